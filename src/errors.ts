@@ -1,0 +1,86 @@
+import { z } from 'zod'
+
+/**
+ * Every error code the BFF answers with or stores on a task. Codes are part of the public API:
+ * clients branch on them, so they never change meaning once shipped.
+ */
+export const ERRORS = {
+  BFF_ERR_VALIDATION: { status: 400, message: 'The request is invalid' },
+  BFF_ERR_BAD_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  BFF_ERR_BAD_REQUEST: { status: 400, message: 'The request could not be processed' },
+  BFF_ERR_AUTH_MISSING: { status: 401, message: 'Authentication is required: send "Authorization: Bearer <key>"' },
+  BFF_ERR_AUTH_INVALID: { status: 401, message: 'The credentials are not valid' },
+  BFF_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
+  BFF_ERR_TASK_NOT_FOUND: { status: 404, message: 'No such task' },
+  BFF_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  BFF_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json' },
+  BFF_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests, retry later' },
+  BFF_ERR_WEBHOOK_UNAUTHORIZED: { status: 401, message: 'The callback is not authorized' },
+  BFF_ERR_WEBHOOK_INVALID: { status: 400, message: 'The callback payload is invalid' },
+  BFF_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The generation gateway gave an invalid answer' },
+  BFF_ERR_UPSTREAM_REJECTED: { status: 502, message: 'The generation gateway rejected the request' },
+  BFF_ERR_UPSTREAM_AUTH: { status: 502, message: 'The generation gateway rejected the BFF credentials' },
+  BFF_ERR_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The generation gateway is unavailable' },
+  BFF_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The generation gateway did not answer in time' },
+  BFF_ERR_NOT_READY: { status: 503, message: 'The service is not ready' },
+  BFF_ERR_INTERNAL: { status: 500, message: 'Internal error' },
+  // Stored on tasks that end badly; never an HTTP status of their own.
+  BFF_ERR_TASK_FAILED: { status: 200, message: 'The generation failed' },
+  BFF_ERR_TASK_CANCELED: { status: 200, message: 'The generation was canceled' },
+  BFF_ERR_TASK_TIMED_OUT: { status: 200, message: 'The generation timed out' },
+  BFF_ERR_TASK_BAD_RESULT: { status: 200, message: 'The generation finished without a readable result' }
+} as const
+
+export type ErrorCode = keyof typeof ERRORS
+export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES).meta({ id: 'ErrorCode', description: 'Stable error code' })
+
+export const IssueSchema = z.object({
+  path: z.string().describe('Dotted path of the offending field, empty for the whole value'),
+  message: z.string()
+}).meta({ id: 'Issue' })
+
+export const ErrorSchema = z.object({
+  statusCode: z.int(),
+  code: ErrorCodeSchema,
+  message: z.string(),
+  issues: z.array(IssueSchema).optional().describe('Field-level problems, for validation errors'),
+  taskId: z.string().optional().describe('The task the error concerns, when one was recorded')
+}).meta({ id: 'Error' })
+export type ErrorBody = z.infer<typeof ErrorSchema>
+
+/** An error whose code, status and message may be shown to clients as they are. */
+export class BffError extends Error {
+  readonly code: ErrorCode
+  readonly statusCode: number
+  readonly issues?: ErrorBody['issues']
+  taskId?: string
+
+  constructor (code: ErrorCode, message?: string, extra: { issues?: ErrorBody['issues'], cause?: unknown } = {}) {
+    super(message ?? ERRORS[code].message, { cause: extra.cause })
+    this.name = 'BffError'
+    this.code = code
+    this.statusCode = ERRORS[code].status
+    if (extra.issues) this.issues = extra.issues
+  }
+
+  toBody (): ErrorBody {
+    return {
+      statusCode: this.statusCode,
+      code: this.code,
+      message: this.message,
+      ...(this.issues ? { issues: this.issues } : {}),
+      ...(this.taskId ? { taskId: this.taskId } : {})
+    }
+  }
+}
+
+export function isBffError (err: unknown): err is BffError {
+  return err instanceof BffError
+}
+
+/** Turns zod issues into the public field-level form. */
+export function toIssues (issues: readonly { path: readonly PropertyKey[], message: string }[]): ErrorBody['issues'] {
+  return issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+}

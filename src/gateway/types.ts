@@ -1,0 +1,17 @@
+/** What the BFF learns about an upstream task, from the result endpoint or a callback. */
+export interface UpstreamTask {
+  status: number
+  progress?: number | undefined
+  result?: Record<string, unknown> | null | undefined
+  reason?: string | null | undefined
+}
+
+/** The ToMoviee gateway as the rest of the BFF sees it. Implementations throw GatewayError. */
+export interface GatewayClient {
+  /** Creates a task at /v1/open/capacity/application/<endpoint>; resolves to the upstream task_id. */
+  createTask: (endpoint: string, body: Record<string, unknown>) => Promise<string>
+  /** Reads a task from the unified result endpoint (POST /v1/open/pub/task). */
+  getTask: (taskId: string) => Promise<UpstreamTask>
+  /** Releases connections the client opened itself. */
+  close: () => Promise<void>
+}

@@ -1,0 +1,44 @@
+import { z } from 'zod'
+import type { OutputType } from '../model.ts'
+
+/** The fields every upstream create body may carry besides the capability's own. */
+export const UpstreamCommonSchema = z.object({
+  callback: z.string().optional(),
+  params: z.string().optional()
+})
+
+/** Public input URLs: the gateway must fetch them, so only http(s) and a sane length. */
+export const MediaUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048)
+
+/**
+ * Everything the BFF knows about one ToMoviee capability. Routes, OpenAPI, validation, the
+ * simulator and result parsing all derive from this, so adding a capability is adding one file.
+ */
+export interface CapabilityDefinition<
+  In extends z.ZodObject = z.ZodObject,
+  Up extends z.ZodType<Record<string, unknown>> = z.ZodType<Record<string, unknown>>
+> {
+  /** Public name: POST /v1/tasks/<name>. */
+  name: string
+  /** Upstream path segment: POST /v1/open/capacity/application/<endpoint>. */
+  endpoint: string
+  summary: string
+  description: string
+  /** The public request body (camelCase, every documented limit). */
+  input: In
+  /** The upstream body, in upstream names and limits, without callback/params. The simulator validates with this alone. */
+  upstream: Up
+  toUpstream: (input: z.output<In>) => z.input<Up>
+  /** Keys of the upstream `result` object that hold output URLs, and what they are. */
+  outputs: readonly { key: string, type: OutputType }[]
+  /** Typical generation time as documented upstream; used to decide when a callback is overdue. */
+  typicalSeconds: { min: number, max: number }
+  example: z.input<In>
+}
+
+/** Keeps the generic parameters of a definition while checking it against the interface. */
+export function defineCapability<In extends z.ZodObject, Up extends z.ZodType<Record<string, unknown>>> (
+  def: CapabilityDefinition<In, Up>
+): CapabilityDefinition<In, Up> {
+  return def
+}

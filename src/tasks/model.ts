@@ -1,0 +1,72 @@
+import { z } from 'zod'
+import { ErrorCodeSchema } from '../errors.ts'
+
+export const TASK_STATUSES = ['queued', 'processing', 'succeeded', 'failed', 'canceled', 'timed_out'] as const
+export const TaskStatusSchema = z.enum(TASK_STATUSES).meta({ id: 'TaskStatus' })
+export type TaskStatus = z.infer<typeof TaskStatusSchema>
+
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'canceled', 'timed_out']
+
+export const OutputTypeSchema = z.enum(['audio', 'video', 'image', 'mask']).meta({ id: 'OutputType' })
+export type OutputType = z.infer<typeof OutputTypeSchema>
+
+export const OutputSchema = z.object({
+  type: OutputTypeSchema,
+  url: z.string().describe('Where the generated file can be downloaded')
+}).meta({ id: 'Output' })
+export type Output = z.infer<typeof OutputSchema>
+
+export const TaskErrorSchema = z.object({ code: ErrorCodeSchema, message: z.string() }).meta({ id: 'TaskError' })
+export type TaskError = z.infer<typeof TaskErrorSchema>
+
+export const TaskSchema = z.object({
+  id: z.string(),
+  capability: z.string(),
+  status: TaskStatusSchema,
+  progress: z.int().min(0).max(100).describe('Completion percentage as last reported'),
+  input: z.record(z.string(), z.unknown()).describe('The request body the task was created with'),
+  outputs: z.array(OutputSchema),
+  error: TaskErrorSchema.nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime()
+}).meta({ id: 'Task' })
+export type Task = z.infer<typeof TaskSchema>
+
+/** What the store keeps: the public task plus fields that never leave the server. */
+export interface TaskRecord extends Task {
+  owner: string
+  upstreamTaskId: string | null
+  /** sha256 of the per-task callback token; the token itself is never stored. */
+  callbackTokenHash: string
+  /** Incremented on every write; used for compare-and-set. */
+  version: number
+}
+
+export type TaskEventType = `task.${TaskStatus}`
+
+export const TaskEventSchema = z.object({
+  id: z.int().positive().describe('Monotonic event id, also the SSE id'),
+  type: z.string().describe('task.<status>'),
+  task: TaskSchema
+}).meta({ id: 'TaskEvent' })
+
+export interface TaskEvent {
+  id: number
+  owner: string
+  type: TaskEventType
+  task: Task
+}
+
+export function toPublicTask (r: TaskRecord): Task {
+  return {
+    id: r.id,
+    capability: r.capability,
+    status: r.status,
+    progress: r.progress,
+    input: r.input,
+    outputs: r.outputs,
+    error: r.error,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt
+  }
+}
