@@ -1,11 +1,13 @@
 import { z } from 'zod'
 import { defineCapability, MediaUrlSchema } from './types.ts'
 
+const example = { videoUrl: 'https://example.com/clips/skate.mp4', prompt: 'Upbeat acoustic guitar, sunny and light', duration: 30 }
+
 const Input = z.object({
   videoUrl: MediaUrlSchema.describe('Publicly reachable video (MP4, MOV, AVI, M4V, MKV, TS, FLV, MPG; up to 120 MB and 95 s)'),
   prompt: z.string().trim().min(1).max(1000).describe('Style and mood of the music, e.g. "upbeat acoustic guitar"; under 77 tokens works best'),
   duration: z.int().min(5).max(900).optional().describe('Length of the generated music in seconds (upstream default 20)')
-}).meta({ id: 'VideoScoringInput' })
+}).meta({ id: 'VideoScoringInput', examples: [example] })
 
 // The official page names the video `file_link`; the skill document calls it `video` and adds
 // `duration`. Both spellings are sent so either reading of the gateway accepts the body.
@@ -31,5 +33,5 @@ export const videoScoring = defineCapability({
   }),
   outputs: [{ key: 'audio_path', type: 'audio' }],
   typicalSeconds: { min: 60, max: 180 },
-  example: { videoUrl: 'https://example.com/clips/skate.mp4', prompt: 'Upbeat acoustic guitar, sunny and light', duration: 30 }
+  example
 })

@@ -1,0 +1,56 @@
+/**
+ * The only error and not-found handler: every failure leaves as `{statusCode, code, message}` with
+ * a stable BFF_ERR_* code. Depends on rate-limit (the 404 handler is limited too).
+ * @see https://fastify.dev/docs/latest/Reference/Errors/
+ */
+import type { FastifyError } from 'fastify'
+import fp from 'fastify-plugin'
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
+import { BffError, isBffError, toIssues, type ErrorCode } from '../src/errors.ts'
+
+// Fastify's own client-error codes, translated into ours.
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BFF_ERR_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'BFF_ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BFF_ERR_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BFF_ERR_BAD_JSON',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BFF_ERR_BAD_JSON'
+}
+
+function toBffError (err: FastifyError | Error): BffError {
+  if (isBffError(err)) return err
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'request'
+    const issues = err.validation.map((v) => ({
+      path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)],
+      message: v.message ?? 'is invalid'
+    }))
+    const first = issues[0]
+    return new BffError('BFF_ERR_VALIDATION', first ? `${first.path.join('.')}: ${first.message}` : undefined, { issues: toIssues(issues) })
+  }
+  const fe = err as FastifyError
+  const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined
+  if (mapped) return new BffError(mapped)
+  if (err instanceof SyntaxError && fe.statusCode === 400) return new BffError('BFF_ERR_BAD_JSON')
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new BffError('BFF_ERR_BAD_REQUEST', fe.message)
+  return new BffError('BFF_ERR_INTERNAL', undefined, { cause: err })
+}
+
+export default fp(async function errorHandler (fastify) {
+  fastify.setErrorHandler(function (err: FastifyError, request, reply) {
+    const bff = toBffError(err)
+    if (isResponseSerializationError(err)) {
+      request.log.error({ err, issues: err.cause.issues }, 'response does not match its schema')
+    } else if (bff.statusCode >= 500) {
+      request.log.error({ err }, 'request failed')
+    } else {
+      request.log.info({ code: bff.code, statusCode: bff.statusCode }, 'request rejected')
+    }
+    reply.code(bff.statusCode).send(bff.toBody())
+  })
+
+  // Rate limited so that probing for routes costs the same as any other request.
+  fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request, reply) {
+    reply.code(404).send(new BffError('BFF_ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`).toBody())
+  })
+}, { name: 'error-handler', dependencies: ['rate-limit'] })

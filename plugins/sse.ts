@@ -1,0 +1,24 @@
+/**
+ * Decorates `fastify.openSse()`, which creates a Server-Sent Events stream with the configured
+ * heartbeat, retry hint and buffer bound, and tracks it so that closing the server ends every
+ * stream with a `shutdown` event (clients reconnect elsewhere) instead of hanging. Depends on config.
+ */
+import fp from 'fastify-plugin'
+import { createSseStream, type SseStream } from '../src/sse/stream.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance { openSse: () => SseStream }
+}
+
+export default fp(async function sse (fastify) {
+  const open = new Set<SseStream>()
+  fastify.decorate('openSse', () => {
+    const stream = createSseStream(fastify.config.sse)
+    open.add(stream)
+    stream.onClose(() => open.delete(stream))
+    return stream
+  })
+  fastify.addHook('preClose', async () => {
+    for (const stream of open) stream.end({ event: 'shutdown', data: { reason: 'server shutting down' }, retry: fastify.config.sse.retryMs })
+  })
+}, { name: 'sse', dependencies: ['config'] })

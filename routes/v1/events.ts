@@ -1,0 +1,87 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { principalOf } from '../../plugins/auth.ts'
+import { BffError, ErrorSchema } from '../../src/errors.ts'
+import { startFeed, type FeedOptions } from '../../src/sse/feed.ts'
+import { TaskEventSchema } from '../../src/tasks/model.ts'
+
+const EventId = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer')
+const StreamQuerySchema = z.object({
+  lastEventId: EventId.optional().describe('Resume after this event id (for clients that cannot send the Last-Event-ID header)')
+})
+
+const streamResponse = {
+  200: {
+    description: 'A text/event-stream of `task.<status>` events whose data is the full task and whose id is the event id',
+    content: { 'text/event-stream': { schema: TaskEventSchema } }
+  },
+  400: ErrorSchema,
+  401: ErrorSchema,
+  404: ErrorSchema,
+  429: ErrorSchema
+}
+
+function lastEventIdOf (request: FastifyRequest, query: { lastEventId?: string | undefined }): number | undefined {
+  const raw = request.headers['last-event-id'] ?? query.lastEventId
+  if (raw === undefined || raw === '') return undefined
+  const parsed = EventId.safeParse(raw)
+  if (!parsed.success) throw new BffError('BFF_ERR_VALIDATION', 'Last-Event-ID must be a non-negative integer', { issues: [{ path: 'headers.last-event-id', message: 'must be a non-negative integer' }] })
+  return Number(parsed.data)
+}
+
+const events: FastifyPluginAsyncZod = async (app) => {
+  async function stream (request: FastifyRequest, reply: FastifyReply, feed: FeedOptions): Promise<FastifyReply> {
+    const sse = app.openSse()
+    try {
+      await startFeed(sse, app.tasks, feed)
+    } catch (err) {
+      sse.end()
+      throw err
+    }
+    request.log.info({ taskId: feed.taskId, lastEventId: feed.lastEventId }, 'event stream opened')
+    reply.raw.once('close', () => {
+      sse.end()
+      request.log.info({ taskId: feed.taskId }, 'event stream closed')
+    })
+    return reply
+      .header('content-type', 'text/event-stream; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('x-accel-buffering', 'no')
+      .send(sse.body)
+  }
+
+  app.get('/tasks/:id/events', {
+    schema: {
+      operationId: 'streamTaskEvents',
+      tags: ['events'],
+      summary: "One task's events; ends after its terminal event",
+      description: 'Sends the current state first, or with `Last-Event-ID` exactly the events missed since that id.',
+      security: [{ bearerAuth: [] }],
+      params: z.object({ id: z.string().min(1).max(100) }),
+      querystring: StreamQuerySchema,
+      response: streamResponse
+    }
+  }, async (request, reply) => stream(request, reply, {
+    owner: principalOf(request).owner,
+    taskId: request.params.id,
+    lastEventId: lastEventIdOf(request, request.query)
+  }))
+
+  app.get('/events', {
+    schema: {
+      operationId: 'streamEvents',
+      tags: ['events'],
+      summary: "Events of all the caller's tasks",
+      description: 'Sends the current state of unfinished tasks first, or with `Last-Event-ID` exactly the events missed since that id.',
+      security: [{ bearerAuth: [] }],
+      querystring: StreamQuerySchema,
+      response: streamResponse
+    }
+  }, async (request, reply) => stream(request, reply, {
+    owner: principalOf(request).owner,
+    lastEventId: lastEventIdOf(request, request.query)
+  }))
+}
+
+export default events

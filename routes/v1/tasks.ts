@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { ErrorSchema } from '../../src/errors.ts'
+import { CAPABILITIES } from '../../src/tasks/capabilities/index.ts'
+import { TaskSchema, TaskStatusSchema } from '../../src/tasks/model.ts'
+import { principalOf } from '../../plugins/auth.ts'
+
+const security = [{ bearerAuth: [] }]
+const authErrors = { 401: ErrorSchema, 429: ErrorSchema }
+
+const TaskIdParamsSchema = z.object({ id: z.string().min(1).max(100) })
+const names = CAPABILITIES.map((c) => c.name) as [string, ...string[]]
+
+const ListQuerySchema = z.object({
+  status: TaskStatusSchema.optional(),
+  capability: z.enum(names).optional(),
+  cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+  limit: z.coerce.number().int().min(1).max(100).default(20)
+})
+const TaskListSchema = z.object({
+  items: z.array(TaskSchema),
+  nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page')
+}).meta({ id: 'TaskList' })
+
+const pascal = (name: string): string => name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())
+
+const tasks: FastifyPluginAsyncZod = async (app) => {
+  // One route per capability, derived from its definition: no per-capability route code.
+  for (const def of CAPABILITIES) {
+    app.post(`/tasks/${def.name}`, {
+      schema: {
+        operationId: `create${pascal(def.name)}Task`,
+        tags: ['tasks'],
+        summary: def.summary,
+        description: `${def.description}\n\nAnswers 202 with the task; follow it on \`GET /v1/tasks/{id}/events\`.`,
+        security,
+        body: def.input,
+        response: { 202: TaskSchema, 400: ErrorSchema, ...authErrors, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
+      }
+    }, async (request, reply) => {
+      const task = await app.tasks.create(principalOf(request).owner, def, request.body as Record<string, unknown>)
+      request.log.info({ taskId: task.id, capability: def.name }, 'task accepted')
+      return reply.code(202).send(task)
+    })
+  }
+
+  app.get('/tasks', {
+    schema: {
+      operationId: 'listTasks',
+      tags: ['tasks'],
+      summary: "The caller's tasks, newest first",
+      security,
+      querystring: ListQuerySchema,
+      response: { 200: TaskListSchema, 400: ErrorSchema, ...authErrors }
+    }
+  }, async (request) => app.tasks.list({ owner: principalOf(request).owner, ...request.query }))
+
+  app.get('/tasks/:id', {
+    schema: {
+      operationId: 'getTask',
+      tags: ['tasks'],
+      summary: 'One task',
+      security,
+      params: TaskIdParamsSchema,
+      response: { 200: TaskSchema, 404: ErrorSchema, ...authErrors }
+    }
+  }, async (request) => app.tasks.get(principalOf(request).owner, request.params.id))
+}
+
+export default tasks

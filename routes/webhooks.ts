@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { BffError, ErrorSchema, toIssues } from '../src/errors.ts'
+import { CallbackPayloadSchema } from '../src/gateway/schemas.ts'
+import type { TaskRecord } from '../src/tasks/model.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest { callbackTask: TaskRecord | null }
+}
+
+const CallbackQuerySchema = z.object({
+  task: z.string().max(100).optional().describe('Our task id'),
+  token: z.string().max(200).optional().describe('The per-task callback token')
+})
+const AckSchema = z.object({ received: z.literal(true), changed: z.boolean().describe('Whether the callback moved the task forward') }).meta({ id: 'CallbackAck' })
+
+const webhooks: FastifyPluginAsyncZod = async (app) => {
+  // Raw bytes, parsed here: the gateway's content type is undocumented, and the limit is this route's own.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: app.config.webhookBodyLimit }, (_req, body, done) => done(null, body))
+  app.decorateRequest('callbackTask', null)
+
+  app.post('/tomoviee', {
+    schema: {
+      operationId: 'tomovieeCallback',
+      tags: ['webhooks'],
+      summary: 'Completion callback from the ToMoviee gateway',
+      description: 'The URL, with `task` and `token`, is set by the BFF on every upstream task. Not for clients.',
+      querystring: CallbackQuerySchema,
+      response: { 200: AckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema }
+    },
+    // The per-task token is the limit: forged calls stop at the first hook.
+    config: { rateLimit: false },
+    async onRequest (request) {
+      const query = request.query as { task?: unknown, token?: unknown }
+      const task = await app.tasks.authorizeCallback(
+        typeof query.task === 'string' ? query.task : undefined,
+        typeof query.token === 'string' ? query.token : undefined
+      )
+      if (!task) throw new BffError('BFF_ERR_WEBHOOK_UNAUTHORIZED')
+      request.callbackTask = task
+      request.log = request.log.child({ taskId: task.id })
+    }
+  }, async (request) => {
+    const task = request.callbackTask!
+    const payload = CallbackPayloadSchema.safeParse(parseJson(request.body))
+    if (!payload.success) {
+      throw new BffError('BFF_ERR_WEBHOOK_INVALID', undefined, { issues: toIssues(payload.error.issues) })
+    }
+    const p = payload.data
+    if ((p.params && p.params !== task.id) || (task.upstreamTaskId && p.task_id !== task.upstreamTaskId)) {
+      throw new BffError('BFF_ERR_WEBHOOK_INVALID', 'The callback is for a different task')
+    }
+    const { changed } = await app.tasks.applyUpstream(task.id, { ...p, upstreamTaskId: p.task_id }, 'callback')
+    return { received: true as const, changed }
+  })
+}
+
+function parseJson (body: unknown): unknown {
+  if (!Buffer.isBuffer(body) || body.length === 0) throw new BffError('BFF_ERR_WEBHOOK_INVALID', 'The callback body is empty')
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new BffError('BFF_ERR_WEBHOOK_INVALID', 'The callback body is not JSON')
+  }
+}
+
+export default webhooks

@@ -1,0 +1,38 @@
+import type { FastifyServerOptions } from 'fastify'
+import type { Config } from './config.ts'
+
+// Query parameters that carry credentials (the webhook's per-task token, later stream tokens).
+const SECRET_QUERY = /([?&](?:token|access_token)=)[^&#]*/gi
+
+export function redactUrl (url: string): string {
+  return url.replace(SECRET_QUERY, '$1[REDACTED]')
+}
+
+/** Paths pino blanks out wherever they appear in a log object. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-app-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-app-key"]',
+  '*.appSecret',
+  '*.appKey',
+  '*.token',
+  'appSecret',
+  'token'
+]
+
+interface RawRequest { method?: string, url?: string, host?: string, ip?: string, socket?: { remotePort?: number } }
+
+/** pino options shared by the server and tests that assert on log output. */
+export function loggerOptions (config: Pick<Config, 'logLevel'>): Exclude<FastifyServerOptions['logger'], boolean | undefined> {
+  return {
+    level: config.logLevel,
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    serializers: {
+      req (req: RawRequest) {
+        return { method: req.method, url: redactUrl(req.url ?? ''), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }
+      }
+    }
+  }
+}

@@ -1,0 +1,194 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import Database from 'better-sqlite3'
+import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
+import { toPublicTask } from '../tasks/model.ts'
+import type { EventLog, ListQuery, TaskPage, TaskStore } from './types.ts'
+
+const MIGRATIONS = [
+  `CREATE TABLE tasks (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     capability TEXT NOT NULL,
+     status TEXT NOT NULL,
+     progress INTEGER NOT NULL,
+     input TEXT NOT NULL,
+     outputs TEXT NOT NULL,
+     error TEXT,
+     upstream_task_id TEXT,
+     callback_token_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     version INTEGER NOT NULL
+   );
+   CREATE INDEX tasks_owner_created ON tasks (owner, created_at DESC, id DESC);
+   CREATE TABLE events (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     task_id TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     type TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX events_owner ON events (owner, id);
+   CREATE INDEX events_task ON events (task_id, id);`
+]
+
+interface TaskRow {
+  id: string, owner: string, capability: string, status: string, progress: number, input: string, outputs: string
+  error: string | null, upstream_task_id: string | null, callback_token_hash: string, created_at: string, updated_at: string, version: number
+}
+interface EventRow { id: number, owner: string, type: string, data: string }
+
+export type SqliteStore = TaskStore & EventLog
+
+/** The embedded default: one SQLite file in WAL mode holds tasks and the event log. */
+export function createSqliteStore (path: string): SqliteStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('journal_mode = WAL')
+  // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
+  db.pragma('synchronous = NORMAL')
+  db.pragma('busy_timeout = 5000')
+  migrate(db)
+
+  const q = {
+    insertTask: db.prepare(`INSERT INTO tasks VALUES (@id, @owner, @capability, @status, @progress, @input, @outputs, @error,
+      @upstream_task_id, @callback_token_hash, @created_at, @updated_at, @version)`),
+    updateTask: db.prepare(`UPDATE tasks SET status=@status, progress=@progress, input=@input, outputs=@outputs, error=@error,
+      upstream_task_id=@upstream_task_id, updated_at=@updated_at, version=@version WHERE id=@id AND version=@version - 1`),
+    getTask: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
+    insertEvent: db.prepare<[string, string, string, string], { id: number }>('INSERT INTO events (task_id, owner, type, data) VALUES (?, ?, ?, ?) RETURNING id'),
+    latest: db.prepare<[string], EventRow>('SELECT id, owner, type, data FROM events WHERE task_id = ? ORDER BY id DESC LIMIT 1'),
+    afterOwner: db.prepare<[string, number, number], EventRow>('SELECT id, owner, type, data FROM events WHERE owner = ? AND id > ? ORDER BY id LIMIT ?'),
+    afterTask: db.prepare<[string, string, number, number], EventRow>('SELECT id, owner, type, data FROM events WHERE owner = ? AND task_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    active: db.prepare<[string], EventRow>(`SELECT e.id, e.owner, e.type, e.data FROM tasks t
+      JOIN events e ON e.id = (SELECT MAX(id) FROM events WHERE task_id = t.id)
+      WHERE t.owner = ? AND t.status IN ('queued', 'processing') ORDER BY e.id`),
+    maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events')
+  }
+
+  function appendEvent (task: TaskRecord): TaskEvent {
+    const type = `task.${task.status}` as const
+    const pub = toPublicTask(task)
+    const { id } = q.insertEvent.get(task.id, task.owner, type, JSON.stringify(pub))!
+    return { id, owner: task.owner, type, task: pub }
+  }
+
+  const create = db.transaction((task: TaskRecord) => {
+    q.insertTask.run(toRow(task))
+    return appendEvent(task)
+  })
+  const update = db.transaction((next: TaskRecord, emit: boolean): TaskEvent | true | null => {
+    if (q.updateTask.run(toRow(next)).changes === 0) return null
+    return emit ? appendEvent(next) : true
+  })
+  const snapshot = db.transaction((owner: string) => ({
+    events: q.active.all(owner).map(toEvent),
+    lastId: q.maxId.get()?.id ?? 0
+  }))
+
+  return {
+    async create (task) { return create(task) },
+    async get (id) {
+      const row = q.getTask.get(id)
+      return row ? fromRow(row) : undefined
+    },
+    async list (query) { return list(db, query) },
+    async update (next, emit) { return update(next, emit) },
+    async ping () { db.prepare('SELECT 1').get() },
+    async close () { if (db.open) db.close() },
+    async after (filter, afterId, limit) {
+      const rows = filter.taskId === undefined
+        ? q.afterOwner.all(filter.owner, afterId, limit)
+        : q.afterTask.all(filter.owner, filter.taskId, afterId, limit)
+      return rows.map(toEvent)
+    },
+    async latest (taskId) {
+      const row = q.latest.get(taskId)
+      return row ? toEvent(row) : undefined
+    },
+    async snapshot (owner) { return snapshot(owner) }
+  }
+}
+
+function migrate (db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!)
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+}
+
+function list (db: Database.Database, query: ListQuery): TaskPage {
+  const where = ['owner = @owner']
+  const params: Record<string, string | number> = { owner: query.owner, limit: query.limit + 1 }
+  if (query.status) { where.push('status = @status'); params.status = query.status }
+  if (query.capability) { where.push('capability = @capability'); params.capability = query.capability }
+  const cursor = decodeCursor(query.cursor)
+  if (cursor) {
+    where.push('(created_at < @cAt OR (created_at = @cAt AND id < @cId))')
+    params.cAt = cursor.createdAt
+    params.cId = cursor.id
+  }
+  const rows = db.prepare<Record<string, string | number>, TaskRow>(
+    `SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`
+  ).all(params)
+  const items = rows.slice(0, query.limit).map(fromRow)
+  const last = items.at(-1)
+  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null }
+}
+
+function encodeCursor (t: TaskRecord): string {
+  return Buffer.from(JSON.stringify([t.createdAt, t.id])).toString('base64url')
+}
+
+function decodeCursor (cursor: string | undefined): { createdAt: string, id: string } | undefined {
+  if (!cursor) return undefined
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') return { createdAt: value[0], id: value[1] }
+  } catch {}
+  return undefined
+}
+
+function toRow (t: TaskRecord): TaskRow {
+  return {
+    id: t.id,
+    owner: t.owner,
+    capability: t.capability,
+    status: t.status,
+    progress: t.progress,
+    input: JSON.stringify(t.input),
+    outputs: JSON.stringify(t.outputs),
+    error: t.error ? JSON.stringify(t.error) : null,
+    upstream_task_id: t.upstreamTaskId,
+    callback_token_hash: t.callbackTokenHash,
+    created_at: t.createdAt,
+    updated_at: t.updatedAt,
+    version: t.version
+  }
+}
+
+function fromRow (r: TaskRow): TaskRecord {
+  return {
+    id: r.id,
+    owner: r.owner,
+    capability: r.capability,
+    status: r.status as TaskRecord['status'],
+    progress: r.progress,
+    input: JSON.parse(r.input) as TaskRecord['input'],
+    outputs: JSON.parse(r.outputs) as TaskRecord['outputs'],
+    error: r.error ? JSON.parse(r.error) as TaskRecord['error'] : null,
+    upstreamTaskId: r.upstream_task_id,
+    callbackTokenHash: r.callback_token_hash,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    version: r.version
+  }
+}
+
+function toEvent (r: EventRow): TaskEvent {
+  return { id: r.id, owner: r.owner, type: r.type as TaskEvent['type'], task: JSON.parse(r.data) as TaskEvent['task'] }
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../src/config.ts'
+
+describe('loadConfig', () => {
+  it('runs in demo mode with safe defaults when nothing is set', () => {
+    const c = loadConfig({})
+    expect(c.demo).toBe(true)
+    expect(c.port).toBe(3000)
+    expect(c.host).toBe('127.0.0.1')
+    expect(c.publicUrl).toBe('http://127.0.0.1:3000')
+    expect(c.gateway.baseUrl).toBe('https://openapi.wondershare.cc')
+    expect(c.databasePath).toBe('./data/bff.sqlite')
+    expect(c.apiKeys).toEqual([{ owner: 'demo', key: 'dev-key' }])
+    expect(c.simulatorPort).toBe(4010)
+    expect(c.sse.heartbeatMs).toBe(15_000)
+  })
+
+  it('coerces numbers, trims trailing slashes and treats empty variables as unset', () => {
+    const c = loadConfig({ PORT: '8080', PUBLIC_URL: 'https://bff.example.com/', TOMOVIEE_APP_KEY: '', LOG_LEVEL: 'debug', TRUST_PROXY: 'true' })
+    expect(c.port).toBe(8080)
+    expect(c.publicUrl).toBe('https://bff.example.com')
+    expect(c.demo).toBe(true)
+    expect(c.logLevel).toBe('debug')
+    expect(c.trustProxy).toBe(true)
+  })
+
+  it('parses API_KEYS owner:key pairs', () => {
+    const c = loadConfig({ API_KEYS: 'alice:alice-key-123, bob:bob-key-4567' })
+    expect(c.apiKeys).toEqual([{ owner: 'alice', key: 'alice-key-123' }, { owner: 'bob', key: 'bob-key-4567' }])
+  })
+
+  it('leaves demo mode with real credentials and requires API_KEYS then', () => {
+    expect(() => loadConfig({ TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's' })).toThrow(/API_KEYS: required/)
+    const c = loadConfig({ TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's', API_KEYS: 'web:web-key-123' })
+    expect(c.demo).toBe(false)
+    expect(c.gateway).toMatchObject({ appKey: 'k', appSecret: 's' })
+    expect(c.apiKeys).toEqual([{ owner: 'web', key: 'web-key-123' }])
+  })
+
+  it('names every bad variable in one error, without echoing secrets', () => {
+    let error: unknown
+    try {
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', TOMOVIEE_BASE_URL: 'not a url', API_KEYS: 'nocolon-supersecret' })
+    } catch (err) { error = err }
+    expect(error).toBeInstanceOf(ConfigError)
+    const e = error as ConfigError
+    expect(e.problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'LOG_LEVEL', 'TOMOVIEE_BASE_URL', 'API_KEYS']))
+    expect(e.message).not.toContain('supersecret')
+  })
+
+  it('requires the app key and secret together', () => {
+    expect(() => loadConfig({ TOMOVIEE_APP_KEY: 'k', API_KEYS: 'web:web-key-123' })).toThrow(/must be set together/)
+  })
+})
