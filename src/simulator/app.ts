@@ -1,0 +1,170 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import { crc32 } from 'node:zlib'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import { z } from 'zod'
+import { findCapabilityByEndpoint } from '../tasks/capabilities/index.ts'
+import { UpstreamCommonSchema, type CapabilityDefinition } from '../tasks/capabilities/types.ts'
+import { ASSET_FORMATS, audioSeconds, renderAsset } from './assets.ts'
+import type { Behaviour } from './behaviour.ts'
+import { SimulatorEngine, type SimTask } from './engine.ts'
+
+export interface SimulatorOptions {
+  appKey: string
+  appSecret: string
+  /** Time a task spends queued (status 1). Default 1000. */
+  queueMs?: number
+  /** Time a task spends processing (status 2) with rising progress. Default 4000. */
+  processMs?: number
+  /** Distinct progress values reported while processing. Default 5. */
+  progressSteps?: number
+  /** Base of the asset URLs in results; default: the create request's protocol and Host. */
+  publicUrl?: string
+  logger?: FastifyServerOptions['logger']
+  /** Applied to tasks whose prompt carries no behaviour marker. */
+  defaultBehaviour?: Partial<Behaviour>
+  /** Longest wait for a callback receiver. Default 5000. */
+  callbackTimeoutMs?: number
+}
+
+/** Test access to the simulator's state. */
+export interface SimulatorHandle {
+  readonly tasks: ReadonlyMap<string, SimTask>
+  /** Requests received on the create and result routes, counted before authentication. */
+  readonly counts: Readonly<{ create: number, result: number }>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    simulator: SimulatorHandle
+  }
+}
+
+const ms = z.number().int().min(0).max(2 ** 31 - 1)
+const OptionsSchema = z.object({
+  appKey: z.string().min(1),
+  appSecret: z.string().min(1),
+  queueMs: ms.default(1000),
+  processMs: ms.default(4000),
+  progressSteps: z.int().min(1).max(100).default(5),
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  callbackTimeoutMs: ms.min(1).default(5000)
+})
+
+const TaskQuerySchema = z.object({ task_id: z.string().min(1) })
+
+/** A local stand-in for the ToMoviee gateway (see shared/upstream/tomoviee-api.md §12). Not listening yet. */
+export async function buildSimulator (options: SimulatorOptions): Promise<FastifyInstance> {
+  const opts = OptionsSchema.parse(options)
+  const publicUrl = opts.publicUrl?.replace(/\/+$/, '')
+  const app = Fastify({ logger: options.logger ?? false })
+  const engine = new SimulatorEngine({ ...opts, logger: app.log, defaultBehaviour: options.defaultBehaviour })
+  const counts = { create: 0, result: 0 }
+  const credentials = Buffer.from(`${opts.appKey}:${opts.appSecret}`, 'utf8')
+  app.decorate('simulator', { tasks: engine.tasks, counts })
+  app.addHook('onClose', async () => { await engine.close() })
+
+  const authenticate = async (request: { headers: IncomingHttpHeaders }, reply: FastifyReply) => {
+    if (!authorized(request.headers, opts.appKey, credentials)) return envelope(reply, 401, 'Authentication failed')
+  }
+
+  app.post<{ Params: { capability: string } }>('/v1/open/capacity/application/:capability', {
+    onRequest: [async () => { counts.create++ }, authenticate]
+  }, async (request, reply) => {
+    const def = findCapabilityByEndpoint(request.params.capability)
+    if (!def) return envelope(reply, 404, `Unknown capability: ${request.params.capability}`)
+    if (!isJson(request.headers)) return envelope(reply, 400, 'Invalid parameters: Content-Type must be application/json')
+    const parsed = upstreamSchema(def).safeParse(request.body)
+    if (!parsed.success || !isRecord(request.body)) {
+      return envelope(reply, 400, `Invalid parameters: ${describeIssues(parsed.error?.issues ?? [])}`)
+    }
+    const baseUrl = publicUrl ?? `${request.protocol}://${request.host}`
+    const task = engine.create({ endpoint: def.endpoint, body: request.body, outputs: def.outputs, baseUrl })
+    request.log.info({ taskId: task.id, endpoint: def.endpoint, behaviour: task.behaviour }, 'simulated task created')
+    return { code: 0, msg: 'success', data: { task_id: task.id } }
+  })
+
+  app.post('/v1/open/pub/task', {
+    onRequest: [async () => { counts.result++ }, authenticate]
+  }, async (request, reply) => {
+    if (!isJson(request.headers)) return envelope(reply, 400, 'Invalid parameters: Content-Type must be application/json')
+    const parsed = TaskQuerySchema.safeParse(request.body)
+    if (!parsed.success) return envelope(reply, 400, `Invalid parameters: ${describeIssues(parsed.error.issues)}`)
+    const task = engine.tasks.get(parsed.data.task_id)
+    if (!task) return envelope(reply, 404, 'task not found')
+    return {
+      code: 0,
+      msg: 'success',
+      data: {
+        task_id: task.id,
+        status: task.status,
+        progress: task.progress,
+        ...(task.status === 3 && task.result !== undefined ? { result: task.result } : {}),
+        ...(task.reason !== undefined ? { reason: task.reason } : {})
+      }
+    }
+  })
+
+  // Public like a CDN: the real gateway's output URLs need no credentials either.
+  app.get<{ Params: { taskId: string, file: string } }>('/assets/:taskId/:file', async (request, reply) => {
+    const { taskId, file } = request.params
+    const task = engine.tasks.get(taskId)
+    const type = task?.status === 3 ? task.assets.get(file) : undefined
+    if (task === undefined || type === undefined) return envelope(reply, 404, 'asset not found')
+    const body = renderAsset(type, { seconds: audioSeconds(task.body.duration), seed: crc32(`${taskId}/${file}`) })
+    // TODO(#3): video assets
+    if (body === null) return envelope(reply, 404, `no ${type} assets in the simulator yet`)
+    return reply.type(ASSET_FORMATS[type].contentType).header('cache-control', 'public, max-age=3600').send(body)
+  })
+
+  app.setNotFoundHandler((request, reply) => envelope(reply, 404, 'Not found'))
+  app.setErrorHandler<FastifyError>((err, request, reply) => {
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500
+    if (status >= 500) {
+      request.log.error({ err }, 'simulator error')
+      return envelope(reply, 500, 'Internal error')
+    }
+    // Fastify answers unknown content types with 415; the gateway documents only 400 for bad requests.
+    if (status === 400 || status === 415) return envelope(reply, 400, `Invalid parameters: ${err.message}`)
+    return envelope(reply, status, err.message)
+  })
+
+  return app
+}
+
+function envelope (reply: FastifyReply, status: number, msg: string): FastifyReply {
+  return reply.code(status).send({ code: status, msg })
+}
+
+/** Basic base64(appKey:appSecret) plus a matching X-App-Key, compared in constant time. */
+function authorized (headers: IncomingHttpHeaders, appKey: string, credentials: Buffer): boolean {
+  const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(headers.authorization ?? '')
+  if (headers['x-app-key'] !== appKey || match?.[1] === undefined) return false
+  const given = Buffer.from(match[1], 'base64')
+  return given.length === credentials.length && timingSafeEqual(given, credentials)
+}
+
+function isJson (headers: IncomingHttpHeaders): boolean {
+  return /^application\/json\s*(;|$)/i.test(headers['content-type'] ?? '')
+}
+
+function isRecord (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+const schemas = new WeakMap<CapabilityDefinition, z.ZodType>()
+
+/** The capability's own upstream schema plus callback/params; the public input schema plays no part. */
+function upstreamSchema (def: CapabilityDefinition): z.ZodType {
+  let schema = schemas.get(def)
+  if (schema === undefined) {
+    schema = z.intersection(def.upstream, UpstreamCommonSchema)
+    schemas.set(def, schema)
+  }
+  return schema
+}
+
+function describeIssues (issues: readonly { path: readonly PropertyKey[], message: string }[]): string {
+  const lines = issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+  return [...new Set(lines)].join('; ') || 'body is not a JSON object'
+}

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto'
+import type { OutputType } from '../tasks/model.ts'
+import { ASSET_FORMATS } from './assets.ts'
+import { behaviourFor, type Behaviour } from './behaviour.ts'
+import { CallbackSender, type CallbackPayload, type SimLogger } from './callback.ts'
+
+export interface EngineOptions {
+  queueMs: number
+  processMs: number
+  progressSteps: number
+  callbackTimeoutMs: number
+  logger: SimLogger
+  defaultBehaviour?: Partial<Behaviour> | undefined
+}
+
+/** One simulated upstream task, as tests may inspect it. */
+export interface SimTask {
+  readonly id: string
+  readonly endpoint: string
+  /** The create body exactly as received (after validation passed). */
+  readonly body: Readonly<Record<string, unknown>>
+  readonly behaviour: Readonly<Behaviour>
+  /** Upstream status: 1 queued, 2 processing, 3 success, 4 failed, 5 canceled, 6 timeout. */
+  readonly status: number
+  readonly progress: number
+  /** JSON-encoded result object; set only with status 3. */
+  readonly result?: string | undefined
+  /** Set only with status 4, 5 or 6. */
+  readonly reason?: string | undefined
+  /** Callbacks the receiver answered (any HTTP status); failed attempts do not count. */
+  readonly callbacksSent: number
+  /** File name under /assets/<id>/ to the output type it holds. */
+  readonly assets: ReadonlyMap<string, OutputType>
+}
+
+interface TaskState extends SimTask {
+  status: number
+  progress: number
+  result?: string | undefined
+  reason?: string | undefined
+  callbacksSent: number
+  /** The result the task will report if it succeeds; URLs are fixed at creation. */
+  readonly planned: string
+}
+
+const FAILURES = {
+  fail: { status: 4, reason: 'Simulated failure' },
+  cancel: { status: 5, reason: 'Simulated cancellation' },
+  timeout: { status: 6, reason: 'Simulated timeout' }
+} as const
+
+/** Runs the simulated task lifecycle on timers and delivers callbacks. Knows nothing of HTTP routing. */
+export class SimulatorEngine {
+  readonly tasks: ReadonlyMap<string, SimTask>
+  private readonly states = new Map<string, TaskState>()
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly sender: CallbackSender
+  private readonly opts: EngineOptions
+  private closed = false
+
+  constructor (opts: EngineOptions) {
+    this.opts = { ...opts, progressSteps: Math.max(1, Math.floor(opts.progressSteps)) }
+    this.tasks = this.states
+    this.sender = new CallbackSender({ timeoutMs: opts.callbackTimeoutMs, logger: opts.logger })
+  }
+
+  /** Registers a task in status 1 and starts its lifecycle. `baseUrl` prefixes the asset URLs. */
+  create (input: { endpoint: string, body: Record<string, unknown>, outputs: readonly { key: string, type: OutputType }[], baseUrl: string }): SimTask {
+    const id = randomBytes(16).toString('hex')
+    const count = outputCount(input.body)
+    const assets = new Map<string, OutputType>()
+    const result: Record<string, string[]> = {}
+    input.outputs.forEach((output, o) => {
+      const urls: string[] = []
+      for (let i = 0; i < count; i++) {
+        // With one output key the names match the documented shape, e.g. /assets/<id>/0.wav.
+        const name = `${input.outputs.length === 1 ? '' : `${o}-`}${i}.${ASSET_FORMATS[output.type].ext}`
+        assets.set(name, output.type)
+        urls.push(`${input.baseUrl}/assets/${id}/${name}`)
+      }
+      result[output.key] = urls
+    })
+    const task: TaskState = {
+      id,
+      endpoint: input.endpoint,
+      body: input.body,
+      behaviour: behaviourFor(input.body, this.opts.defaultBehaviour),
+      status: 1,
+      progress: 0,
+      callbacksSent: 0,
+      assets,
+      planned: JSON.stringify(result)
+    }
+    this.states.set(id, task)
+    this.after(this.opts.queueMs, () => this.process(task, 1))
+    return task
+  }
+
+  /** Stops every timer and in-flight callback; tasks freeze where they are. */
+  async close (): Promise<void> {
+    this.closed = true
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+    await this.sender.close()
+  }
+
+  private process (task: TaskState, step: number): void {
+    const steps = this.opts.progressSteps
+    task.status = 2
+    task.progress = Math.floor((100 * step) / (steps + 1))
+    const stepMs = (task.behaviour.delayMs ?? this.opts.processMs) / steps
+    if (step < steps) this.after(stepMs, () => this.process(task, step + 1))
+    else if (task.behaviour.outcome !== 'hang') this.after(stepMs, () => this.finish(task))
+  }
+
+  private finish (task: TaskState): void {
+    const lastProgress = task.progress
+    const outcome = task.behaviour.outcome
+    // A hanging task never gets here; 'hang' is listed only so the failure lookup type-checks.
+    if (outcome === 'success' || outcome === 'hang') {
+      task.status = 3
+      task.progress = 100
+      task.result = task.planned
+    } else {
+      task.status = FAILURES[outcome].status
+      task.reason = FAILURES[outcome].reason
+    }
+    this.opts.logger.info({ taskId: task.id, status: task.status }, 'simulated task finished')
+    void this.notify(task, lastProgress)
+  }
+
+  private async notify (task: TaskState, lastProgress: number): Promise<void> {
+    const url = task.body.callback
+    if (typeof url !== 'string' || task.behaviour.noCallback) return
+    const params = typeof task.body.params === 'string' ? { params: task.body.params } : {}
+    const terminal: CallbackPayload = {
+      task_id: task.id,
+      status: task.status,
+      ...(task.result !== undefined ? { result: task.result } : {}),
+      ...(task.reason !== undefined ? { reason: task.reason } : {}),
+      ...params
+    }
+    await this.deliver(task, url, terminal)
+    if (task.behaviour.doubleCallback) await this.deliver(task, url, terminal)
+    if (task.behaviour.staleCallback) {
+      await this.deliver(task, url, { task_id: task.id, status: 2, progress: lastProgress, ...params })
+    }
+  }
+
+  private async deliver (task: TaskState, url: string, payload: CallbackPayload): Promise<void> {
+    if (this.closed) return
+    const status = await this.sender.send(url, payload)
+    if (status !== null) task.callbacksSent++
+  }
+
+  /** setTimeout that never keeps the process alive, dies with close() and never throws out. */
+  private after (ms: number, fn: () => void): void {
+    if (this.closed) return
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      try {
+        fn()
+      } catch (err) {
+        this.opts.logger.error({ err }, 'simulator timer failed')
+      }
+    }, ms)
+    timer.unref()
+    this.timers.add(timer)
+  }
+}
+
+/** How many files each output key holds: the request's qty, batch_size or image_num, else 1. */
+export function outputCount (body: Readonly<Record<string, unknown>>): number {
+  for (const key of ['qty', 'batch_size', 'image_num']) {
+    const value = body[key]
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return Math.min(value, 10)
+  }
+  return 1
+}
