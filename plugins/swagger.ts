@@ -9,6 +9,26 @@ import fp from 'fastify-plugin'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
 import { PACKAGE as pkg } from '../src/meta.ts'
 
+type OpenApiDoc = ReturnType<typeof jsonSchemaTransformObject>
+
+function pruneUnusedSchemas (doc: OpenApiDoc): OpenApiDoc {
+  const schemas = (doc.components as { schemas?: Record<string, unknown> } | undefined)?.schemas
+  if (!schemas) return doc
+  const used = new Set<string>()
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) { node.forEach(visit); return }
+    if (node === null || typeof node !== 'object') return
+    for (const [key, value] of Object.entries(node)) {
+      const name = key === '$ref' && typeof value === 'string' ? value.replace('#/components/schemas/', '') : undefined
+      if (name !== undefined && !used.has(name)) { used.add(name); visit(schemas[name]) }
+      visit(value)
+    }
+  }
+  visit({ ...doc, components: { ...doc.components, schemas: {} } })
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)))
+  return { ...doc, components: { ...doc.components, schemas: kept } } as OpenApiDoc
+}
+
 export default fp(async function swaggerPlugin (fastify) {
   await fastify.register(swagger, {
     openapi: {
@@ -25,7 +45,8 @@ export default fp(async function swaggerPlugin (fastify) {
       ]
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject
+    // The zod registry yields an input and an output variant of every component; keep the used ones.
+    transformObject: (doc) => pruneUnusedSchemas(jsonSchemaTransformObject(doc))
   })
   await fastify.register(swaggerUi, {
     routePrefix: '/docs',

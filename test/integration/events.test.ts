@@ -87,7 +87,7 @@ describe('ownership', () => {
   })
 
   it('requires a valid key on every /v1 route', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-key-123' }, { authorization: 'Basic abc' }]) {
+    for (const headers of [{}, { authorization: 'Bearer wrong-key-123' }, { authorization: 'Basic abc' }] as Record<string, string>[]) {
       const res = await fetch(`${stack.url}/v1/events`, { headers })
       expect(res.status).toBe(401)
       expect(((await res.json()) as { code: string }).code).toMatch(/^BFF_ERR_AUTH_(MISSING|INVALID)$/)

@@ -7,7 +7,7 @@ const Input = z.object({
   videoUrl: MediaUrlSchema.describe('Publicly reachable video (MP4, MOV, AVI, M4V, MKV, TS, FLV, MPG; up to 120 MB and 95 s)'),
   prompt: z.string().trim().min(1).max(1000).describe('Style and mood of the music, e.g. "upbeat acoustic guitar"; under 77 tokens works best'),
   duration: z.int().min(5).max(900).optional().describe('Length of the generated music in seconds (upstream default 20)')
-}).meta({ id: 'VideoScoringInput', examples: [example] })
+}).meta({ id: 'VideoScoring', examples: [example] })
 
 // The official page names the video `file_link`; the skill document calls it `video` and adds
 // `duration`. Both spellings are sent so either reading of the gateway accepts the body.

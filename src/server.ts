@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
+import { pino } from 'pino'
+import { buildApp } from './app.ts'
+import { ConfigError, DEMO_API_KEY, loadConfig, type Config } from './config.ts'
+import { loggerOptions } from './logger.ts'
+import { buildSimulator } from './simulator/app.ts'
+
+/**
+ * Process entry: configuration, the simulator in demo mode, the app, and one shutdown path for
+ * signals and fatal errors, bounded by SHUTDOWN_TIMEOUT_MS.
+ */
+async function main (): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig(process.env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    pino().fatal({ problems: err.problems }, err.message)
+    process.exitCode = 1
+    return
+  }
+  const log = pino(loggerOptions(config))
+
+  let simulator: FastifyInstance | undefined
+  if (config.demo) {
+    // A fresh secret per run: the simulator and the BFF are the only ones who need it.
+    const appKey = 'demo-app-key'
+    const appSecret = randomBytes(24).toString('base64url')
+    simulator = await buildSimulator({ appKey, appSecret, logger: { level: config.logLevel, base: { component: 'simulator' } } })
+    const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
+    config = { ...config, gateway: { ...config.gateway, baseUrl: simulatorUrl, appKey, appSecret } }
+    const usingDevKey = config.apiKeys.length === 1 && config.apiKeys[0]?.key === DEMO_API_KEY.key
+    log.warn({ simulatorUrl, devKey: usingDevKey },
+      `DEMO MODE: no ToMoviee credentials set, so tasks go to the built-in simulator at ${simulatorUrl}` +
+      (usingDevKey ? `; clients authenticate with "Authorization: Bearer ${DEMO_API_KEY.key}" (owner "${DEMO_API_KEY.owner}")` : '; clients use the keys in API_KEYS'))
+  }
+
+  const app = await buildApp({ config, logger: log })
+
+  let closing = false
+  async function shutdown (reason: { signal?: string, err?: unknown }): Promise<void> {
+    if (closing) return
+    closing = true
+    if (reason.err) log.fatal({ err: reason.err }, 'shutting down after a fatal error')
+    else log.info({ signal: reason.signal }, 'shutting down')
+    const force = setTimeout(() => {
+      log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown deadline passed, exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    force.unref()
+    try {
+      await app.close()
+      await simulator?.close()
+    } catch (err) {
+      log.error({ err }, 'error while closing')
+      process.exitCode = 1
+    }
+    if (reason.err) process.exitCode = 1
+  }
+  process.once('SIGTERM', () => { void shutdown({ signal: 'SIGTERM' }) })
+  process.once('SIGINT', () => { void shutdown({ signal: 'SIGINT' }) })
+  process.once('uncaughtException', (err) => { void shutdown({ err }) })
+  process.once('unhandledRejection', (err) => { void shutdown({ err }) })
+
+  const url = await app.listen({ host: config.host, port: config.port })
+  log.info({ url, docs: `${url}/docs`, publicUrl: config.publicUrl }, `ToMoviee BFF listening at ${url} (API docs at ${url}/docs)`)
+}
+
+await main()
