@@ -10,9 +10,11 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 import { PACKAGE as pkg } from '../src/meta.ts'
 
 type OpenApiDoc = ReturnType<typeof jsonSchemaTransformObject>
+type Components = { schemas?: Record<string, unknown> }
 
 function pruneUnusedSchemas (doc: OpenApiDoc): OpenApiDoc {
-  const schemas = (doc.components as { schemas?: Record<string, unknown> } | undefined)?.schemas
+  const components = (doc as { components?: Components }).components
+  const schemas = components?.schemas
   if (!schemas) return doc
   const used = new Set<string>()
   const visit = (node: unknown): void => {
@@ -24,9 +26,9 @@ function pruneUnusedSchemas (doc: OpenApiDoc): OpenApiDoc {
       visit(value)
     }
   }
-  visit({ ...doc, components: { ...doc.components, schemas: {} } })
+  visit({ ...doc, components: { ...components, schemas: {} } })
   const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)))
-  return { ...doc, components: { ...doc.components, schemas: kept } } as OpenApiDoc
+  return { ...doc, components: { ...components, schemas: kept } } as OpenApiDoc
 }
 
 export default fp(async function swaggerPlugin (fastify) {
