@@ -7,7 +7,11 @@ import fp from 'fastify-plugin'
 import { createSseStream, type SseStream } from '../src/sse/stream.ts'
 
 declare module 'fastify' {
-  interface FastifyInstance { openSse: () => SseStream }
+  interface FastifyInstance {
+    openSse: () => SseStream
+    /** Streams currently open on this instance. */
+    openSseCount: () => number
+  }
 }
 
 export default fp(async function sse (fastify) {
@@ -18,6 +22,7 @@ export default fp(async function sse (fastify) {
     stream.onClose(() => open.delete(stream))
     return stream
   })
+  fastify.decorate('openSseCount', () => open.size)
   fastify.addHook('preClose', async () => {
     for (const stream of open) stream.end({ event: 'shutdown', data: { reason: 'server shutting down' }, retry: fastify.config.sse.retryMs })
   })

@@ -5,6 +5,8 @@ import tasks from './tasks.ts'
 /** Everything under /v1 requires an authenticated client. */
 const v1: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', app.authenticate)
+  // The API speaks JSON only; anything else is a 415, not a confusing validation error.
+  app.removeContentTypeParser('text/plain')
   await app.register(tasks)
   await app.register(events)
 }

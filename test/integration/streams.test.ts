@@ -1,0 +1,35 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { bearer, createTask, eventually, startStack, type Stack } from '../helper.ts'
+import { openSse } from '../sse-client.ts'
+
+let stack: Stack
+beforeEach(async () => { stack = await startStack() })
+afterEach(async () => { await stack.close() })
+
+describe('SSE connections', () => {
+  it('are cleaned up when the client disconnects', async () => {
+    const a = await openSse(`${stack.url}/v1/events`, bearer())
+    const b = await openSse(`${stack.url}/v1/events`, bearer())
+    await a.waitFor((f) => f.retry !== undefined)
+    await b.waitFor((f) => f.retry !== undefined)
+    expect(stack.bff.openSseCount()).toBe(2)
+    a.close()
+    await eventually(() => stack.bff.openSseCount(), (n) => n === 1)
+    // The survivor still receives events after the other one left.
+    const t = await createTask(stack, { prompt: 'after' })
+    await b.waitFor((f) => f.event === 'task.succeeded' && JSON.parse(f.data!).id === t.id)
+    b.close()
+    await eventually(() => stack.bff.openSseCount(), (n) => n === 0)
+  })
+
+  it('end with a shutdown event and a retry hint when the server closes', async () => {
+    const sse = await openSse(`${stack.url}/v1/events`, bearer())
+    await sse.waitFor((f) => f.retry !== undefined)
+    await stack.stopBff()
+    await sse.ended
+    const last = sse.frames.at(-1)!
+    expect(last.event).toBe('shutdown')
+    expect(last.retry).toBe(String(stack.config.sse.retryMs))
+    await stack.startBff() // so that afterEach can close it
+  })
+})
