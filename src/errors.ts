@@ -25,11 +25,11 @@ export const ERRORS = {
   BFF_ERR_NOT_READY: { status: 503, message: 'The service is not ready' },
   BFF_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   // Stored on tasks that end badly; never an HTTP status of their own.
-  BFF_ERR_TASK_FAILED: { status: 200, message: 'The generation failed' },
-  BFF_ERR_TASK_CANCELED: { status: 200, message: 'The generation was canceled' },
-  BFF_ERR_TASK_TIMED_OUT: { status: 200, message: 'The generation timed out' },
-  BFF_ERR_TASK_BAD_RESULT: { status: 200, message: 'The generation finished without a readable result' }
-} as const
+  BFF_ERR_TASK_FAILED: { status: null, message: 'The generation failed' },
+  BFF_ERR_TASK_CANCELED: { status: null, message: 'The generation was canceled' },
+  BFF_ERR_TASK_TIMED_OUT: { status: null, message: 'The generation timed out' },
+  BFF_ERR_TASK_BAD_RESULT: { status: null, message: 'The generation finished without a readable result' }
+} as const satisfies Record<string, { status: number | null, message: string }>
 
 export type ErrorCode = keyof typeof ERRORS
 export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]
@@ -61,7 +61,8 @@ export class BffError extends Error {
     super(message ?? ERRORS[code].message, { cause: extra.cause })
     this.name = 'BffError'
     this.code = code
-    this.statusCode = ERRORS[code].status
+    // Task-outcome codes have no HTTP status; if one is ever thrown it is our bug, hence 500.
+    this.statusCode = ERRORS[code].status ?? 500
     if (extra.issues) this.issues = extra.issues
   }
 

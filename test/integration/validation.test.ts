@@ -19,12 +19,9 @@ beforeAll(async () => {
 afterAll(async () => { await app.close() })
 
 async function create (payload: unknown, headers: Record<string, string> = {}): Promise<{ statusCode: number, body: { code: string, message: string, issues?: { path: string, message: string }[] } }> {
-  const res = await app.inject({
-    method: 'POST',
-    url: '/v1/tasks/video-scoring',
-    headers: { ...bearer(), ...headers },
-    ...(typeof payload === 'string' ? { body: payload, headers: { ...bearer(), 'content-type': 'application/json', ...headers } } : { payload: payload as object })
-  })
+  const res = typeof payload === 'string'
+    ? await app.inject({ method: 'POST', url: '/v1/tasks/video-scoring', headers: { ...bearer(), 'content-type': 'application/json', ...headers }, body: payload })
+    : await app.inject({ method: 'POST', url: '/v1/tasks/video-scoring', headers: { ...bearer(), ...headers }, payload: payload as object })
   return { statusCode: res.statusCode, body: res.json() }
 }
 
