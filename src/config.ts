@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseBehaviour, type Behaviour } from './simulator/behaviour.ts'
 
 /** The client key accepted in demo mode when `API_KEYS` is not set. */
 export const DEMO_API_KEY = { owner: 'demo', key: 'dev-key' } as const
@@ -46,6 +47,8 @@ export const ConfigSchema = z.object({
   API_KEYS: ApiKeysSchema.optional().describe('Client keys as comma-separated "owner:key" pairs. Required with real ToMoviee credentials.'),
 
   SIMULATOR_PORT: port.default(4010).describe('Port of the built-in gateway simulator started in demo mode (0 picks a free port).'),
+  SIMULATOR_BEHAVIOUR: z.string().transform((text, ctx) => parseBehaviour(text) ?? (ctx.addIssue({ code: 'custom', message: 'expected markers such as "#fail" or "#double-callback #delay=2000"' }), z.NEVER))
+    .optional().describe('Demo mode: what the simulator does with tasks whose prompt has no marker (e.g. "#fail", "#no-callback").'),
 
   SSE_HEARTBEAT_MS: ms.default(15_000).describe('Interval of SSE heartbeat comments.'),
   SSE_RETRY_MS: ms.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
@@ -70,6 +73,7 @@ export interface Config {
   databasePath: string
   apiKeys: ApiKey[]
   simulatorPort: number
+  simulatorBehaviour?: Behaviour | undefined
   sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number }
   webhookBodyLimit: number
   rateLimit: { max: number, windowMs: number }
@@ -121,6 +125,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     databasePath: e.DATABASE_PATH,
     apiKeys: e.API_KEYS?.length ? e.API_KEYS : [{ ...DEMO_API_KEY }],
     simulatorPort: e.SIMULATOR_PORT,
+    simulatorBehaviour: e.SIMULATOR_BEHAVIOUR,
     sse: { heartbeatMs: e.SSE_HEARTBEAT_MS, retryMs: e.SSE_RETRY_MS, maxBufferBytes: e.SSE_MAX_BUFFER_BYTES },
     webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },

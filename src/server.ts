@@ -27,7 +27,7 @@ async function main (): Promise<void> {
     // A fresh secret per run: the simulator and the BFF are the only ones who need it.
     const appKey = 'demo-app-key'
     const appSecret = randomBytes(24).toString('base64url')
-    simulator = await buildSimulator({ appKey, appSecret, logger: { level: config.logLevel, base: { component: 'simulator' } } })
+    simulator = await buildSimulator({ appKey, appSecret, defaultBehaviour: config.simulatorBehaviour, logger: { level: config.logLevel, base: { component: 'simulator' } } })
     const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
     config = { ...config, gateway: { ...config.gateway, baseUrl: simulatorUrl, appKey, appSecret } }
     const usingDevKey = config.apiKeys.length === 1 && config.apiKeys[0]?.key === DEMO_API_KEY.key

@@ -48,6 +48,11 @@ describe('loadConfig', () => {
     expect(e.message).not.toContain('supersecret')
   })
 
+  it('reads the simulator\'s default behaviour from markers', () => {
+    expect(loadConfig({ SIMULATOR_BEHAVIOUR: '#fail #double-callback' }).simulatorBehaviour).toMatchObject({ outcome: 'fail', doubleCallback: true })
+    expect(() => loadConfig({ SIMULATOR_BEHAVIOUR: 'fail please' })).toThrow(/SIMULATOR_BEHAVIOUR/)
+  })
+
   it('requires the app key and secret together', () => {
     expect(() => loadConfig({ TOMOVIEE_APP_KEY: 'k', API_KEYS: 'web:web-key-123' })).toThrow(/must be set together/)
   })
