@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import capabilities from './capabilities.ts'
 import events from './events.ts'
 import tasks from './tasks.ts'
 
@@ -7,6 +8,7 @@ const v1: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', app.authenticate)
   // The API speaks JSON only; anything else is a 415, not a confusing validation error.
   app.removeContentTypeParser('text/plain')
+  await app.register(capabilities)
   await app.register(tasks)
   await app.register(events)
 }

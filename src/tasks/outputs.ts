@@ -9,8 +9,8 @@ import type { Output } from './model.ts'
 export function readOutputs (def: Pick<CapabilityDefinition, 'outputs'>, result: Record<string, unknown> | null | undefined): Output[] | null {
   if (!result) return null
   const outputs: Output[] = []
-  for (const { key, type } of def.outputs) {
-    const value = result[key]
+  for (const { key, type, aliases = [] } of def.outputs) {
+    const value = [key, ...aliases].map((k) => result[k]).find((v) => v !== undefined)
     const urls = Array.isArray(value) ? value : typeof value === 'string' ? [value] : []
     for (const url of urls) {
       if (typeof url === 'string' && /^https?:\/\//i.test(url)) outputs.push({ type, url })

@@ -29,8 +29,11 @@ export interface CapabilityDefinition<
   /** The upstream body, in upstream names and limits, without callback/params. The simulator validates with this alone. */
   upstream: Up
   toUpstream: (input: z.output<In>) => z.input<Up>
-  /** Keys of the upstream `result` object that hold output URLs, and what they are. */
-  outputs: readonly { key: string, type: OutputType }[]
+  /**
+   * Keys of the upstream `result` object that hold output URLs, and what they are. `aliases` are
+   * other spellings the sources give for the same key; the first one present is read.
+   */
+  outputs: readonly { key: string, type: OutputType, aliases?: readonly string[] }[]
   /** Typical generation time as documented upstream; used to decide when a callback is overdue. */
   typicalSeconds: { min: number, max: number }
   example: z.input<In>
@@ -42,3 +45,6 @@ export function defineCapability<In extends z.ZodObject, Up extends z.ZodType<Re
 ): CapabilityDefinition<In, Up> {
   return def
 }
+
+/** A short, trimmed text prompt. */
+export const promptSchema = (max: number) => z.string().trim().min(1).max(max)
