@@ -1,5 +1,6 @@
 import { crc32, deflateSync } from 'node:zlib'
 import type { OutputType } from '../tasks/model.ts'
+import { generateMp4 } from './video.ts'
 
 /** File extension and media type of each output type, as the simulator names and serves them. */
 export const ASSET_FORMATS: Record<OutputType, { ext: string, contentType: string }> = {
@@ -19,15 +20,13 @@ export function audioSeconds (duration: unknown): number {
 }
 
 /**
- * The bytes of one asset, or null when the simulator cannot produce that type. A seed varies the
- * content so the outputs of one task differ from each other.
+ * The bytes of one asset. A seed varies the content so the outputs of one task differ from each
+ * other. Video is capped at 10 seconds (see generateMp4) to keep the files small.
  */
-export function renderAsset (type: OutputType, opts: { seconds: number, seed: number }): Buffer | null {
+export function renderAsset (type: OutputType, opts: { seconds: number, seed: number }): Buffer {
   if (type === 'audio') return generateWav({ seconds: opts.seconds, seed: opts.seed })
-  if (type === 'image' || type === 'mask') return generatePng({ kind: type, seed: opts.seed })
-  // TODO(#3): video assets. A playable MP4 needs an H.264 bitstream plus the moov box tree, which
-  // cannot be checked here without a decoder, so video URLs answer 404 for now.
-  return null
+  if (type === 'video') return generateMp4({ seconds: opts.seconds, seed: opts.seed })
+  return generatePng({ kind: type, seed: opts.seed })
 }
 
 // C major pentatonic, C4 to C5: any sequence of these sounds consonant.

@@ -1,6 +1,7 @@
 import { crc32, inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { ASSET_FORMATS, audioSeconds, generatePng, generateWav, renderAsset, WAV_SAMPLE_RATE } from '../../src/simulator/assets.ts'
+import { generateMp4 } from '../../src/simulator/video.ts'
 
 function samplesOf (wav: Buffer): Int16Array {
   const data = wav.subarray(44)
@@ -111,11 +112,14 @@ describe('generatePng', () => {
 })
 
 describe('renderAsset', () => {
-  it('renders audio, image and mask, and nothing for video yet', () => {
-    expect(renderAsset('audio', { seconds: 3, seed: 1 })?.toString('ascii', 8, 12)).toBe('WAVE')
-    expect(renderAsset('image', { seconds: 3, seed: 1 })?.toString('ascii', 1, 4)).toBe('PNG')
-    expect(renderAsset('mask', { seconds: 3, seed: 1 })?.toString('ascii', 1, 4)).toBe('PNG')
-    expect(renderAsset('video', { seconds: 3, seed: 1 })).toBeNull()
+  it('renders every output type', () => {
+    expect(renderAsset('audio', { seconds: 3, seed: 1 }).toString('ascii', 8, 12)).toBe('WAVE')
+    expect(renderAsset('image', { seconds: 3, seed: 1 }).toString('ascii', 1, 4)).toBe('PNG')
+    expect(renderAsset('mask', { seconds: 3, seed: 1 }).toString('ascii', 1, 4)).toBe('PNG')
+    const video = renderAsset('video', { seconds: 3, seed: 1 })
+    expect(video.toString('ascii', 4, 8)).toBe('ftyp')
+    expect(video.equals(generateMp4({ seconds: 3, seed: 1 }))).toBe(true)
+    expect(ASSET_FORMATS.video).toEqual({ ext: 'mp4', contentType: 'video/mp4' })
     expect(ASSET_FORMATS.audio).toEqual({ ext: 'wav', contentType: 'audio/wav' })
   })
 })

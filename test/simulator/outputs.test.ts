@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { CapabilityDefinition } from '../../src/tasks/capabilities/types.ts'
 import { APP_KEY, APP_SECRET, authHeaders, waitFor } from './helpers.ts'
 
-// Only video scoring (audio) exists so far; these stand-ins exercise the image, mask and video paths.
+// Stand-ins with small schemas exercise the image, mask and video paths.
 vi.mock('../../src/tasks/capabilities/index.ts', () => {
   const stub = (endpoint: string, upstream: z.ZodType<Record<string, unknown>>, outputs: CapabilityDefinition['outputs']): CapabilityDefinition => ({
     name: endpoint,
@@ -78,11 +78,13 @@ describe('non-audio outputs', () => {
     expect(res.json()).toEqual({ code: 400, msg: 'Invalid parameters: batch_size: Too big: expected number to be <=4' })
   })
 
-  it('lists video URLs but answers 404 for them (no MP4 generation yet)', async () => {
+  it('returns video URLs that serve MP4s', async () => {
     const result = await finished('tm_text2video_b', { prompt: 'a cat' })
     expect(result.video_path?.[0]).toMatch(/^http:\/\/sim\/assets\/[0-9a-f]{32}\/0\.mp4$/)
     const res = await app?.inject(path(result.video_path?.[0]))
-    expect(res?.statusCode).toBe(404)
-    expect(res?.json()).toEqual({ code: 404, msg: 'no video assets in the simulator yet' })
+    expect(res?.statusCode).toBe(200)
+    expect(res?.headers['content-type']).toBe('video/mp4')
+    expect(res?.headers['cache-control']).toBe('public, max-age=3600')
+    expect(res?.rawPayload.toString('ascii', 4, 12)).toBe('ftypisom')
   })
 })
