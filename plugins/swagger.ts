@@ -52,6 +52,8 @@ export default fp(async function swaggerPlugin (fastify) {
   })
   await fastify.register(swaggerUi, {
     routePrefix: '/docs',
+    // A CSP with hashes of Swagger UI's own inline code; nothing else may run on the page.
+    staticCSP: true,
     uiConfig: { persistAuthorization: true, deepLinking: true }
   })
   fastify.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => fastify.swagger())

@@ -16,6 +16,8 @@ export default fp(async function tasks (fastify) {
     bus: fastify.eventBus,
     gateway: fastify.gateway,
     publicUrl: fastify.config.publicUrl,
-    log: fastify.log
+    log: fastify.log,
+    maxActivePerOwner: fastify.config.maxActiveTasksPerOwner,
+    verifyCallbacks: fastify.config.webhookVerify
   }))
 }, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus'] })

@@ -15,9 +15,9 @@ const CallbackQuerySchema = z.object({
 const AckSchema = z.object({ received: z.literal(true), changed: z.boolean().describe('Whether the callback moved the task forward') }).meta({ id: 'CallbackAck' })
 
 const webhooks: FastifyPluginAsyncZod = async (app) => {
-  // Raw bytes, parsed here: the gateway's content type is undocumented, and the limit is this route's own.
+  // Raw bytes, parsed here after the token check, with this route's own limit; JSON only.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: app.config.webhookBodyLimit }, (_req, body, done) => done(null, body))
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: app.config.webhookBodyLimit }, (_req, body, done) => done(null, body))
   app.decorateRequest('callbackTask', null)
 
   app.post('/tomoviee', {
@@ -27,7 +27,7 @@ const webhooks: FastifyPluginAsyncZod = async (app) => {
       summary: 'Completion callback from the ToMoviee gateway',
       description: 'The URL, with `task` and `token`, is set by the BFF on every upstream task. Not for clients.',
       querystring: CallbackQuerySchema,
-      response: { 200: AckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema }
+      response: { 200: AckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
     },
     // The per-task token is the limit: forged calls stop at the first hook.
     config: { rateLimit: false },
@@ -47,11 +47,7 @@ const webhooks: FastifyPluginAsyncZod = async (app) => {
     if (!payload.success) {
       throw new BffError('BFF_ERR_WEBHOOK_INVALID', undefined, { issues: toIssues(payload.error.issues) })
     }
-    const p = payload.data
-    if ((p.params && p.params !== task.id) || (task.upstreamTaskId && p.task_id !== task.upstreamTaskId)) {
-      throw new BffError('BFF_ERR_WEBHOOK_INVALID', 'The callback is for a different task')
-    }
-    const { changed } = await app.tasks.applyUpstream(task.id, { ...p, upstreamTaskId: p.task_id }, 'callback')
+    const { changed } = await app.tasks.applyCallback(task, payload.data)
     return { received: true as const, changed }
   })
 }

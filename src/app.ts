@@ -3,9 +3,11 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import authPlugin from '../plugins/auth.ts'
 import busPlugin from '../plugins/bus.ts'
 import configPlugin from '../plugins/config.ts'
+import corsPlugin from '../plugins/cors.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
+import securityHeadersPlugin from '../plugins/security-headers.ts'
 import ssePlugin from '../plugins/sse.ts'
 import storePlugin from '../plugins/store.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
@@ -41,6 +43,8 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   app.setSerializerCompiler(serializerCompiler)
 
   await app.register(configPlugin, { config })
+  await app.register(securityHeadersPlugin)
+  await app.register(corsPlugin)
   await app.register(swaggerPlugin)
   await app.register(rateLimitPlugin)
   await app.register(errorHandlerPlugin)

@@ -27,6 +27,8 @@ const ApiKeysSchema = z.string().trim().transform((raw, ctx) => {
 })
 
 const optionalSecret = z.string().trim().min(1).optional()
+const list = z.string().transform((raw) => raw.split(',').map((v) => v.trim()).filter(Boolean))
+const count = z.coerce.number().int().min(0)
 
 export const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the BFF listens on (use 0.0.0.0 in containers).'),
@@ -44,7 +46,16 @@ export const ConfigSchema = z.object({
   GATEWAY_TIMEOUT_MS: ms.default(30_000).describe('Overall timeout of one gateway call.'),
 
   DATABASE_PATH: z.string().min(1).default('./data/bff.sqlite').describe('SQLite file for tasks and the event log (":memory:" for a throwaway store).'),
-  API_KEYS: ApiKeysSchema.optional().describe('Client keys as comma-separated "owner:key" pairs. Required with real ToMoviee credentials.'),
+  API_KEYS: ApiKeysSchema.optional().describe('Client keys as comma-separated "owner:key" pairs (or "owner:sha256:<hex>" to store only the hash). Required with real ToMoviee credentials unless JWTs are configured.'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional().describe('Shared secret for HS256 client JWTs (at least 32 characters).'),
+  JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional().describe('JWKS URL for RS256/ES256 client JWTs.'),
+  JWT_ISSUER: z.string().min(1).optional().describe('Required `iss` of client JWTs.'),
+  JWT_AUDIENCE: z.string().min(1).optional().describe('Required `aud` of client JWTs.'),
+  JWT_CLOCK_TOLERANCE_SEC: count.default(30).describe('Allowed clock skew when checking JWT `exp`/`nbf`.'),
+  STREAM_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
+    .describe('Secret that signs SSE stream tokens; set the same value on every instance. Default: random per process.'),
+  STREAM_TOKEN_TTL_SEC: z.coerce.number().int().min(10).max(3600).default(300).describe('Lifetime of a stream token.'),
+  CORS_ORIGINS: list.optional().describe('Browser origins allowed to call the API, comma-separated (none by default).'),
 
   SIMULATOR_PORT: port.default(4010).describe('Port of the built-in gateway simulator started in demo mode (0 picks a free port).'),
   SIMULATOR_BEHAVIOUR: z.string().transform((text, ctx) => parseBehaviour(text) ?? (ctx.addIssue({ code: 'custom', message: 'expected markers such as "#fail" or "#double-callback #delay=2000"' }), z.NEVER))
@@ -54,8 +65,18 @@ export const ConfigSchema = z.object({
   SSE_RETRY_MS: ms.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
   SSE_MAX_BUFFER_BYTES: ms.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
   WEBHOOK_BODY_LIMIT: ms.default(65_536).describe('Largest accepted callback body, in bytes.'),
-  RATE_LIMIT_MAX: ms.default(600).describe('Requests per client IP per window.'),
+  RATE_LIMIT_MAX: ms.default(600).describe('Requests per client IP per window, on every route but the webhook and health checks.'),
+  RATE_LIMIT_OWNER_MAX: ms.default(300).describe('Requests per authenticated owner per window.'),
+  RATE_LIMIT_CREATE_MAX: ms.default(30).describe('Task creations per owner per window.'),
+  RATE_LIMIT_STREAM_TOKEN_MAX: ms.default(30).describe('Stream tokens minted per owner per window.'),
+  RATE_LIMIT_AUTH_FAILURES_MAX: ms.default(20).describe('Failed authentications per client IP per window before 429s.'),
   RATE_LIMIT_WINDOW_MS: ms.default(60_000).describe('Rate-limit window.'),
+  MAX_ACTIVE_TASKS_PER_OWNER: ms.default(20).describe('Unfinished tasks one owner may have at once.'),
+  WEBHOOK_VERIFY: flag.optional().describe('Confirm every callback with the gateway\'s result endpoint before applying it. Default: on with real credentials, off in demo mode.'),
+  INPUT_HTTP_ALLOW_HOSTS: list.optional().describe('Hosts (host or host:port) whose plain-http or private-address input URLs are accepted, comma-separated.'),
+  INPUT_PREFLIGHT: flag.default(false).describe('Check with a HEAD request that input files are reachable, of an accepted type and size, before creating a task.'),
+  INPUT_PREFLIGHT_TIMEOUT_MS: ms.default(3_000).describe('Timeout of the input pre-flight check.'),
+  INPUT_MAX_BYTES: ms.default(200 * 1024 * 1024).describe('Largest input file the pre-flight check accepts.'),
   SHUTDOWN_TIMEOUT_MS: ms.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.')
 })
 
@@ -72,11 +93,17 @@ export interface Config {
   gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number }
   databasePath: string
   apiKeys: ApiKey[]
+  jwt: { secret?: string | undefined, jwksUrl?: string | undefined, issuer?: string | undefined, audience?: string | undefined, clockToleranceSec: number }
+  streamTokens: { secret?: string | undefined, ttlSec: number }
+  corsOrigins: string[]
   simulatorPort: number
   simulatorBehaviour?: Behaviour | undefined
   sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number }
   webhookBodyLimit: number
-  rateLimit: { max: number, windowMs: number }
+  rateLimit: { max: number, ownerMax: number, createMax: number, streamTokenMax: number, authFailuresMax: number, windowMs: number }
+  maxActiveTasksPerOwner: number
+  webhookVerify: boolean
+  inputs: { httpAllowHosts: string[], preflight: boolean, preflightTimeoutMs: number, maxBytes: number }
   shutdownTimeoutMs: number
 }
 
@@ -103,8 +130,9 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   const hasSecret = e.TOMOVIEE_APP_SECRET !== undefined
   if (hasKey !== hasSecret) problems.push('TOMOVIEE_APP_KEY and TOMOVIEE_APP_SECRET must be set together')
   const demo = !hasKey && !hasSecret
-  if (!demo && !e.API_KEYS?.length) {
-    problems.push('API_KEYS: required when ToMoviee credentials are set (the demo key is only for demo mode)')
+  const jwtConfigured = e.JWT_SECRET !== undefined || e.JWT_JWKS_URL !== undefined
+  if (!demo && !e.API_KEYS?.length && !jwtConfigured) {
+    problems.push('API_KEYS: required when ToMoviee credentials are set and no JWT_SECRET or JWT_JWKS_URL is (the demo key is only for demo mode)')
   }
   if (problems.length) throw new ConfigError(problems)
 
@@ -123,12 +151,30 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       timeoutMs: e.GATEWAY_TIMEOUT_MS
     },
     databasePath: e.DATABASE_PATH,
-    apiKeys: e.API_KEYS?.length ? e.API_KEYS : [{ ...DEMO_API_KEY }],
+    apiKeys: e.API_KEYS?.length ? e.API_KEYS : demo ? [{ ...DEMO_API_KEY }] : [],
+    jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, clockToleranceSec: e.JWT_CLOCK_TOLERANCE_SEC },
+    streamTokens: { secret: e.STREAM_TOKEN_SECRET, ttlSec: e.STREAM_TOKEN_TTL_SEC },
+    corsOrigins: e.CORS_ORIGINS ?? [],
     simulatorPort: e.SIMULATOR_PORT,
     simulatorBehaviour: e.SIMULATOR_BEHAVIOUR,
     sse: { heartbeatMs: e.SSE_HEARTBEAT_MS, retryMs: e.SSE_RETRY_MS, maxBufferBytes: e.SSE_MAX_BUFFER_BYTES },
     webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
-    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    rateLimit: {
+      max: e.RATE_LIMIT_MAX,
+      ownerMax: e.RATE_LIMIT_OWNER_MAX,
+      createMax: e.RATE_LIMIT_CREATE_MAX,
+      streamTokenMax: e.RATE_LIMIT_STREAM_TOKEN_MAX,
+      authFailuresMax: e.RATE_LIMIT_AUTH_FAILURES_MAX,
+      windowMs: e.RATE_LIMIT_WINDOW_MS
+    },
+    maxActiveTasksPerOwner: e.MAX_ACTIVE_TASKS_PER_OWNER,
+    webhookVerify: e.WEBHOOK_VERIFY ?? !demo,
+    inputs: {
+      httpAllowHosts: (e.INPUT_HTTP_ALLOW_HOSTS ?? []).map((h) => h.toLowerCase()),
+      preflight: e.INPUT_PREFLIGHT,
+      preflightTimeoutMs: e.INPUT_PREFLIGHT_TIMEOUT_MS,
+      maxBytes: e.INPUT_MAX_BYTES
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS
   }
 }

@@ -6,6 +6,7 @@ import tasks from './tasks.ts'
 /** Everything under /v1 requires an authenticated client. */
 const v1: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', app.authenticate)
+  app.addHook('onRequest', app.limits.owner)
   // The API speaks JSON only; anything else is a 415, not a confusing validation error.
   app.removeContentTypeParser('text/plain')
   await app.register(capabilities)

@@ -36,7 +36,8 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
         security,
         body: def.input,
         response: { 202: TaskSchema, 400: ErrorSchema, ...authErrors, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
-      }
+      },
+      preHandler: app.limits.create
     }, async (request, reply) => {
       const task = await app.tasks.create(principalOf(request).owner, def, request.body as Record<string, unknown>)
       request.log.info({ taskId: task.id, capability: def.name }, 'task accepted')

@@ -10,7 +10,11 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
  * in constant time, and every key is checked, so timing reveals neither a prefix nor a position.
  */
 export function createApiKeyVerifier (keys: readonly ApiKey[]): (presented: string) => Principal | null {
-  const known = keys.map((k) => ({ owner: k.owner, digest: digest(k.key) }))
+  // "sha256:<hex>" configures a key by its digest, so the plain key need not sit in the environment.
+  const known = keys.map((k) => {
+    const hashed = /^sha256:([0-9a-f]{64})$/i.exec(k.key)
+    return { owner: k.owner, digest: hashed ? Buffer.from(hashed[1]!, 'hex') : digest(k.key) }
+  })
   return (presented) => {
     const candidate = digest(presented)
     let match: Principal | null = null

@@ -22,6 +22,7 @@ const MIGRATIONS = [
      version INTEGER NOT NULL
    );
    CREATE INDEX tasks_owner_created ON tasks (owner, created_at DESC, id DESC);
+   CREATE INDEX tasks_owner_status ON tasks (owner, status);
    CREATE TABLE events (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
      task_id TEXT NOT NULL,
@@ -64,7 +65,8 @@ export function createSqliteStore (path: string): SqliteStore {
     active: db.prepare<[string], EventRow>(`SELECT e.id, e.owner, e.type, e.data FROM tasks t
       JOIN events e ON e.id = (SELECT MAX(id) FROM events WHERE task_id = t.id)
       WHERE t.owner = ? AND t.status IN ('queued', 'processing') ORDER BY e.id`),
-    maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events')
+    maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events'),
+    countActive: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM tasks WHERE owner = ? AND status IN ('queued', 'processing')")
   }
 
   function appendEvent (task: TaskRecord): TaskEvent {
@@ -74,7 +76,8 @@ export function createSqliteStore (path: string): SqliteStore {
     return { id, owner: task.owner, type, task: pub }
   }
 
-  const create = db.transaction((task: TaskRecord) => {
+  const create = db.transaction((task: TaskRecord, maxActive: number) => {
+    if (q.countActive.get(task.owner)!.n >= maxActive) return null
     q.insertTask.run(toRow(task))
     return appendEvent(task)
   })
@@ -88,7 +91,7 @@ export function createSqliteStore (path: string): SqliteStore {
   }))
 
   return {
-    async create (task) { return create(task) },
+    async create (task, limits) { return create(task, limits.maxActive) },
     async get (id) {
       const row = q.getTask.get(id)
       return row ? fromRow(row) : undefined

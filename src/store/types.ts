@@ -13,8 +13,12 @@ export interface TaskPage { items: TaskRecord[], nextCursor: string | null }
 
 /** Durable task state. Every write that changes what clients see appends an event in the same atomic step. */
 export interface TaskStore {
-  /** Inserts a new task (version 1) together with its first event. Fails if the id exists. */
-  create: (task: TaskRecord) => Promise<TaskEvent>
+  /**
+   * Inserts a new task (version 1) together with its first event, unless the owner already has
+   * `maxActive` unfinished tasks: then nothing is written and it resolves to null. The count and
+   * the insert are one atomic step. Fails if the id exists.
+   */
+  create: (task: TaskRecord, limits: { maxActive: number }) => Promise<TaskEvent | null>
   get: (id: string) => Promise<TaskRecord | undefined>
   /** The owner's tasks, newest first. A malformed cursor is treated as the first page. */
   list: (query: ListQuery) => Promise<TaskPage>

@@ -3,6 +3,7 @@ import type { BaseLogger } from 'pino'
 import type { EventBus } from '../bus/types.ts'
 import { BffError, ERRORS, type ErrorCode } from '../errors.ts'
 import { GatewayError } from '../gateway/errors.ts'
+import type { CallbackPayload } from '../gateway/schemas.ts'
 import type { GatewayClient, UpstreamTask } from '../gateway/types.ts'
 import type { EventLog, ListQuery, TaskStore } from '../store/types.ts'
 import { findCapability } from './capabilities/index.ts'
@@ -22,6 +23,10 @@ export interface TaskServiceDeps {
   /** Base URL the gateway uses to reach /webhooks/tomoviee. */
   publicUrl: string
   log: Logger
+  /** Unfinished tasks one owner may have at once. */
+  maxActivePerOwner: number
+  /** Confirm callbacks with the gateway's result endpoint before applying them. */
+  verifyCallbacks: boolean
   now?: () => Date
 }
 
@@ -86,7 +91,9 @@ export function createTaskService (deps: TaskServiceDeps) {
       version: 1
     }
     // The row exists before the gateway is called, so a callback that beats the create answer still lands.
-    await publish(await deps.store.create(record))
+    const created = await deps.store.create(record, { maxActive: deps.maxActivePerOwner })
+    if (!created) throw new BffError('BFF_ERR_TOO_MANY_ACTIVE_TASKS', `At most ${deps.maxActivePerOwner} unfinished tasks at a time; wait for one to finish`)
+    await publish(created)
     const callback = `${deps.publicUrl}/webhooks/tomoviee?task=${encodeURIComponent(record.id)}&token=${token}`
     const body: Record<string, unknown> = { ...(def.toUpstream(input) as Record<string, unknown>), callback, params: record.id }
     let upstreamTaskId: string
@@ -151,8 +158,30 @@ export function createTaskService (deps: TaskServiceDeps) {
     }
   }
 
+  /**
+   * A callback whose URL token matched. The token proves the URL came from us, not that the body
+   * came from the gateway, so with verification on the body only triggers a read of the result
+   * endpoint, and what the gateway says there is applied.
+   */
+  async function applyCallback (task: TaskRecord, payload: CallbackPayload): Promise<{ task: Task, changed: boolean }> {
+    if ((payload.params && payload.params !== task.id) || (task.upstreamTaskId && payload.task_id !== task.upstreamTaskId)) {
+      throw new BffError('BFF_ERR_WEBHOOK_INVALID', 'The callback is for a different task')
+    }
+    if (!deps.verifyCallbacks) return applyUpstream(task.id, { ...payload, upstreamTaskId: payload.task_id }, 'callback')
+    if (!task.upstreamTaskId) {
+      // The create answer has not been recorded yet, so there is nothing to check the id against.
+      throw new BffError('BFF_ERR_NOT_READY', 'The task is still being created; retry the callback')
+    }
+    const confirmed = await deps.gateway.getTask(task.upstreamTaskId)
+    if (confirmed.status !== payload.status) {
+      deps.log.warn({ taskId: task.id, callbackStatus: payload.status, gatewayStatus: confirmed.status }, 'callback disagrees with the gateway; applying the gateway\'s status')
+    }
+    return applyUpstream(task.id, confirmed, 'callback')
+  }
+
   return {
     create,
+    applyCallback,
     get: async (owner: string, id: string) => toPublicTask(await get(owner, id)),
     /** The task when `token` is its callback token; null otherwise, with the same cost either way. */
     async authorizeCallback (taskId: string | undefined, token: string | undefined): Promise<TaskRecord | null> {
