@@ -1,8 +1,10 @@
 /**
- * Decorates `fastify.tasks`, the task service that owns the state machine.
+ * Decorates `fastify.tasks`, the task service that owns the state machine, with the input URL
+ * policy and (when INPUT_PREFLIGHT is on) the pre-flight check it owns.
  * Depends on config, gateway, store and bus.
  */
 import fp from 'fastify-plugin'
+import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
 import { createTaskService, type TaskService } from '../src/tasks/service.ts'
 
 declare module 'fastify' {
@@ -10,6 +12,12 @@ declare module 'fastify' {
 }
 
 export default fp(async function tasks (fastify) {
+  const { inputs } = fastify.config
+  const urlPolicy = { httpAllowHosts: inputs.httpAllowHosts }
+  const preflight = inputs.preflight
+    ? createPreflight({ timeoutMs: inputs.preflightTimeoutMs, maxBytes: inputs.maxBytes, accept: DEFAULT_ACCEPT, policy: urlPolicy })
+    : undefined
+  if (preflight) fastify.addHook('onClose', async () => { await preflight.close() })
   fastify.decorate('tasks', createTaskService({
     store: fastify.taskStore,
     events: fastify.eventLog,
@@ -18,6 +26,8 @@ export default fp(async function tasks (fastify) {
     publicUrl: fastify.config.publicUrl,
     log: fastify.log,
     maxActivePerOwner: fastify.config.maxActiveTasksPerOwner,
-    verifyCallbacks: fastify.config.webhookVerify
+    verifyCallbacks: fastify.config.webhookVerify,
+    urlPolicy,
+    preflight
   }))
 }, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus'] })

@@ -29,7 +29,13 @@ async function main (): Promise<void> {
     const appSecret = randomBytes(24).toString('base64url')
     simulator = await buildSimulator({ appKey, appSecret, defaultBehaviour: config.simulatorBehaviour, logger: { level: config.logLevel, base: { component: 'simulator' } } })
     const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
-    config = { ...config, gateway: { ...config.gateway, baseUrl: simulatorUrl, appKey, appSecret } }
+    // The simulator's own files may be fed back in (e.g. a mask into image-redraw), so its host is allowed.
+    const simulatorHost = new URL(simulatorUrl).host
+    config = {
+      ...config,
+      gateway: { ...config.gateway, baseUrl: simulatorUrl, appKey, appSecret },
+      inputs: { ...config.inputs, httpAllowHosts: [...config.inputs.httpAllowHosts, simulatorHost] }
+    }
     const usingDevKey = config.apiKeys.length === 1 && config.apiKeys[0]?.key === DEMO_API_KEY.key
     log.warn({ simulatorUrl, devKey: usingDevKey },
       `DEMO MODE: no ToMoviee credentials set, so tasks go to the built-in simulator at ${simulatorUrl}` +

@@ -21,6 +21,9 @@ describe('logging', () => {
     const token = new URL(callback).searchParams.get('token')!
     await fetch(callback, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"bad":' })
     await fetch(`${stack.url}/v1/tasks`, { headers: { authorization: `Bearer ${APP_SECRET}` } })
+    const minted = await fetch(`${stack.url}/v1/stream-tokens`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: '{}' })
+    const streamToken = ((await minted.json()) as { token: string }).token
+    await (await fetch(`${stack.url}/v1/tasks/${ok.id}/events?token=${streamToken}`)).text()
     // A rejected upstream call puts the gateway's answer in the error path.
     await stack.close()
     stack = await startStack({ logger, env: { TOMOVIEE_APP_SECRET: `${APP_SECRET}-wrong` } })
@@ -35,7 +38,8 @@ describe('logging', () => {
       Buffer.from(`${APP_KEY}:${APP_SECRET}`).toString('base64'),
       Buffer.from(`${APP_KEY}:${APP_SECRET}-wrong`).toString('base64'),
       ALICE.key,
-      token
+      token,
+      streamToken
     ]) {
       expect(log).not.toContain(secret)
     }

@@ -8,7 +8,8 @@ import { TaskEventSchema } from '../../src/tasks/model.ts'
 
 const EventId = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer')
 const StreamQuerySchema = z.object({
-  lastEventId: EventId.optional().describe('Resume after this event id (for clients that cannot send the Last-Event-ID header)')
+  lastEventId: EventId.optional().describe('Resume after this event id (for clients that cannot send the Last-Event-ID header)'),
+  token: z.string().max(4096).optional().describe('A stream token from POST /v1/stream-tokens, for clients that cannot send Authorization')
 })
 
 const streamResponse = {
@@ -61,7 +62,8 @@ const events: FastifyPluginAsyncZod = async (app) => {
       params: z.object({ id: z.string().min(1).max(100) }),
       querystring: StreamQuerySchema,
       response: streamResponse
-    }
+    },
+    config: { streamToken: true }
   }, async (request, reply) => stream(request, reply, {
     owner: principalOf(request).owner,
     taskId: request.params.id,
@@ -77,7 +79,8 @@ const events: FastifyPluginAsyncZod = async (app) => {
       security: [{ bearerAuth: [] }],
       querystring: StreamQuerySchema,
       response: streamResponse
-    }
+    },
+    config: { streamToken: true }
   }, async (request, reply) => stream(request, reply, {
     owner: principalOf(request).owner,
     lastEventId: lastEventIdOf(request, request.query)

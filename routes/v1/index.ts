@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import capabilities from './capabilities.ts'
 import events from './events.ts'
+import streamTokens from './stream-tokens.ts'
 import tasks from './tasks.ts'
 
 /** Everything under /v1 requires an authenticated client. */
@@ -12,6 +13,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(capabilities)
   await app.register(tasks)
   await app.register(events)
+  await app.register(streamTokens)
 }
 
 export default v1

@@ -11,6 +11,8 @@ import type { CapabilityDefinition } from './capabilities/types.ts'
 import { newCallbackToken, tokenMatches } from './callback-token.ts'
 import { toPublicTask, type Task, type TaskEvent, type TaskRecord, type TaskStatus } from './model.ts'
 import { readOutputs } from './outputs.ts'
+import { assertMediaUrls, type UrlPolicy } from '../security/url-policy.ts'
+import type { Preflight } from '../security/preflight.ts'
 import { advance, UPSTREAM_STATUS } from './state-machine.ts'
 
 export type Logger = Pick<BaseLogger, 'info' | 'warn' | 'error' | 'debug'>
@@ -27,6 +29,10 @@ export interface TaskServiceDeps {
   maxActivePerOwner: number
   /** Confirm callbacks with the gateway's result endpoint before applying them. */
   verifyCallbacks: boolean
+  /** Which input URLs are acceptable at all. */
+  urlPolicy: UrlPolicy
+  /** When set, input files are checked for reachability, type and size before credits are spent. */
+  preflight?: Preflight | undefined
   now?: () => Date
 }
 
@@ -72,7 +78,21 @@ export function createTaskService (deps: TaskServiceDeps) {
     throw new Error(`task ${taskId}: too many concurrent writers`)
   }
 
+  async function checkInputs (def: CapabilityDefinition, input: Record<string, unknown>): Promise<void> {
+    assertMediaUrls(input, Object.keys(def.media), deps.urlPolicy)
+    if (!deps.preflight) return
+    const issues: { path: string, message: string }[] = []
+    await Promise.all(Object.entries(def.media).map(async ([field, kind]) => {
+      const url = input[field]
+      if (typeof url !== 'string') return
+      const problem = await deps.preflight!.check(url, kind)
+      if (problem) issues.push({ path: `body.${field}`, message: problem })
+    }))
+    if (issues.length) throw new BffError('BFF_ERR_INPUT_UNREACHABLE', `${issues[0]!.path}: ${issues[0]!.message}`, { issues })
+  }
+
   async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>): Promise<Task> {
+    await checkInputs(def, input)
     const { token, hash } = newCallbackToken()
     const at = now().toISOString()
     const record: TaskRecord = {

@@ -14,6 +14,7 @@ vi.mock('../../src/tasks/capabilities/index.ts', () => {
     input: z.object({}),
     upstream,
     toUpstream: () => ({}),
+    media: {},
     outputs,
     typicalSeconds: { min: 1, max: 2 },
     example: {}

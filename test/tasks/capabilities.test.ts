@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { buildApp } from '../../src/app.ts'
 import type { GatewayClient } from '../../src/gateway/types.ts'
 import { UpstreamCommonSchema } from '../../src/tasks/capabilities/types.ts'
@@ -31,6 +32,13 @@ describe('capability definitions', () => {
       'tm_text2speech', 'tm_text2video_b', 'tm_img2video_b', 'tm_video_continuation_b', 'tm_video_scoring'
     ].sort())
     for (const def of CAPABILITIES) expect(CASES.some((c) => c.name === def.name), def.name).toBe(true)
+  })
+
+  it.each(CAPABILITIES.map((d) => [d.name, d] as const))('%s: declares every URL field as a media input', (_name, def) => {
+    const json = z.toJSONSchema(def.input, { io: 'input' }) as { $defs?: Record<string, { properties: Record<string, { format?: string }> }> }
+    const props = Object.values(json.$defs ?? {})[0]!.properties
+    const urlFields = Object.entries(props).filter(([, p]) => p.format === 'uri').map(([k]) => k)
+    expect(Object.keys(def.media).sort()).toEqual(urlFields.sort())
   })
 
   it.each(CAPABILITIES.map((d) => [d.name, d] as const))('%s: the example is valid and maps to a body the upstream schema accepts', (_name, def) => {

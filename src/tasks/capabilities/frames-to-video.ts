@@ -32,6 +32,7 @@ export const framesToVideo = defineCapability({
   input: Input,
   upstream: Upstream,
   toUpstream: (i) => ({ ...toUpstreamVideo(i), image: i.firstFrameUrl, image_tail: i.lastFrameUrl, aspect_ratio: i.aspectRatio }),
+  media: { firstFrameUrl: 'image', lastFrameUrl: 'image' },
   outputs: [{ key: 'video_path', type: 'video' }],
   typicalSeconds: { min: 60, max: 300 },
   example

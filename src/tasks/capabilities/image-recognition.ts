@@ -29,6 +29,7 @@ export const imageRecognition = defineCapability({
     control_type: String(MODES.indexOf(i.mode)) as '0' | '1' | '2' | '3',
     ...(i.prompt ? { prompt: i.prompt } : {})
   }),
+  media: { imageUrl: 'image' },
   outputs: [{ key: 'mask_path', type: 'mask' }],
   typicalSeconds: { min: 30, max: 120 },
   example

@@ -32,6 +32,7 @@ export const imageRedraw = defineCapability({
     image: i.imageUrl,
     ...(i.maskUrl ? { mask_url: i.maskUrl, mask: i.maskUrl } : {})
   }),
+  media: { imageUrl: 'image', maskUrl: 'image' },
   outputs: [{ key: 'images_path', type: 'image', aliases: ['image_path'] }],
   typicalSeconds: { min: 30, max: 120 },
   example

@@ -47,6 +47,7 @@ export const imageToImage = defineCapability({
       ...(initImage ? { init_image: initImage } : {})
     }
   },
+  media: { imageUrl: 'image', initImageUrl: 'image' },
   outputs: [{ key: 'images_path', type: 'image', aliases: ['image_path'] }],
   typicalSeconds: { min: 30, max: 120 },
   example

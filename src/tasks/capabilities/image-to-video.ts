@@ -25,6 +25,7 @@ export const imageToVideo = defineCapability({
   input: Input,
   upstream: Upstream,
   toUpstream: (i) => ({ ...toUpstreamVideo(i), image: i.imageUrl, aspect_ratio: i.aspectRatio }),
+  media: { imageUrl: 'image' },
   outputs: [{ key: 'video_path', type: 'video' }],
   typicalSeconds: { min: 60, max: 300 },
   example

@@ -31,6 +31,7 @@ export const textToMusic = defineCapability({
     qty: i.count,
     ...(i.disableTranslate !== undefined ? { disable_translate: i.disableTranslate } : {})
   }),
+  media: {},
   outputs: [{ key: 'audio_path', type: 'audio' }],
   typicalSeconds: { min: 30, max: 120 },
   example

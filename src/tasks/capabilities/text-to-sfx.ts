@@ -23,6 +23,7 @@ export const textToSfx = defineCapability({
   input: Input,
   upstream: Upstream,
   toUpstream: (i) => ({ prompt: i.prompt, duration: i.duration, ...(i.count !== undefined ? { qty: i.count } : {}) }),
+  media: {},
   outputs: [{ key: 'audio_path', type: 'audio' }],
   typicalSeconds: { min: 10, max: 60 },
   example

@@ -25,6 +25,7 @@ export const textToSpeech = defineCapability({
   input: Input,
   upstream: Upstream,
   toUpstream: (i) => ({ text: i.text, ...(i.voiceId !== undefined ? { voice_id: i.voiceId } : {}) }),
+  media: {},
   outputs: [{ key: 'audio_path', type: 'audio' }],
   typicalSeconds: { min: 5, max: 30 },
   example

@@ -23,6 +23,7 @@ export const textToVideo = defineCapability({
   input: Input,
   upstream: Upstream,
   toUpstream: (i) => ({ ...toUpstreamVideo(i), aspect_ratio: i.aspectRatio }),
+  media: {},
   outputs: [{ key: 'video_path', type: 'video' }],
   typicalSeconds: { min: 60, max: 300 },
   example

@@ -29,6 +29,8 @@ export interface CapabilityDefinition<
   /** The upstream body, in upstream names and limits, without callback/params. The simulator validates with this alone. */
   upstream: Up
   toUpstream: (input: z.output<In>) => z.input<Up>
+  /** The input fields that hold URLs of files the gateway will fetch, and what they must be. */
+  media: Readonly<Record<string, 'video' | 'image'>>
   /**
    * Keys of the upstream `result` object that hold output URLs, and what they are. `aliases` are
    * other spellings the sources give for the same key; the first one present is read.

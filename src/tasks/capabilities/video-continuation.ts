@@ -25,6 +25,7 @@ export const videoContinuation = defineCapability({
   input: Input,
   upstream: Upstream,
   toUpstream: (i) => ({ ...toUpstreamVideo(i), video: i.videoUrl, ...(i.aspectRatio ? { aspect_ratio: i.aspectRatio } : {}) }),
+  media: { videoUrl: 'video' },
   outputs: [{ key: 'video_path', type: 'video' }],
   typicalSeconds: { min: 60, max: 300 },
   example

@@ -31,6 +31,7 @@ export const videoScoring = defineCapability({
     prompt: i.prompt,
     ...(i.duration !== undefined ? { duration: i.duration } : {})
   }),
+  media: { videoUrl: 'video' },
   outputs: [{ key: 'audio_path', type: 'audio' }],
   typicalSeconds: { min: 60, max: 180 },
   example
