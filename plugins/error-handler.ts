@@ -46,6 +46,7 @@ export default fp(async function errorHandler (fastify) {
     } else {
       request.log.info({ code: bff.code, statusCode: bff.statusCode }, 'request rejected')
     }
+    if (bff.retryAfterSec !== undefined) reply.header('retry-after', String(bff.retryAfterSec))
     reply.code(bff.statusCode).send(bff.toBody())
   })
 

@@ -28,6 +28,10 @@ export default fp(async function tasks (fastify) {
     maxActivePerOwner: fastify.config.maxActiveTasksPerOwner,
     verifyCallbacks: fastify.config.webhookVerify,
     urlPolicy,
-    preflight
+    preflight,
+    schedule: fastify.config.schedule,
+    idempotencyTtlMs: fastify.config.idempotencyTtlMs,
+    createRetries: fastify.config.createRetries,
+    observer: fastify.metrics.observer
   }))
-}, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus'] })
+}, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus', 'metrics'] })

@@ -14,7 +14,7 @@ const health: FastifyPluginAsyncZod = async (app) => {
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
-    schema: { operationId: 'readiness', tags: ['health'], summary: 'The BFF can serve requests: the store answers', response: { 200: StatusSchema, 503: ErrorSchema } },
+    schema: { operationId: 'readiness', tags: ['health'], summary: 'The BFF can serve requests: the store answers and the gateway is not failing', response: { 200: StatusSchema, 503: ErrorSchema } },
     config: { rateLimit: false }
   }, async (request) => {
     if (closing) throw new BffError('BFF_ERR_NOT_READY', 'The service is shutting down')
@@ -23,6 +23,10 @@ const health: FastifyPluginAsyncZod = async (app) => {
     } catch (err) {
       request.log.error({ err }, 'store ping failed')
       throw new BffError('BFF_ERR_NOT_READY', 'The task store is not reachable')
+    }
+    const gateway = app.gatewayState()
+    if (gateway.open) {
+      throw Object.assign(new BffError('BFF_ERR_NOT_READY', `The generation gateway is failing (${gateway.consecutiveFailures} failures in a row); new tasks are paused`), { retryAfterSec: Math.max(1, Math.ceil(gateway.retryAfterMs / 1000)) })
     }
     return { status: 'ready' }
   })

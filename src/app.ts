@@ -6,7 +6,9 @@ import configPlugin from '../plugins/config.ts'
 import corsPlugin from '../plugins/cors.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
+import metricsPlugin from '../plugins/metrics.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
+import reconcilerPlugin from '../plugins/reconciler.ts'
 import securityHeadersPlugin from '../plugins/security-headers.ts'
 import ssePlugin from '../plugins/sse.ts'
 import storePlugin from '../plugins/store.ts'
@@ -49,11 +51,13 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(rateLimitPlugin)
   await app.register(errorHandlerPlugin)
   await app.register(authPlugin)
+  await app.register(ssePlugin)
+  await app.register(metricsPlugin)
   await app.register(gatewayPlugin, { client: opts.gateway })
   await app.register(storePlugin, { store: opts.store })
   await app.register(busPlugin, { bus: opts.bus })
   await app.register(tasksPlugin)
-  await app.register(ssePlugin)
+  await app.register(reconcilerPlugin)
 
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })

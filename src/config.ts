@@ -29,6 +29,7 @@ const ApiKeysSchema = z.string().trim().transform((raw, ctx) => {
 const optionalSecret = z.string().trim().min(1).optional()
 const list = z.string().transform((raw) => raw.split(',').map((v) => v.trim()).filter(Boolean))
 const count = z.coerce.number().int().min(0)
+const factor = z.coerce.number().positive().max(1000)
 
 export const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the BFF listens on (use 0.0.0.0 in containers).'),
@@ -77,7 +78,20 @@ export const ConfigSchema = z.object({
   INPUT_PREFLIGHT: flag.default(false).describe('Check with a HEAD request that input files are reachable, of an accepted type and size, before creating a task.'),
   INPUT_PREFLIGHT_TIMEOUT_MS: ms.default(3_000).describe('Timeout of the input pre-flight check.'),
   INPUT_MAX_BYTES: ms.default(200 * 1024 * 1024).describe('Largest input file the pre-flight check accepts.'),
-  SHUTDOWN_TIMEOUT_MS: ms.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.')
+  RECONCILE_ENABLED: flag.default(true).describe('Poll the gateway for tasks whose callback is overdue, and time out tasks at their deadline.'),
+  RECONCILE_INTERVAL_MS: ms.default(5_000).describe('How often the reconciler looks for due tasks.'),
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Gateway polls the reconciler runs at once.'),
+  RECONCILE_OVERDUE_FACTOR: factor.default(1.5).describe('A callback is overdue after the capability\'s typical maximum time × this.'),
+  TASK_DEADLINE_FACTOR: factor.default(10).describe('An unfinished task times out after the capability\'s typical maximum time × this.'),
+  RECONCILE_BASE_DELAY_MS: ms.default(10_000).describe('First delay of the reconciler\'s exponential backoff between polls of one task.'),
+  RECONCILE_MAX_DELAY_MS: ms.default(300_000).describe('Longest delay between polls of one task.'),
+  IDEMPOTENCY_TTL_MS: ms.default(86_400_000).describe('How long an Idempotency-Key is remembered.'),
+  CREATE_RETRIES: count.max(5).default(2).describe('Retries of a create that certainly never reached the gateway (connection refused, DNS failure).'),
+  CIRCUIT_FAILURE_THRESHOLD: ms.default(5).describe('Consecutive gateway outages that make new calls fail fast.'),
+  CIRCUIT_COOLDOWN_MS: ms.default(15_000).describe('How long calls fail fast before one trial call.'),
+  SHUTDOWN_TIMEOUT_MS: ms.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
+    .describe('Bearer token required on GET /metrics; unset: /metrics is open (keep it off the public internet)')
 })
 
 export type Env = z.input<typeof ConfigSchema>
@@ -104,7 +118,14 @@ export interface Config {
   maxActiveTasksPerOwner: number
   webhookVerify: boolean
   inputs: { httpAllowHosts: string[], preflight: boolean, preflightTimeoutMs: number, maxBytes: number }
+  reconcile: { enabled: boolean, intervalMs: number, concurrency: number }
+  schedule: { overdueFactor: number, deadlineFactor: number, baseDelayMs: number, maxDelayMs: number }
+  idempotencyTtlMs: number
+  createRetries: number
+  circuit: { failureThreshold: number, cooldownMs: number }
   shutdownTimeoutMs: number
+  /** Bearer token that protects GET /metrics; undefined leaves it open. */
+  metricsToken?: string
 }
 
 export class ConfigError extends Error {
@@ -175,6 +196,17 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       preflightTimeoutMs: e.INPUT_PREFLIGHT_TIMEOUT_MS,
       maxBytes: e.INPUT_MAX_BYTES
     },
-    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS
+    reconcile: { enabled: e.RECONCILE_ENABLED, intervalMs: e.RECONCILE_INTERVAL_MS, concurrency: e.RECONCILE_CONCURRENCY },
+    schedule: {
+      overdueFactor: e.RECONCILE_OVERDUE_FACTOR,
+      deadlineFactor: e.TASK_DEADLINE_FACTOR,
+      baseDelayMs: e.RECONCILE_BASE_DELAY_MS,
+      maxDelayMs: e.RECONCILE_MAX_DELAY_MS
+    },
+    idempotencyTtlMs: e.IDEMPOTENCY_TTL_MS,
+    createRetries: e.CREATE_RETRIES,
+    circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN
   }
 }

@@ -19,6 +19,7 @@ export const ERRORS = {
   BFF_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json' },
   BFF_ERR_INPUT_UNREACHABLE: { status: 422, message: 'An input file could not be verified' },
   BFF_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests, retry later' },
+  BFF_ERR_IDEMPOTENCY_MISMATCH: { status: 422, message: 'This Idempotency-Key was used with a different request' },
   BFF_ERR_TOO_MANY_ACTIVE_TASKS: { status: 429, message: 'Too many unfinished tasks; wait for one to finish' },
   BFF_ERR_WEBHOOK_UNAUTHORIZED: { status: 401, message: 'The callback is not authorized' },
   BFF_ERR_WEBHOOK_INVALID: { status: 400, message: 'The callback payload is invalid' },
@@ -26,6 +27,7 @@ export const ERRORS = {
   BFF_ERR_UPSTREAM_REJECTED: { status: 502, message: 'The generation gateway rejected the request' },
   BFF_ERR_UPSTREAM_AUTH: { status: 502, message: 'The generation gateway rejected the BFF credentials' },
   BFF_ERR_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The generation gateway is unavailable' },
+  BFF_ERR_UPSTREAM_CIRCUIT_OPEN: { status: 503, message: 'The generation gateway is failing; new requests are paused' },
   BFF_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The generation gateway did not answer in time' },
   BFF_ERR_NOT_READY: { status: 503, message: 'The service is not ready' },
   BFF_ERR_INTERNAL: { status: 500, message: 'Internal error' },
@@ -61,6 +63,8 @@ export class BffError extends Error {
   readonly statusCode: number
   readonly issues?: ErrorBody['issues']
   taskId?: string
+  /** Sent as Retry-After when set. */
+  retryAfterSec?: number
 
   constructor (code: ErrorCode, message?: string, extra: { issues?: ErrorBody['issues'], cause?: unknown } = {}) {
     super(message ?? ERRORS[code].message, { cause: extra.cause })

@@ -8,6 +8,11 @@ import { principalOf } from '../../plugins/auth.ts'
 const security = [{ bearerAuth: [] }]
 const authErrors = { 401: ErrorSchema, 429: ErrorSchema }
 
+const IdempotencyHeadersSchema = z.object({
+  'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional()
+    .describe('Repeat a create safely: the same key with the same body answers the original task (24 h by default)')
+})
+
 const TaskIdParamsSchema = z.object({ id: z.string().min(1).max(100) })
 const names = CAPABILITIES.map((c) => c.name) as [string, ...string[]]
 
@@ -34,13 +39,15 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
         summary: def.summary,
         description: `${def.description}\n\nAnswers 202 with the task; follow it on \`GET /v1/tasks/{id}/events\`.`,
         security,
+        headers: IdempotencyHeadersSchema,
         body: def.input,
-        response: { 202: TaskSchema, 400: ErrorSchema, ...authErrors, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
+        response: { 202: TaskSchema, 400: ErrorSchema, ...authErrors, 422: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
       },
       preHandler: app.limits.create
     }, async (request, reply) => {
-      const task = await app.tasks.create(principalOf(request).owner, def, request.body as Record<string, unknown>)
-      request.log.info({ taskId: task.id, capability: def.name }, 'task accepted')
+      const { task, replayed } = await app.tasks.create(principalOf(request).owner, def, request.body as Record<string, unknown>, request.headers['idempotency-key'])
+      request.log.info({ taskId: task.id, capability: def.name, replayed }, 'task accepted')
+      if (replayed) reply.header('idempotent-replayed', 'true')
       return reply.code(202).send(task)
     })
   }

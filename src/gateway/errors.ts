@@ -13,8 +13,9 @@ export class GatewayError extends BffError {
   readonly upstreamCode?: number
   readonly upstreamMessage?: string
 
-  constructor (code: GatewayErrorCode, message: string, opts: { sent: boolean, upstreamStatus?: number, upstreamCode?: number, upstreamMessage?: string, cause?: unknown }) {
+  constructor (code: GatewayErrorCode, message: string, opts: { sent: boolean, upstreamStatus?: number, upstreamCode?: number, upstreamMessage?: string, retryAfterSec?: number, cause?: unknown }) {
     super(code, message, { cause: opts.cause })
+    if (opts.retryAfterSec !== undefined) this.retryAfterSec = opts.retryAfterSec
     this.name = 'GatewayError'
     this.sent = opts.sent
     if (opts.upstreamStatus !== undefined) this.upstreamStatus = opts.upstreamStatus

@@ -25,6 +25,13 @@ export interface SimulatorOptions {
   defaultBehaviour?: Partial<Behaviour>
   /** Longest wait for a callback receiver. Default 5000. */
   callbackTimeoutMs?: number
+  /**
+   * Extra attempts for a callback that got no 2xx (another status, a network error or a timeout).
+   * 0 sends each callback once. Default 3.
+   */
+  callbackRetries?: number
+  /** Wait before the first retry, doubled for each further one (base, 2×base, 4×base, …). Default 1000. */
+  callbackRetryDelayMs?: number
 }
 
 /** Test access to the simulator's state. */
@@ -40,6 +47,9 @@ declare module 'fastify' {
   }
 }
 
+/** Upper bound of callbackRetries; past it the backoff is far beyond any test's patience anyway. */
+export const MAX_CALLBACK_RETRIES = 100
+
 const ms = z.number().int().min(0).max(2 ** 31 - 1)
 const OptionsSchema = z.object({
   appKey: z.string().min(1),
@@ -48,7 +58,9 @@ const OptionsSchema = z.object({
   processMs: ms.default(4000),
   progressSteps: z.int().min(1).max(100).default(5),
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
-  callbackTimeoutMs: ms.min(1).default(5000)
+  callbackTimeoutMs: ms.min(1).default(5000),
+  callbackRetries: z.int().min(0).max(MAX_CALLBACK_RETRIES).default(3),
+  callbackRetryDelayMs: ms.default(1000)
 })
 
 const TaskQuerySchema = z.object({ task_id: z.string().min(1) })

@@ -21,8 +21,8 @@ export interface CallbackPayload {
 }
 
 /**
- * Delivers callbacks with undici: one attempt each, bounded by a timeout, never throwing. Owns its
- * connection pool so closing the simulator also cuts off slow receivers.
+ * Makes single callback attempts with undici, each bounded by a timeout, never throwing; the engine
+ * decides about retries. Owns its connection pool so closing the simulator also cuts off slow receivers.
  */
 export class CallbackSender {
   private readonly agent: Agent
@@ -37,17 +37,18 @@ export class CallbackSender {
     this.agent = new Agent({ connect: { timeout: opts.timeoutMs } })
   }
 
-  /** Resolves to the receiver's HTTP status, or null when no answer arrived. */
-  send (url: string, payload: CallbackPayload): Promise<number | null> {
-    const attempt = this.attempt(url, payload)
-    this.inflight.add(attempt)
-    void attempt.finally(() => this.inflight.delete(attempt))
-    return attempt
+  /** Resolves to the receiver's HTTP status, or null when no answer arrived. `attempt` (1-based) is only logged. */
+  send (url: string, payload: CallbackPayload, attempt = 1): Promise<number | null> {
+    const pending = this.attempt(url, payload, attempt)
+    this.inflight.add(pending)
+    void pending.finally(() => this.inflight.delete(pending))
+    return pending
   }
 
-  private async attempt (url: string, payload: CallbackPayload): Promise<number | null> {
+  private async attempt (url: string, payload: CallbackPayload, attempt: number): Promise<number | null> {
     // The callback URL may carry a per-task token, so only its origin reaches the log.
-    const log = { taskId: payload.task_id, status: payload.status, target: originOf(url) }
+    const log = { taskId: payload.task_id, status: payload.status, target: originOf(url), attempt }
+
     if (this.closing.signal.aborted) return null
     try {
       const res = await request(url, {

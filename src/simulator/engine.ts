@@ -9,6 +9,10 @@ export interface EngineOptions {
   processMs: number
   progressSteps: number
   callbackTimeoutMs: number
+  /** Extra attempts after a callback's first one failed (non-2xx, network error or timeout). */
+  callbackRetries: number
+  /** Wait before the first retry; each further retry waits twice as long as the one before. */
+  callbackRetryDelayMs: number
   logger: SimLogger
   defaultBehaviour?: Partial<Behaviour> | undefined
 }
@@ -27,8 +31,18 @@ export interface SimTask {
   readonly result?: string | undefined
   /** Set only with status 4, 5 or 6. */
   readonly reason?: string | undefined
-  /** Callbacks the receiver answered (any HTTP status); failed attempts do not count. */
+  /**
+   * Callback attempts the receiver answered, with any HTTP status (so a 500 that gets retried counts
+   * once per answer); attempts that got no answer (network error, timeout, close) do not count.
+   */
   readonly callbacksSent: number
+  /** Every callback attempt started, retries and failures included. */
+  readonly callbackAttempts: number
+  /**
+   * Callback attempts answered 2xx. Each callback is retried until one is, so this is the number of
+   * callbacks that got through: 1 normally, 2 with #double-callback or #stale-callback.
+   */
+  readonly callbacksDelivered: number
   /** File name under /assets/<id>/ to the output type it holds. */
   readonly assets: ReadonlyMap<string, OutputType>
 }
@@ -39,9 +53,14 @@ interface TaskState extends SimTask {
   result?: string | undefined
   reason?: string | undefined
   callbacksSent: number
+  callbackAttempts: number
+  callbacksDelivered: number
   /** The result the task will report if it succeeds; URLs are fixed at creation. */
   readonly planned: string
 }
+
+// setTimeout stores delays as a signed 32-bit int and fires at once above that.
+const MAX_DELAY_MS = 2 ** 31 - 1
 
 const FAILURES = {
   fail: { status: 4, reason: 'Simulated failure' },
@@ -54,12 +73,19 @@ export class SimulatorEngine {
   readonly tasks: ReadonlyMap<string, SimTask>
   private readonly states = new Map<string, TaskState>()
   private readonly timers = new Set<NodeJS.Timeout>()
+  /** Resolvers of pending pause() calls, so close() can end a backoff instead of stranding it. */
+  private readonly sleepers = new Set<() => void>()
   private readonly sender: CallbackSender
   private readonly opts: EngineOptions
   private closed = false
 
   constructor (opts: EngineOptions) {
-    this.opts = { ...opts, progressSteps: Math.max(1, Math.floor(opts.progressSteps)) }
+    this.opts = {
+      ...opts,
+      progressSteps: Math.max(1, Math.floor(opts.progressSteps)),
+      callbackRetries: Math.max(0, Math.floor(opts.callbackRetries)),
+      callbackRetryDelayMs: Math.max(0, opts.callbackRetryDelayMs)
+    }
     this.tasks = this.states
     this.sender = new CallbackSender({ timeoutMs: opts.callbackTimeoutMs, logger: opts.logger })
   }
@@ -88,6 +114,8 @@ export class SimulatorEngine {
       status: 1,
       progress: 0,
       callbacksSent: 0,
+      callbackAttempts: 0,
+      callbacksDelivered: 0,
       assets,
       planned: JSON.stringify(result)
     }
@@ -96,11 +124,13 @@ export class SimulatorEngine {
     return task
   }
 
-  /** Stops every timer and in-flight callback; tasks freeze where they are. */
+  /** Stops every timer, retry backoff and in-flight callback; tasks freeze where they are. */
   async close (): Promise<void> {
     this.closed = true
     for (const timer of this.timers) clearTimeout(timer)
     this.timers.clear()
+    for (const wake of this.sleepers) wake()
+    this.sleepers.clear()
     await this.sender.close()
   }
 
@@ -147,10 +177,44 @@ export class SimulatorEngine {
     }
   }
 
+  /**
+   * Sends one callback, retrying with exponential backoff until the receiver answers 2xx, the
+   * retries run out or the simulator closes. Every attempt carries the very same payload.
+   */
   private async deliver (task: TaskState, url: string, payload: CallbackPayload): Promise<void> {
-    if (this.closed) return
-    const status = await this.sender.send(url, payload)
-    if (status !== null) task.callbacksSent++
+    const attempts = 1 + this.opts.callbackRetries
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1 && !(await this.pause(this.backoff(attempt)))) return
+      if (this.closed) return
+      task.callbackAttempts++
+      const status = await this.sender.send(url, payload, attempt)
+      if (status !== null) task.callbacksSent++
+      if (status !== null && status >= 200 && status < 300) {
+        task.callbacksDelivered++
+        return
+      }
+      if (this.closed) return
+    }
+    // The URL may carry a per-task token, so it stays out of the log, as in the sender.
+    this.opts.logger.warn({ taskId: task.id, status: payload.status, attempts }, 'callback abandoned after the last retry')
+  }
+
+  /** Wait before `attempt` (2 or more): the base delay, then twice the previous wait each time. */
+  private backoff (attempt: number): number {
+    return Math.min(this.opts.callbackRetryDelayMs * 2 ** (attempt - 2), MAX_DELAY_MS)
+  }
+
+  /** Resolves true after `ms`, or false as soon as the simulator closes. */
+  private pause (ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (this.closed) return resolve(false)
+      const wake = (): void => resolve(false)
+      this.sleepers.add(wake)
+      this.after(ms, () => {
+        this.sleepers.delete(wake)
+        resolve(true)
+      })
+    })
   }
 
   /** setTimeout that never keeps the process alive, dies with close() and never throws out. */

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { buildSimulator } from './app.ts'
+import { buildSimulator, MAX_CALLBACK_RETRIES } from './app.ts'
 import { parseBehaviour } from './behaviour.ts'
 
 const ms = z.coerce.number().int().min(0)
@@ -11,6 +11,8 @@ const EnvSchema = z.object({
   SIMULATOR_APP_SECRET: z.string().min(1).default('sim-app-secret'),
   SIMULATOR_QUEUE_MS: ms.optional(),
   SIMULATOR_PROCESS_MS: ms.optional(),
+  SIMULATOR_CALLBACK_RETRIES: z.coerce.number().int().min(0).max(MAX_CALLBACK_RETRIES).optional(),
+  SIMULATOR_CALLBACK_RETRY_DELAY_MS: ms.max(2 ** 31 - 1).optional(),
   SIMULATOR_BEHAVIOUR: z.string().refine((t) => parseBehaviour(t) !== null, 'expected markers such as "#fail"').transform((t) => parseBehaviour(t)!).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
@@ -31,6 +33,8 @@ async function main (): Promise<void> {
     appSecret: env.SIMULATOR_APP_SECRET,
     ...(env.SIMULATOR_QUEUE_MS !== undefined ? { queueMs: env.SIMULATOR_QUEUE_MS } : {}),
     ...(env.SIMULATOR_PROCESS_MS !== undefined ? { processMs: env.SIMULATOR_PROCESS_MS } : {}),
+    ...(env.SIMULATOR_CALLBACK_RETRIES !== undefined ? { callbackRetries: env.SIMULATOR_CALLBACK_RETRIES } : {}),
+    ...(env.SIMULATOR_CALLBACK_RETRY_DELAY_MS !== undefined ? { callbackRetryDelayMs: env.SIMULATOR_CALLBACK_RETRY_DELAY_MS } : {}),
     ...(env.SIMULATOR_BEHAVIOUR ? { defaultBehaviour: env.SIMULATOR_BEHAVIOUR } : {}),
     logger: { level: env.LOG_LEVEL }
   })

@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { toPublicTask } from '../tasks/model.ts'
-import type { EventLog, ListQuery, TaskPage, TaskStore } from './types.ts'
+import type { CreateOptions, CreateResult, EventLog, ListQuery, TaskPage, TaskStore } from './types.ts'
 
 const MIGRATIONS = [
   `CREATE TABLE tasks (
@@ -31,12 +31,26 @@ const MIGRATIONS = [
      data TEXT NOT NULL
    );
    CREATE INDEX events_owner ON events (owner, id);
-   CREATE INDEX events_task ON events (task_id, id);`
+   CREATE INDEX events_task ON events (task_id, id);`,
+  `ALTER TABLE tasks ADD COLUMN next_check_at INTEGER;
+   ALTER TABLE tasks ADD COLUMN deadline_at INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE tasks ADD COLUMN check_attempts INTEGER NOT NULL DEFAULT 0;
+   CREATE INDEX tasks_next_check ON tasks (next_check_at) WHERE next_check_at IS NOT NULL;
+   CREATE TABLE idempotency (
+     owner TEXT NOT NULL,
+     key TEXT NOT NULL,
+     body_hash TEXT NOT NULL,
+     task_id TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (owner, key)
+   );
+   CREATE INDEX idempotency_expiry ON idempotency (expires_at);`
 ]
 
 interface TaskRow {
   id: string, owner: string, capability: string, status: string, progress: number, input: string, outputs: string
   error: string | null, upstream_task_id: string | null, callback_token_hash: string, created_at: string, updated_at: string, version: number
+  next_check_at: number | null, deadline_at: number, check_attempts: number
 }
 interface EventRow { id: number, owner: string, type: string, data: string }
 
@@ -53,10 +67,17 @@ export function createSqliteStore (path: string): SqliteStore {
   migrate(db)
 
   const q = {
-    insertTask: db.prepare(`INSERT INTO tasks VALUES (@id, @owner, @capability, @status, @progress, @input, @outputs, @error,
-      @upstream_task_id, @callback_token_hash, @created_at, @updated_at, @version)`),
+    insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, status, progress, input, outputs, error, upstream_task_id,
+      callback_token_hash, created_at, updated_at, version, next_check_at, deadline_at, check_attempts)
+      VALUES (@id, @owner, @capability, @status, @progress, @input, @outputs, @error, @upstream_task_id,
+      @callback_token_hash, @created_at, @updated_at, @version, @next_check_at, @deadline_at, @check_attempts)`),
     updateTask: db.prepare(`UPDATE tasks SET status=@status, progress=@progress, input=@input, outputs=@outputs, error=@error,
-      upstream_task_id=@upstream_task_id, updated_at=@updated_at, version=@version WHERE id=@id AND version=@version - 1`),
+      upstream_task_id=@upstream_task_id, updated_at=@updated_at, version=@version, next_check_at=@next_check_at,
+      deadline_at=@deadline_at, check_attempts=@check_attempts WHERE id=@id AND version=@version - 1`),
+    due: db.prepare<[number, number], TaskRow>('SELECT * FROM tasks WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at LIMIT ?'),
+    getKey: db.prepare<[string, string], { body_hash: string, task_id: string, expires_at: number }>('SELECT body_hash, task_id, expires_at FROM idempotency WHERE owner = ? AND key = ?'),
+    putKey: db.prepare<[string, string, string, string, number]>('INSERT OR REPLACE INTO idempotency (owner, key, body_hash, task_id, expires_at) VALUES (?, ?, ?, ?, ?)'),
+    purgeKeys: db.prepare<[number]>('DELETE FROM idempotency WHERE expires_at <= ?'),
     getTask: db.prepare<[string], TaskRow>('SELECT * FROM tasks WHERE id = ?'),
     insertEvent: db.prepare<[string, string, string, string], { id: number }>('INSERT INTO events (task_id, owner, type, data) VALUES (?, ?, ?, ?) RETURNING id'),
     latest: db.prepare<[string], EventRow>('SELECT id, owner, type, data FROM events WHERE task_id = ? ORDER BY id DESC LIMIT 1'),
@@ -76,10 +97,16 @@ export function createSqliteStore (path: string): SqliteStore {
     return { id, owner: task.owner, type, task: pub }
   }
 
-  const create = db.transaction((task: TaskRecord, maxActive: number) => {
-    if (q.countActive.get(task.owner)!.n >= maxActive) return null
+  const create = db.transaction((task: TaskRecord, opts: CreateOptions): CreateResult => {
+    const idem = opts.idempotency
+    if (idem) {
+      const prior = q.getKey.get(task.owner, idem.key)
+      if (prior && prior.expires_at > opts.now) return { kind: 'duplicate', taskId: prior.task_id, sameBody: prior.body_hash === idem.bodyHash }
+    }
+    if (q.countActive.get(task.owner)!.n >= opts.maxActive) return { kind: 'over-limit' }
     q.insertTask.run(toRow(task))
-    return appendEvent(task)
+    if (idem) q.putKey.run(task.owner, idem.key, idem.bodyHash, task.id, idem.expiresAt)
+    return { kind: 'created', event: appendEvent(task) }
   })
   const update = db.transaction((next: TaskRecord, emit: boolean): TaskEvent | true | null => {
     if (q.updateTask.run(toRow(next)).changes === 0) return null
@@ -91,7 +118,9 @@ export function createSqliteStore (path: string): SqliteStore {
   }))
 
   return {
-    async create (task, limits) { return create(task, limits.maxActive) },
+    async create (task, opts) { return create(task, opts) },
+    async due (now, limit) { return q.due.all(now, limit).map(fromRow) },
+    async purgeIdempotency (now) { return q.purgeKeys.run(now).changes },
     async get (id) {
       const row = q.getTask.get(id)
       return row ? fromRow(row) : undefined
@@ -170,7 +199,10 @@ function toRow (t: TaskRecord): TaskRow {
     callback_token_hash: t.callbackTokenHash,
     created_at: t.createdAt,
     updated_at: t.updatedAt,
-    version: t.version
+    version: t.version,
+    next_check_at: t.nextCheckAt,
+    deadline_at: t.deadlineAt,
+    check_attempts: t.checkAttempts
   }
 }
 
@@ -188,7 +220,10 @@ function fromRow (r: TaskRow): TaskRecord {
     callbackTokenHash: r.callback_token_hash,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-    version: r.version
+    version: r.version,
+    nextCheckAt: r.next_check_at,
+    deadlineAt: r.deadline_at,
+    checkAttempts: r.check_attempts
   }
 }
 

@@ -11,14 +11,28 @@ export interface ListQuery {
 
 export interface TaskPage { items: TaskRecord[], nextCursor: string | null }
 
+export interface CreateOptions {
+  /** The owner's unfinished tasks may not exceed this. */
+  maxActive: number
+  /** Records `key` for the owner together with the task, unless a live record exists. */
+  idempotency?: { key: string, bodyHash: string, expiresAt: number } | undefined
+  now: number
+}
+
+export type CreateResult =
+  | { kind: 'created', event: TaskEvent }
+  /** The key was used before (and has not expired): nothing was written. */
+  | { kind: 'duplicate', taskId: string, sameBody: boolean }
+  | { kind: 'over-limit' }
+
 /** Durable task state. Every write that changes what clients see appends an event in the same atomic step. */
 export interface TaskStore {
   /**
-   * Inserts a new task (version 1) together with its first event, unless the owner already has
-   * `maxActive` unfinished tasks: then nothing is written and it resolves to null. The count and
-   * the insert are one atomic step. Fails if the id exists.
+   * Inserts a new task (version 1) with its first event and, if given, its idempotency key, as
+   * one atomic step: a live key for the same owner wins (duplicate), then the active-task cap
+   * (over-limit). Concurrent calls with one key create at most one task. Fails if the id exists.
    */
-  create: (task: TaskRecord, limits: { maxActive: number }) => Promise<TaskEvent | null>
+  create: (task: TaskRecord, opts: CreateOptions) => Promise<CreateResult>
   get: (id: string) => Promise<TaskRecord | undefined>
   /** The owner's tasks, newest first. A malformed cursor is treated as the first page. */
   list: (query: ListQuery) => Promise<TaskPage>
@@ -29,6 +43,10 @@ export interface TaskStore {
    * on a conflict.
    */
   update: (next: TaskRecord, emit: boolean) => Promise<TaskEvent | true | null>
+  /** Unfinished tasks whose next reconciliation is due at `now`, earliest first. */
+  due: (now: number, limit: number) => Promise<TaskRecord[]>
+  /** Forgets idempotency keys that expired before `now`; resolves to how many. */
+  purgeIdempotency: (now: number) => Promise<number>
   /** Throws when the store cannot serve requests. */
   ping: () => Promise<void>
   close: () => Promise<void>

@@ -40,6 +40,12 @@ export interface TaskRecord extends Task {
   callbackTokenHash: string
   /** Incremented on every write; used for compare-and-set. */
   version: number
+  /** When the reconciler should next ask the gateway (ms since the epoch); null once finished. */
+  nextCheckAt: number | null
+  /** After this (ms since the epoch) an unfinished task is given up as timed out. */
+  deadlineAt: number
+  /** Reconciliation polls so far, for backoff. */
+  checkAttempts: number
 }
 
 export type TaskEventType = `task.${TaskStatus}`

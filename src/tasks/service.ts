@@ -1,19 +1,18 @@
-import { randomUUID } from 'node:crypto'
 import type { BaseLogger } from 'pino'
 import type { EventBus } from '../bus/types.ts'
-import { BffError, ERRORS, type ErrorCode } from '../errors.ts'
-import { GatewayError } from '../gateway/errors.ts'
+import { BffError } from '../errors.ts'
 import type { CallbackPayload } from '../gateway/schemas.ts'
-import type { GatewayClient, UpstreamTask } from '../gateway/types.ts'
-import type { EventLog, ListQuery, TaskStore } from '../store/types.ts'
-import { findCapability } from './capabilities/index.ts'
-import type { CapabilityDefinition } from './capabilities/types.ts'
-import { newCallbackToken, tokenMatches } from './callback-token.ts'
-import { toPublicTask, type Task, type TaskEvent, type TaskRecord, type TaskStatus } from './model.ts'
-import { readOutputs } from './outputs.ts'
-import { assertMediaUrls, type UrlPolicy } from '../security/url-policy.ts'
+import type { GatewayClient } from '../gateway/types.ts'
+import { NOOP_OBSERVER, type Observer } from '../observability/observer.ts'
 import type { Preflight } from '../security/preflight.ts'
-import { advance, UPSTREAM_STATUS } from './state-machine.ts'
+import type { UrlPolicy } from '../security/url-policy.ts'
+import type { EventLog, ListQuery, TaskStore } from '../store/types.ts'
+import { tokenMatches } from './callback-token.ts'
+import type { CapabilityDefinition } from './capabilities/types.ts'
+import { createTaskCreator } from './create.ts'
+import { toPublicTask, type Task, type TaskEvent, type TaskRecord } from './model.ts'
+import type { SchedulePolicy } from './schedule.ts'
+import { createTransitions } from './transitions.ts'
 
 export type Logger = Pick<BaseLogger, 'info' | 'warn' | 'error' | 'debug'>
 
@@ -33,139 +32,32 @@ export interface TaskServiceDeps {
   urlPolicy: UrlPolicy
   /** When set, input files are checked for reachability, type and size before credits are spent. */
   preflight?: Preflight | undefined
+  schedule: SchedulePolicy
+  idempotencyTtlMs: number
+  createRetries: number
+  observer?: Observer
   now?: () => Date
 }
 
-const END_ERRORS: Partial<Record<TaskStatus, ErrorCode>> = {
-  failed: 'BFF_ERR_TASK_FAILED',
-  canceled: 'BFF_ERR_TASK_CANCELED',
-  timed_out: 'BFF_ERR_TASK_TIMED_OUT'
-}
-const MAX_CAS_ATTEMPTS = 5
 const REPLAY_PAGE = 500
 
 export type TaskService = ReturnType<typeof createTaskService>
 
 /**
- * The one owner of the task state machine. Routes, the webhook and (later) the reconciler go
- * through it; nothing else writes the store or publishes on the bus.
+ * The one owner of the task state machine. Routes, the webhook and the reconciler go through it
+ * (or through its transitions); nothing else writes the store or publishes on the bus.
  */
 export function createTaskService (deps: TaskServiceDeps) {
   const now = deps.now ?? (() => new Date())
-
-  async function publish (event: TaskEvent): Promise<void> {
-    try {
-      await deps.bus.publish(event)
-    } catch (err) {
-      // The event is durable already; streams catch up on reconnect through the log.
-      deps.log.error({ err, taskId: event.task.id }, 'event publish failed')
-    }
-  }
-
-  /** Read-modify-write with compare-and-set; `change` returns null for "nothing to do". */
-  async function mutate (taskId: string, change: (current: TaskRecord) => { next: Omit<TaskRecord, 'version' | 'updatedAt'>, emit: boolean } | null): Promise<{ task: TaskRecord, changed: boolean }> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await deps.store.get(taskId)
-      if (!current) throw new BffError('BFF_ERR_TASK_NOT_FOUND')
-      const decided = change(current)
-      if (!decided) return { task: current, changed: false }
-      const next: TaskRecord = { ...decided.next, version: current.version + 1, updatedAt: now().toISOString() }
-      const written = await deps.store.update(next, decided.emit)
-      if (written === null) continue
-      if (written !== true) await publish(written)
-      return { task: next, changed: true }
-    }
-    throw new Error(`task ${taskId}: too many concurrent writers`)
-  }
-
-  async function checkInputs (def: CapabilityDefinition, input: Record<string, unknown>): Promise<void> {
-    assertMediaUrls(input, Object.keys(def.media), deps.urlPolicy)
-    if (!deps.preflight) return
-    const issues: { path: string, message: string }[] = []
-    await Promise.all(Object.entries(def.media).map(async ([field, kind]) => {
-      const url = input[field]
-      if (typeof url !== 'string') return
-      const problem = await deps.preflight!.check(url, kind)
-      if (problem) issues.push({ path: `body.${field}`, message: problem })
-    }))
-    if (issues.length) throw new BffError('BFF_ERR_INPUT_UNREACHABLE', `${issues[0]!.path}: ${issues[0]!.message}`, { issues })
-  }
-
-  async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>): Promise<Task> {
-    await checkInputs(def, input)
-    const { token, hash } = newCallbackToken()
-    const at = now().toISOString()
-    const record: TaskRecord = {
-      id: randomUUID(),
-      owner,
-      capability: def.name,
-      status: 'queued',
-      progress: 0,
-      input,
-      outputs: [],
-      error: null,
-      upstreamTaskId: null,
-      callbackTokenHash: hash,
-      createdAt: at,
-      updatedAt: at,
-      version: 1
-    }
-    // The row exists before the gateway is called, so a callback that beats the create answer still lands.
-    const created = await deps.store.create(record, { maxActive: deps.maxActivePerOwner })
-    if (!created) throw new BffError('BFF_ERR_TOO_MANY_ACTIVE_TASKS', `At most ${deps.maxActivePerOwner} unfinished tasks at a time; wait for one to finish`)
-    await publish(created)
-    const callback = `${deps.publicUrl}/webhooks/tomoviee?task=${encodeURIComponent(record.id)}&token=${token}`
-    const body: Record<string, unknown> = { ...(def.toUpstream(input) as Record<string, unknown>), callback, params: record.id }
-    let upstreamTaskId: string
-    try {
-      upstreamTaskId = await deps.gateway.createTask(def.endpoint, body)
-    } catch (err) {
-      if (err instanceof GatewayError) {
-        deps.log.warn({ err, taskId: record.id, upstreamStatus: err.upstreamStatus, upstreamCode: err.upstreamCode, upstreamMessage: err.upstreamMessage }, 'upstream create failed')
-        await fail(record.id, err.code, err.message)
-        err.taskId = record.id
-      }
-      throw err
-    }
-    const { task } = await mutate(record.id, (cur) => cur.upstreamTaskId ? null : { next: { ...cur, upstreamTaskId }, emit: false })
-    deps.log.info({ taskId: record.id, upstreamTaskId, capability: def.name }, 'task created upstream')
-    return toPublicTask(task)
-  }
-
-  async function fail (taskId: string, code: ErrorCode, message: string): Promise<void> {
-    await mutate(taskId, (cur) => {
-      const moved = advance(cur, { status: 'failed' })
-      return moved ? { next: { ...cur, ...moved, error: { code, message } }, emit: true } : null
-    })
-  }
+  const observer = deps.observer ?? NOOP_OBSERVER
+  const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now })
+  const createTask = createTaskCreator({ ...deps, transitions, observer, now })
 
   async function get (owner: string, id: string): Promise<TaskRecord> {
     const task = await deps.store.get(id)
     // Another owner's task is indistinguishable from a missing one.
     if (!task || task.owner !== owner) throw new BffError('BFF_ERR_TASK_NOT_FOUND')
     return task
-  }
-
-  /** Applies what the gateway reports (callback or poll). Duplicates and stale reports change nothing. */
-  async function applyUpstream (taskId: string, report: UpstreamTask & { upstreamTaskId?: string }, source: 'callback' | 'poll'): Promise<{ task: Task, changed: boolean }> {
-    const status = UPSTREAM_STATUS[report.status]
-    if (!status) throw new BffError('BFF_ERR_WEBHOOK_INVALID', `Unknown upstream status ${report.status}`)
-    const result = await mutate(taskId, (cur) => {
-      const moved = advance(cur, { status, progress: report.progress })
-      if (!moved) return null
-      const next: Omit<TaskRecord, 'version' | 'updatedAt'> = { ...cur, ...moved, upstreamTaskId: cur.upstreamTaskId ?? report.upstreamTaskId ?? null }
-      const def = findCapability(cur.capability)
-      if (moved.status === 'succeeded') {
-        const outputs = def ? readOutputs(def, report.result) : null
-        if (!outputs) return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported success without a usable result' } }, emit: true }
-        return { next: { ...next, outputs }, emit: true }
-      }
-      const code = END_ERRORS[moved.status]
-      if (code) return { next: { ...next, error: { code, message: report.reason?.trim() || ERRORS[code].message } }, emit: true }
-      return { next, emit: true }
-    })
-    deps.log.info({ taskId, source, upstreamStatus: report.status, status: result.task.status, changed: result.changed }, 'upstream report applied')
-    return { task: toPublicTask(result.task), changed: result.changed }
   }
 
   async function replay (filter: { owner: string, taskId?: string }, afterId: number): Promise<TaskEvent[]> {
@@ -185,30 +77,39 @@ export function createTaskService (deps: TaskServiceDeps) {
    */
   async function applyCallback (task: TaskRecord, payload: CallbackPayload): Promise<{ task: Task, changed: boolean }> {
     if ((payload.params && payload.params !== task.id) || (task.upstreamTaskId && payload.task_id !== task.upstreamTaskId)) {
+      observer.callback('rejected')
       throw new BffError('BFF_ERR_WEBHOOK_INVALID', 'The callback is for a different task')
     }
-    if (!deps.verifyCallbacks) return applyUpstream(task.id, { ...payload, upstreamTaskId: payload.task_id }, 'callback')
-    if (!task.upstreamTaskId) {
-      // The create answer has not been recorded yet, so there is nothing to check the id against.
-      throw new BffError('BFF_ERR_NOT_READY', 'The task is still being created; retry the callback')
+    let report = { ...payload, upstreamTaskId: payload.task_id }
+    if (deps.verifyCallbacks) {
+      // Without a recorded upstream id (a crash between create and its answer) the callback's own id is what we can ask about.
+      const confirmed = await deps.gateway.getTask(task.upstreamTaskId ?? payload.task_id)
+      if (confirmed.status !== payload.status) {
+        deps.log.warn({ taskId: task.id, callbackStatus: payload.status, gatewayStatus: confirmed.status }, 'callback disagrees with the gateway; applying the gateway\'s status')
+      }
+      report = { ...confirmed, task_id: payload.task_id, upstreamTaskId: payload.task_id }
     }
-    const confirmed = await deps.gateway.getTask(task.upstreamTaskId)
-    if (confirmed.status !== payload.status) {
-      deps.log.warn({ taskId: task.id, callbackStatus: payload.status, gatewayStatus: confirmed.status }, 'callback disagrees with the gateway; applying the gateway\'s status')
-    }
-    return applyUpstream(task.id, confirmed, 'callback')
+    const result = await transitions.applyUpstream(task.id, report, 'callback')
+    observer.callback(result.changed ? 'accepted' : 'duplicate')
+    return { task: toPublicTask(result.task), changed: result.changed }
   }
 
   return {
-    create,
+    transitions,
+    /** Creates a task; with an idempotency key, a repeat of the same request answers the original task. */
+    async create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string): Promise<{ task: Task, replayed: boolean }> {
+      const { task, replayed } = await createTask(owner, def, input, idempotencyKey)
+      return { task: toPublicTask(task), replayed }
+    },
     applyCallback,
     get: async (owner: string, id: string) => toPublicTask(await get(owner, id)),
     /** The task when `token` is its callback token; null otherwise, with the same cost either way. */
     async authorizeCallback (taskId: string | undefined, token: string | undefined): Promise<TaskRecord | null> {
       const task = taskId ? await deps.store.get(taskId) : undefined
-      return tokenMatches(token, task?.callbackTokenHash) ? task ?? null : null
+      const ok = tokenMatches(token, task?.callbackTokenHash)
+      if (!ok) observer.callback('rejected')
+      return ok ? task ?? null : null
     },
-    applyUpstream,
     async list (query: ListQuery) {
       const page = await deps.store.list(query)
       return { items: page.items.map(toPublicTask), nextCursor: page.nextCursor }

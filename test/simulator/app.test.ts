@@ -178,6 +178,10 @@ describe('options', () => {
     await expect(buildSimulator({ appKey: '', appSecret: 's' })).rejects.toThrow()
     await expect(buildSimulator({ appKey: 'k', appSecret: 's', queueMs: -1 })).rejects.toThrow()
     await expect(buildSimulator({ appKey: 'k', appSecret: 's', publicUrl: 'ftp://x' })).rejects.toThrow()
+    await expect(buildSimulator({ appKey: 'k', appSecret: 's', callbackRetries: -1 })).rejects.toThrow()
+    await expect(buildSimulator({ appKey: 'k', appSecret: 's', callbackRetries: 1.5 })).rejects.toThrow()
+    await expect(buildSimulator({ appKey: 'k', appSecret: 's', callbackRetries: 101 })).rejects.toThrow()
+    await expect(buildSimulator({ appKey: 'k', appSecret: 's', callbackRetryDelayMs: -1 })).rejects.toThrow()
   })
 
   it('closes promptly while tasks are in flight', async () => {

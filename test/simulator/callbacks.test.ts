@@ -141,7 +141,7 @@ describe('callbacks', () => {
   it('logs each delivery with the HTTP status and never the callback token', async () => {
     const logs = logCollector()
     let answers = 0
-    const { receiver } = await start({ answer: () => (answers++ === 0 ? 200 : 500), sim: { logger: { level: 'info', stream: logs.stream } } })
+    const { receiver } = await start({ answer: () => (answers++ === 0 ? 200 : 500), sim: { callbackRetries: 0, logger: { level: 'info', stream: logs.stream } } })
     await create({ ...BODY, prompt: '#double-callback', callback: receiver.url })
     await waitFor(() => logs.lines.filter((l) => typeof l.httpStatus === 'number').length === 2, 3000, 'two delivery logs')
     const deliveries = logs.lines.filter((l) => typeof l.httpStatus === 'number')
@@ -155,11 +155,11 @@ describe('callbacks', () => {
 
   it('gives up on a receiver that does not answer within callbackTimeoutMs, without counting it', async () => {
     const logs = logCollector()
-    const { app, receiver } = await start({ answer: () => null, sim: { callbackTimeoutMs: 100, logger: { level: 'info', stream: logs.stream } } })
+    const { app, receiver } = await start({ answer: () => null, sim: { callbackTimeoutMs: 100, callbackRetries: 0, logger: { level: 'info', stream: logs.stream } } })
     const taskId = await create({ ...BODY, callback: receiver.url })
     await waitFor(() => logs.lines.some((l) => l.msg === 'callback not delivered'), 3000, 'the timeout log')
     expect(receiver.received).toHaveLength(1)
-    expect(app.simulator.tasks.get(taskId)?.callbacksSent).toBe(0)
+    expect(app.simulator.tasks.get(taskId)).toMatchObject({ callbacksSent: 0, callbackAttempts: 1, callbacksDelivered: 0 })
   })
 
   it('survives an unreachable callback URL', async () => {
@@ -180,5 +180,97 @@ describe('callbacks', () => {
     const started = Date.now()
     await app.close()
     expect(Date.now() - started).toBeLessThan(1000)
+  })
+})
+
+describe('callback retries', () => {
+  const RETRY = { callbackRetryDelayMs: 20 }
+
+  it('retries after 500s with backoff until a 2xx, sending the identical terminal payload each time', async () => {
+    let answers = 0
+    const { app, receiver } = await start({ answer: () => (++answers <= 2 ? 500 : 200), sim: RETRY })
+    const taskId = await create({ ...BODY, callback: receiver.url, params: 'again' })
+    await waitFor(() => app.simulator.tasks.get(taskId)?.callbacksDelivered === 1, 3000, 'the delivery')
+    await sleep(SETTLE_MS)
+    expect(receiver.received).toHaveLength(3)
+    expect(app.simulator.tasks.get(taskId)).toMatchObject({ callbackAttempts: 3, callbacksSent: 3, callbacksDelivered: 1 })
+    const [first, ...rest] = receiver.received.map((r) => r.body)
+    expect(first).toMatchObject({ task_id: taskId, status: 3, params: 'again' })
+    for (const body of rest) expect(body).toEqual(first)
+    // Backoff: base, then twice the base (a millisecond of slack for timer rounding).
+    const [a, b, c] = receiver.received.map((r) => r.at)
+    expect((b ?? 0) - (a ?? 0)).toBeGreaterThanOrEqual(19)
+    expect((c ?? 0) - (b ?? 0)).toBeGreaterThanOrEqual(39)
+  })
+
+  it('delivers once a receiver that was down comes up on the callback port', async () => {
+    const gone = await startReceiver()
+    const url = gone.url
+    const port = Number(new URL(url).port)
+    await gone.close()
+    // Retries at +20, +40, +80, +160, +320, +640 ms: plenty of attempts left once the receiver is up.
+    const { app } = await start({ sim: { ...RETRY, callbackRetries: 6 } })
+    const taskId = await create({ ...BODY, callback: url })
+    await waitFor(() => (app.simulator.tasks.get(taskId)?.callbackAttempts ?? 0) >= 2, 3000, 'two failed attempts')
+    expect(app.simulator.tasks.get(taskId)).toMatchObject({ callbacksSent: 0, callbacksDelivered: 0 })
+    const late = await startReceiver(() => 200, port)
+    try {
+      await waitFor(() => late.received.length === 1, 3000, 'the late delivery')
+      await waitFor(() => app.simulator.tasks.get(taskId)?.callbacksDelivered === 1, 1000, 'the delivery count')
+      const task = app.simulator.tasks.get(taskId)
+      expect(task?.callbackAttempts).toBeGreaterThanOrEqual(3)
+      expect(task?.callbacksSent).toBe(1)
+      expect(late.received[0]?.body).toMatchObject({ task_id: taskId, status: 3 })
+      await sleep(SETTLE_MS)
+      expect(late.received).toHaveLength(1)
+    } finally {
+      await late.close()
+    }
+  })
+
+  it('makes a single attempt with callbackRetries 0', async () => {
+    const { app, receiver } = await start({ answer: () => 503, sim: { ...RETRY, callbackRetries: 0 } })
+    const taskId = await create({ ...BODY, callback: receiver.url })
+    await waitFor(() => receiver.received.length === 1, 3000, 'the callback')
+    await sleep(SETTLE_MS)
+    expect(receiver.received).toHaveLength(1)
+    expect(app.simulator.tasks.get(taskId)).toMatchObject({ callbackAttempts: 1, callbacksSent: 1, callbacksDelivered: 0 })
+  })
+
+  it('stops after callbackRetries extra attempts and logs that it gave up', async () => {
+    const logs = logCollector()
+    const { app, receiver } = await start({ answer: () => 500, sim: { ...RETRY, callbackRetries: 2, logger: { level: 'info', stream: logs.stream } } })
+    const taskId = await create({ ...BODY, callback: receiver.url })
+    await waitFor(() => logs.lines.some((l) => l.msg === 'callback abandoned after the last retry'), 3000, 'the give-up log')
+    await sleep(SETTLE_MS)
+    expect(receiver.received).toHaveLength(3)
+    expect(app.simulator.tasks.get(taskId)).toMatchObject({ callbackAttempts: 3, callbacksSent: 3, callbacksDelivered: 0 })
+    expect(logs.lines.filter((l) => l.msg === 'callback rejected by receiver').map((l) => l.attempt)).toEqual([1, 2, 3])
+    expect(JSON.stringify(logs.lines)).not.toContain('secret-token')
+  })
+
+  it('retries each #double-callback and #stale-callback delivery on its own until it gets a 2xx', async () => {
+    // Every other answer fails: each of the three callbacks needs exactly one retry.
+    let answers = 0
+    const { app, receiver } = await start({ answer: () => (++answers % 2 === 1 ? 500 : 200), sim: RETRY })
+    const taskId = await create({ ...BODY, prompt: '#double-callback #stale-callback', callback: receiver.url })
+    await waitFor(() => app.simulator.tasks.get(taskId)?.callbacksDelivered === 3, 3000, 'three deliveries')
+    await sleep(SETTLE_MS)
+    expect(receiver.received.map((r) => r.body.status)).toEqual([3, 3, 3, 3, 2, 2])
+    expect(app.simulator.tasks.get(taskId)).toMatchObject({ callbackAttempts: 6, callbacksSent: 6, callbacksDelivered: 3 })
+  })
+
+  it('stops retrying when closed during a backoff, and closes promptly', async () => {
+    const { app, receiver } = await start({ answer: () => 500, sim: { callbackRetries: 5, callbackRetryDelayMs: 200 } })
+    const taskId = await create({ ...BODY, callback: receiver.url })
+    const task = app.simulator.tasks.get(taskId)
+    // callbacksSent rises when the 500 has been read, just before the backoff starts.
+    await waitFor(() => task?.callbacksSent === 1, 3000, 'the first answered attempt')
+    const started = Date.now()
+    await app.close()
+    expect(Date.now() - started).toBeLessThan(500)
+    await sleep(400)
+    expect(receiver.received).toHaveLength(1)
+    expect(task).toMatchObject({ callbackAttempts: 1, callbacksDelivered: 0 })
   })
 })

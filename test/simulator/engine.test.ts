@@ -5,7 +5,7 @@ const silent = { info: () => {}, warn: () => {}, error: () => {} }
 const outputs = [{ key: 'audio_path', type: 'audio' }] as const
 
 function engine (extra: Partial<ConstructorParameters<typeof SimulatorEngine>[0]> = {}): SimulatorEngine {
-  return new SimulatorEngine({ queueMs: 100, processMs: 500, progressSteps: 5, callbackTimeoutMs: 1000, logger: silent, ...extra })
+  return new SimulatorEngine({ queueMs: 100, processMs: 500, progressSteps: 5, callbackTimeoutMs: 1000, callbackRetries: 3, callbackRetryDelayMs: 1000, logger: silent, ...extra })
 }
 
 describe('SimulatorEngine lifecycle', () => {
@@ -88,6 +88,44 @@ describe('SimulatorEngine lifecycle', () => {
     expect(vi.getTimerCount()).toBe(0)
     vi.advanceTimersByTime(10_000)
     expect(task.status).toBe(1)
+  })
+
+  it('retries a failed callback after base, 2×base and 4×base, then gives up; close() ends a backoff', async () => {
+    // An invalid URL fails inside undici without touching the network or the faked timers.
+    const warned: string[] = []
+    sim = engine({ queueMs: 0, processMs: 0, progressSteps: 1, logger: { ...silent, warn: (_obj, msg) => { warned.push(msg) } } })
+    const task = sim.create({ endpoint: 'e', body: { callback: 'not a url' }, outputs, baseUrl: 'http://sim' })
+    await vi.advanceTimersByTimeAsync(1)
+    expect(task.status).toBe(3)
+    expect(task.callbackAttempts).toBe(1)
+    const schedule: number[] = []
+    for (const wait of [1000, 2000, 4000]) {
+      await vi.advanceTimersByTimeAsync(wait - 1)
+      schedule.push(task.callbackAttempts)
+      await vi.advanceTimersByTimeAsync(1)
+      schedule.push(task.callbackAttempts)
+    }
+    expect(schedule).toEqual([1, 2, 2, 3, 3, 4])
+    expect([task.callbacksSent, task.callbacksDelivered]).toEqual([0, 0])
+    expect(vi.getTimerCount()).toBe(0)
+    expect(warned).toContain('callback abandoned after the last retry')
+
+    const other = sim.create({ endpoint: 'e', body: { callback: 'not a url' }, outputs, baseUrl: 'http://sim' })
+    await vi.advanceTimersByTimeAsync(1)
+    expect(other.callbackAttempts).toBe(1)
+    expect(vi.getTimerCount()).toBe(1)
+    await sim.close()
+    expect(vi.getTimerCount()).toBe(0)
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(other.callbackAttempts).toBe(1)
+  })
+
+  it('callbackRetries 0 makes a single attempt', async () => {
+    sim = engine({ queueMs: 0, processMs: 0, progressSteps: 1, callbackRetries: 0 })
+    const task = sim.create({ endpoint: 'e', body: { callback: 'not a url' }, outputs, baseUrl: 'http://sim' })
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(task.callbackAttempts).toBe(1)
+    expect(vi.getTimerCount()).toBe(0)
   })
 
   it('names one file per output and count, prefixed when there are several outputs', () => {

@@ -26,8 +26,11 @@ export interface Receiver {
   close: () => Promise<void>
 }
 
-/** A real HTTP callback receiver on a free loopback port. `answer` picks the status; null never answers. */
-export async function startReceiver (answer: () => number | null = () => 200): Promise<Receiver> {
+/**
+ * A real HTTP callback receiver on a loopback port (a free one unless `port` is given, which lets a
+ * test bring a receiver up where callbacks were failing). `answer` picks the status; null never answers.
+ */
+export async function startReceiver (answer: () => number | null = () => 200, port = 0): Promise<Receiver> {
   const received: ReceivedCallback[] = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
@@ -39,10 +42,13 @@ export async function startReceiver (answer: () => number | null = () => 200): P
       if (status !== null) res.writeHead(status, { 'content-type': 'text/plain' }).end('ok')
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', resolve)
+  })
+  const bound = (server.address() as AddressInfo).port
   return {
-    url: `http://127.0.0.1:${port}/hooks/tomoviee?token=secret-token`,
+    url: `http://127.0.0.1:${bound}/hooks/tomoviee?token=secret-token`,
     received,
     close: async () => {
       server.closeAllConnections()

@@ -1,0 +1,30 @@
+/**
+ * Runs the reconciler (overdue callbacks are polled, tasks past their deadline time out) from
+ * ready to close; decorates `fastify.reconciler` so tests can run a pass on demand.
+ * Depends on config, gateway, store and tasks.
+ */
+import fp from 'fastify-plugin'
+import { createReconciler, type Reconciler } from '../src/tasks/reconciler.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance { reconciler: Reconciler }
+}
+
+export default fp(async function reconciler (fastify) {
+  const { config } = fastify
+  const loop = createReconciler({
+    store: fastify.taskStore,
+    gateway: fastify.gateway,
+    transitions: fastify.tasks.transitions,
+    log: fastify.log.child({ component: 'reconciler' }),
+    now: () => new Date(),
+    schedule: config.schedule,
+    intervalMs: config.reconcile.intervalMs,
+    concurrency: config.reconcile.concurrency,
+    idempotencyPurge: () => fastify.taskStore.purgeIdempotency(Date.now())
+  })
+  fastify.decorate('reconciler', loop)
+  if (config.reconcile.enabled) fastify.addHook('onReady', async () => { loop.start() })
+  // Stopped before the store closes; an in-flight pass finishes first.
+  fastify.addHook('preClose', async () => { await loop.stop() })
+}, { name: 'reconciler', dependencies: ['config', 'gateway', 'store', 'tasks'] })

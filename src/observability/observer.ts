@@ -1,0 +1,25 @@
+import type { TaskStatus } from '../tasks/model.ts'
+
+export type TaskSource = 'create' | 'callback' | 'reconciler'
+export type CallbackOutcome = 'accepted' | 'duplicate' | 'rejected'
+export type GatewayOperation = 'createTask' | 'getTask'
+
+/**
+ * What the domain reports for metrics, so it never imports a metrics library. Implementations
+ * must be cheap and must not throw.
+ */
+export interface Observer {
+  taskCreated: (capability: string) => void
+  /** A task reached a terminal status; `source` is what moved it there. */
+  taskFinished: (capability: string, status: TaskStatus, source: TaskSource) => void
+  callback: (outcome: CallbackOutcome) => void
+  /** One gateway call: its duration and the error code when it failed. */
+  gatewayCall: (operation: GatewayOperation, seconds: number, errorCode: string | null) => void
+}
+
+export const NOOP_OBSERVER: Observer = {
+  taskCreated: () => {},
+  taskFinished: () => {},
+  callback: () => {},
+  gatewayCall: () => {}
+}

@@ -1,0 +1,121 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { BffError } from '../errors.ts'
+import { GatewayError } from '../gateway/errors.ts'
+import type { GatewayClient } from '../gateway/types.ts'
+import type { Observer } from '../observability/observer.ts'
+import type { Preflight } from '../security/preflight.ts'
+import { assertMediaUrls, type UrlPolicy } from '../security/url-policy.ts'
+import type { TaskStore } from '../store/types.ts'
+import { newCallbackToken } from './callback-token.ts'
+import type { CapabilityDefinition } from './capabilities/types.ts'
+import type { TaskRecord } from './model.ts'
+import { deadlineAt, firstCheckAt, type SchedulePolicy } from './schedule.ts'
+import type { Logger } from './service.ts'
+import type { Transitions } from './transitions.ts'
+
+export interface CreateDeps {
+  store: TaskStore
+  gateway: GatewayClient
+  transitions: Transitions
+  log: Logger
+  observer: Observer
+  now: () => Date
+  /** Base URL the gateway uses to reach /webhooks/tomoviee. */
+  publicUrl: string
+  maxActivePerOwner: number
+  idempotencyTtlMs: number
+  /** Extra attempts for creates that certainly never reached the gateway. */
+  createRetries: number
+  schedule: SchedulePolicy
+  urlPolicy: UrlPolicy
+  preflight?: Preflight | undefined
+}
+
+export interface CreateResult { task: TaskRecord, replayed: boolean }
+
+export function createTaskCreator (deps: CreateDeps) {
+  async function checkInputs (def: CapabilityDefinition, input: Record<string, unknown>): Promise<void> {
+    assertMediaUrls(input, Object.keys(def.media), deps.urlPolicy)
+    if (!deps.preflight) return
+    const issues: { path: string, message: string }[] = []
+    await Promise.all(Object.entries(def.media).map(async ([field, kind]) => {
+      const url = input[field]
+      const problem = typeof url === 'string' ? await deps.preflight!.check(url, kind) : null
+      if (problem) issues.push({ path: `body.${field}`, message: problem })
+    }))
+    if (issues.length) throw new BffError('BFF_ERR_INPUT_UNREACHABLE', `${issues[0]!.path}: ${issues[0]!.message}`, { issues })
+  }
+
+  /** Only failures that prove the request never left are retried: anything else may have been charged. */
+  async function send (taskId: string, endpoint: string, body: Record<string, unknown>): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await deps.gateway.createTask(endpoint, body)
+      } catch (err) {
+        if (!(err instanceof GatewayError) || err.sent || attempt >= deps.createRetries) throw err
+        deps.log.warn({ taskId, attempt: attempt + 1, code: err.code }, 'create did not reach the gateway; retrying')
+        await sleep(200 * 2 ** attempt)
+      }
+    }
+  }
+
+  return async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string): Promise<CreateResult> {
+    await checkInputs(def, input)
+    const { token, hash } = newCallbackToken()
+    const nowMs = deps.now().getTime()
+    const at = new Date(nowMs).toISOString()
+    const record: TaskRecord = {
+      id: randomUUID(),
+      owner,
+      capability: def.name,
+      status: 'queued',
+      progress: 0,
+      input,
+      outputs: [],
+      error: null,
+      upstreamTaskId: null,
+      callbackTokenHash: hash,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+      nextCheckAt: firstCheckAt(def.typicalSeconds.max, nowMs, deps.schedule),
+      deadlineAt: deadlineAt(def.typicalSeconds.max, nowMs, deps.schedule),
+      checkAttempts: 0
+    }
+    // The row (and the key) exist before the gateway is called: a callback that beats the create
+    // answer still lands, and a concurrent duplicate finds the key and never reaches the gateway.
+    const bodyHash = createHash('sha256').update(JSON.stringify([def.name, input])).digest('hex')
+    const outcome = await deps.store.create(record, {
+      maxActive: deps.maxActivePerOwner,
+      idempotency: idempotencyKey === undefined ? undefined : { key: idempotencyKey, bodyHash, expiresAt: nowMs + deps.idempotencyTtlMs },
+      now: nowMs
+    })
+    if (outcome.kind === 'over-limit') throw new BffError('BFF_ERR_TOO_MANY_ACTIVE_TASKS', `At most ${deps.maxActivePerOwner} unfinished tasks at a time; wait for one to finish`)
+    if (outcome.kind === 'duplicate') {
+      if (!outcome.sameBody) throw new BffError('BFF_ERR_IDEMPOTENCY_MISMATCH')
+      const prior = await deps.store.get(outcome.taskId)
+      if (!prior) throw new BffError('BFF_ERR_TASK_NOT_FOUND')
+      return { task: prior, replayed: true }
+    }
+    await deps.transitions.publish(outcome.event)
+    deps.observer.taskCreated(def.name)
+
+    const callback = `${deps.publicUrl}/webhooks/tomoviee?task=${encodeURIComponent(record.id)}&token=${token}`
+    const body = { ...(def.toUpstream(input) as Record<string, unknown>), callback, params: record.id }
+    let upstreamTaskId: string
+    try {
+      upstreamTaskId = await send(record.id, def.endpoint, body)
+    } catch (err) {
+      if (err instanceof GatewayError) {
+        deps.log.warn({ err, taskId: record.id, upstreamStatus: err.upstreamStatus, upstreamCode: err.upstreamCode, upstreamMessage: err.upstreamMessage }, 'upstream create failed')
+        await deps.transitions.end(record.id, 'failed', err.code, err.message, 'create')
+        err.taskId = record.id
+      }
+      throw err
+    }
+    const { task } = await deps.transitions.annotate(record.id, { upstreamTaskId }, (cur) => cur.upstreamTaskId === null)
+    deps.log.info({ taskId: record.id, upstreamTaskId, capability: def.name }, 'task created upstream')
+    return { task, replayed: false }
+  }
+}

@@ -1,0 +1,123 @@
+import { GatewayError } from '../gateway/errors.ts'
+import type { GatewayClient } from '../gateway/types.ts'
+import type { TaskStore } from '../store/types.ts'
+import type { TaskRecord } from './model.ts'
+import { nextCheckAt, type SchedulePolicy } from './schedule.ts'
+import type { Logger } from './service.ts'
+import { isTerminal } from './state-machine.ts'
+import type { Transitions } from './transitions.ts'
+
+export interface ReconcilerDeps {
+  store: TaskStore
+  gateway: GatewayClient
+  transitions: Transitions
+  log: Logger
+  now: () => Date
+  schedule: SchedulePolicy
+  intervalMs: number
+  /** Gateway polls in flight at once. */
+  concurrency: number
+  /** Tasks looked at per tick. */
+  batchSize?: number
+  /** Housekeeping run on every pass (expired idempotency keys). */
+  idempotencyPurge?: () => Promise<unknown>
+}
+
+export interface Reconciler {
+  /** One pass over the due tasks; resolves when they are all handled. */
+  tick: () => Promise<number>
+  start: () => void
+  /** Stops scheduling and waits for the pass in progress. */
+  stop: () => Promise<void>
+}
+
+/**
+ * The safety net for callbacks that never come: tasks whose callback is overdue are polled on the
+ * gateway's result endpoint with backoff, and given up as timed out at their deadline. The schedule
+ * lives in the store, so it survives restarts.
+ */
+export function createReconciler (deps: ReconcilerDeps): Reconciler {
+  const batchSize = deps.batchSize ?? 100
+
+  async function reschedule (task: TaskRecord, nowMs: number): Promise<void> {
+    await deps.transitions.annotate(task.id, {
+      checkAttempts: task.checkAttempts + 1,
+      nextCheckAt: nextCheckAt(task.checkAttempts, nowMs, task.deadlineAt, deps.schedule)
+    }, (cur) => cur.version === task.version)
+  }
+
+  async function poll (task: TaskRecord): Promise<boolean> {
+    if (!task.upstreamTaskId) return false
+    try {
+      const report = await deps.gateway.getTask(task.upstreamTaskId)
+      const { task: after } = await deps.transitions.applyUpstream(task.id, report, 'reconciler')
+      return isTerminal(after.status)
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err
+      deps.log.warn({ taskId: task.id, code: err.code }, 'reconciler poll failed')
+      return false
+    }
+  }
+
+  async function reconcile (task: TaskRecord): Promise<void> {
+    const nowMs = deps.now().getTime()
+    if (await poll(task)) return
+    const current = await deps.store.get(task.id)
+    if (!current || isTerminal(current.status)) return
+    if (nowMs >= current.deadlineAt) {
+      const message = current.upstreamTaskId
+        ? `No result from the gateway within ${Math.round((current.deadlineAt - Date.parse(current.createdAt)) / 1000)} s`
+        : 'The BFF stopped before the gateway confirmed the task, and no callback came'
+      await deps.transitions.end(current.id, 'timed_out', 'BFF_ERR_TASK_TIMED_OUT', message, 'reconciler')
+      deps.log.warn({ taskId: current.id }, 'task given up at its deadline')
+      return
+    }
+    await reschedule(current, nowMs)
+  }
+
+  async function tick (): Promise<number> {
+    await deps.idempotencyPurge?.()
+    const due = await deps.store.due(deps.now().getTime(), batchSize)
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < due.length) {
+        const task = due[next++]!
+        try {
+          await reconcile(task)
+        } catch (err) {
+          deps.log.error({ err, taskId: task.id }, 'reconcile failed')
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(deps.concurrency, due.length) }, worker))
+    return due.length
+  }
+
+  let timer: NodeJS.Timeout | undefined
+  let running: Promise<unknown> | undefined
+  let stopped = true
+
+  function loop (): void {
+    if (stopped) return
+    running = tick()
+      .catch((err: unknown) => deps.log.error({ err }, 'reconciler tick failed'))
+      .finally(() => {
+        running = undefined
+        if (!stopped) timer = setTimeout(loop, deps.intervalMs).unref()
+      })
+  }
+
+  return {
+    tick,
+    start () {
+      if (!stopped) return
+      stopped = false
+      timer = setTimeout(loop, 0).unref()
+    },
+    async stop () {
+      stopped = true
+      clearTimeout(timer)
+      await running
+    }
+  }
+}

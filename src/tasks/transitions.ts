@@ -1,0 +1,104 @@
+import type { EventBus } from '../bus/types.ts'
+import { BffError, ERRORS, type ErrorCode } from '../errors.ts'
+import type { UpstreamTask } from '../gateway/types.ts'
+import type { Observer, TaskSource } from '../observability/observer.ts'
+import type { TaskStore } from '../store/types.ts'
+import { findCapability } from './capabilities/index.ts'
+import type { TaskEvent, TaskRecord, TaskStatus } from './model.ts'
+import { readOutputs } from './outputs.ts'
+import { advance, isTerminal, UPSTREAM_STATUS } from './state-machine.ts'
+import type { Logger } from './service.ts'
+
+const END_ERRORS: Partial<Record<TaskStatus, ErrorCode>> = {
+  failed: 'BFF_ERR_TASK_FAILED',
+  canceled: 'BFF_ERR_TASK_CANCELED',
+  timed_out: 'BFF_ERR_TASK_TIMED_OUT'
+}
+const MAX_CAS_ATTEMPTS = 5
+
+type Change = { next: Omit<TaskRecord, 'version' | 'updatedAt'>, emit: boolean } | null
+
+export interface TransitionDeps {
+  store: TaskStore
+  bus: EventBus
+  log: Logger
+  observer: Observer
+  now: () => Date
+}
+
+/**
+ * Every write to a task goes through here: compare-and-set against concurrent writers, the event
+ * appended in the same step, the bus told afterwards, finished tasks taken off the reconciler's list.
+ */
+export function createTransitions (deps: TransitionDeps) {
+  async function publish (event: TaskEvent): Promise<void> {
+    try {
+      await deps.bus.publish(event)
+    } catch (err) {
+      // The event is durable already; streams catch up on reconnect through the log.
+      deps.log.error({ err, taskId: event.task.id }, 'event publish failed')
+    }
+  }
+
+  /** Read-modify-write; `change` returns null for "nothing to do". */
+  async function mutate (taskId: string, change: (current: TaskRecord) => Change, source: TaskSource): Promise<{ task: TaskRecord, changed: boolean }> {
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const current = await deps.store.get(taskId)
+      if (!current) throw new BffError('BFF_ERR_TASK_NOT_FOUND')
+      const decided = change(current)
+      if (!decided) return { task: current, changed: false }
+      const finished = isTerminal(decided.next.status)
+      const next: TaskRecord = {
+        ...decided.next,
+        nextCheckAt: finished ? null : decided.next.nextCheckAt,
+        version: current.version + 1,
+        updatedAt: deps.now().toISOString()
+      }
+      const written = await deps.store.update(next, decided.emit)
+      if (written === null) continue
+      if (written !== true) await publish(written)
+      if (finished && !isTerminal(current.status)) deps.observer.taskFinished(next.capability, next.status, source)
+      return { task: next, changed: true }
+    }
+    throw new Error(`task ${taskId}: too many concurrent writers`)
+  }
+
+  /** Ends an unfinished task with an error; a finished one is left alone. */
+  async function end (taskId: string, status: 'failed' | 'timed_out', code: ErrorCode, message: string, source: TaskSource): Promise<{ task: TaskRecord, changed: boolean }> {
+    return mutate(taskId, (cur) => {
+      const moved = advance(cur, { status })
+      return moved ? { next: { ...cur, ...moved, error: { code, message } }, emit: true } : null
+    }, source)
+  }
+
+  /** Applies what the gateway reports. Duplicates and stale reports change nothing. */
+  async function applyUpstream (taskId: string, report: UpstreamTask & { upstreamTaskId?: string }, source: TaskSource): Promise<{ task: TaskRecord, changed: boolean }> {
+    const status = UPSTREAM_STATUS[report.status]
+    if (!status) throw new BffError('BFF_ERR_WEBHOOK_INVALID', `Unknown upstream status ${report.status}`)
+    const result = await mutate(taskId, (cur) => {
+      const moved = advance(cur, { status, progress: report.progress })
+      if (!moved) return null
+      const next = { ...cur, ...moved, upstreamTaskId: cur.upstreamTaskId ?? report.upstreamTaskId ?? null }
+      const def = findCapability(cur.capability)
+      if (moved.status === 'succeeded') {
+        const outputs = def ? readOutputs(def, report.result) : null
+        if (!outputs) return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported success without a usable result' } }, emit: true }
+        return { next: { ...next, outputs }, emit: true }
+      }
+      const code = END_ERRORS[moved.status]
+      if (code) return { next: { ...next, error: { code, message: report.reason?.trim() || ERRORS[code].message } }, emit: true }
+      return { next, emit: true }
+    }, source)
+    deps.log.info({ taskId, source, upstreamStatus: report.status, status: result.task.status, changed: result.changed }, 'upstream report applied')
+    return result
+  }
+
+  /** Bookkeeping that clients do not see (upstream id, reconciler schedule): no event. */
+  async function annotate (taskId: string, fields: Partial<Pick<TaskRecord, 'upstreamTaskId' | 'nextCheckAt' | 'checkAttempts'>>, when: (cur: TaskRecord) => boolean = () => true): Promise<{ task: TaskRecord, changed: boolean }> {
+    return mutate(taskId, (cur) => when(cur) ? { next: { ...cur, ...fields }, emit: false } : null, 'reconciler')
+  }
+
+  return { publish, mutate, end, applyUpstream, annotate }
+}
+
+export type Transitions = ReturnType<typeof createTransitions>
