@@ -40,7 +40,7 @@ export interface SimTask {
   readonly callbackAttempts: number
   /**
    * Callback attempts answered 2xx. Each callback is retried until one is, so this is the number of
-   * callbacks that got through: 1 normally, 2 with #double-callback or #stale-callback.
+   * callbacks that got through: 1 normally, plus 1 each for #double-callback and #stale-callback.
    */
   readonly callbacksDelivered: number
   /** File name under /assets/<id>/ to the output type it holds. */
