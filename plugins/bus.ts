@@ -1,9 +1,11 @@
 /**
- * Decorates `fastify.eventBus`, the live fan-out of task events (in-process by default); closes
- * only what it created.
+ * Decorates `fastify.eventBus`, the live fan-out of task events: Redis pub/sub in distributed mode
+ * (a callback on one instance reaches streams on every instance), else in-process; closes only
+ * what it created. Depends on config, redis.
  */
 import fp from 'fastify-plugin'
 import { createMemoryEventBus } from '../src/bus/memory.ts'
+import { createRedisEventBus } from '../src/bus/redis.ts'
 import type { EventBus } from '../src/bus/types.ts'
 
 declare module 'fastify' {
@@ -11,7 +13,11 @@ declare module 'fastify' {
 }
 
 export default fp<{ bus?: EventBus | undefined }>(async function bus (fastify, opts) {
-  const bus = opts.bus ?? createMemoryEventBus((err) => fastify.log.error({ err }, 'event listener failed'))
+  const onError = (err: unknown): void => fastify.log.error({ err }, 'event listener failed')
+  const { redis, config } = fastify
+  const bus = opts.bus ?? (redis && config.redis
+    ? createRedisEventBus({ publisher: redis.commands, subscriber: redis.subscriber, prefix: config.redis.prefix, onError })
+    : createMemoryEventBus(onError))
   fastify.decorate('eventBus', bus)
   if (!opts.bus) fastify.addHook('onClose', async () => { await bus.close() })
-}, { name: 'bus' })
+}, { name: 'bus', dependencies: ['config', 'redis'] })

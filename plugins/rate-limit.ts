@@ -2,7 +2,8 @@
  * Rate limits with @fastify/rate-limit: every route is limited per client IP (routes opt out with
  * `config: { rateLimit: false }`), and `fastify.limits` adds the per-owner limits that protected
  * routes stack on top (all requests, task creation, stream tokens) and the per-IP limit on failed
- * authentications. Over a limit: 429, `Retry-After`, BFF_ERR_RATE_LIMITED. Depends on config.
+ * authentications. Over a limit: 429, `Retry-After`, BFF_ERR_RATE_LIMITED. Counters are in
+ * memory, or in Redis in distributed mode. Depends on config, redis.
  * @see https://github.com/fastify/fastify-rate-limit
  */
 import rateLimit from '@fastify/rate-limit'
@@ -25,6 +26,9 @@ export default fp(async function rateLimitPlugin (fastify) {
   const { rateLimit: cfg } = fastify.config
   await fastify.register(rateLimit, {
     global: true,
+    // In distributed mode the counters live in Redis so limits hold across instances; if Redis is
+    // unreachable, requests pass (the store's own errors already answer 503 where it matters).
+    ...(fastify.redis ? { redis: fastify.redis.commands, nameSpace: `${fastify.config.redis!.prefix}:rate:`, skipOnError: true } : {}),
     max: cfg.max,
     timeWindow: cfg.windowMs,
     errorResponseBuilder: (_request, context) => rateLimited(context.ttl)
@@ -49,4 +53,4 @@ export default fp(async function rateLimitPlugin (fastify) {
     streamToken: limit('stream-token', cfg.streamTokenMax, owner),
     authFailure: limit('auth-failure', cfg.authFailuresMax, (request) => request.ip)
   })
-}, { name: 'rate-limit', dependencies: ['config'] })
+}, { name: 'rate-limit', dependencies: ['config', 'redis'] })

@@ -1,9 +1,11 @@
 /**
  * Runs the reconciler (overdue callbacks are polled, tasks past their deadline time out) from
  * ready to close; decorates `fastify.reconciler` so tests can run a pass on demand.
- * Depends on config, gateway, store and tasks.
+ * In distributed mode a per-task lease in Redis makes one instance poll a task at a time.
+ * Depends on config, redis, gateway, store and tasks.
  */
 import fp from 'fastify-plugin'
+import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { createReconciler, type Reconciler } from '../src/tasks/reconciler.ts'
 
 declare module 'fastify' {
@@ -21,10 +23,12 @@ export default fp(async function reconciler (fastify) {
     schedule: config.schedule,
     intervalMs: config.reconcile.intervalMs,
     concurrency: config.reconcile.concurrency,
-    idempotencyPurge: () => fastify.taskStore.purgeIdempotency(Date.now())
+    idempotencyPurge: () => fastify.taskStore.purgeIdempotency(Date.now()),
+    leases: fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES,
+    leaseMs: config.gateway.timeoutMs * 2
   })
   fastify.decorate('reconciler', loop)
   if (config.reconcile.enabled) fastify.addHook('onReady', async () => { loop.start() })
   // Stopped before the store closes; an in-flight pass finishes first.
   fastify.addHook('preClose', async () => { await loop.stop() })
-}, { name: 'reconciler', dependencies: ['config', 'gateway', 'store', 'tasks'] })
+}, { name: 'reconciler', dependencies: ['config', 'redis', 'gateway', 'store', 'tasks'] })

@@ -8,6 +8,7 @@ import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
 import metricsPlugin from '../plugins/metrics.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
+import redisPlugin from '../plugins/redis.ts'
 import reconcilerPlugin from '../plugins/reconciler.ts'
 import securityHeadersPlugin from '../plugins/security-headers.ts'
 import ssePlugin from '../plugins/sse.ts'
@@ -45,6 +46,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   app.setSerializerCompiler(serializerCompiler)
 
   await app.register(configPlugin, { config })
+  await app.register(redisPlugin)
   await app.register(securityHeadersPlugin)
   await app.register(corsPlugin)
   await app.register(swaggerPlugin)

@@ -47,6 +47,11 @@ export const ConfigSchema = z.object({
   GATEWAY_TIMEOUT_MS: ms.default(30_000).describe('Overall timeout of one gateway call.'),
 
   DATABASE_PATH: z.string().min(1).default('./data/bff.sqlite').describe('SQLite file for tasks and the event log (":memory:" for a throwaway store).'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional()
+    .describe('Distributed mode: Redis for tasks, the event log, fan-out, rate limits and reconciler leases (instead of SQLite). Example: redis://127.0.0.1:6379/0.'),
+  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('bff').describe('Prefix of every Redis key, so several deployments can share one Redis.'),
+  EVENT_HISTORY_PER_OWNER: ms.default(10_000).describe('Distributed mode: events kept per owner for Last-Event-ID replay (older ones are trimmed).'),
+  EVENT_HISTORY_PER_TASK: ms.default(1_000).describe('Distributed mode: events kept per task.'),
   API_KEYS: ApiKeysSchema.optional().describe('Client keys as comma-separated "owner:key" pairs (or "owner:sha256:<hex>" to store only the hash). Required with real ToMoviee credentials unless JWTs are configured.'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional().describe('Shared secret for HS256 client JWTs (at least 32 characters).'),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional().describe('JWKS URL for RS256/ES256 client JWTs.'),
@@ -106,6 +111,7 @@ export interface Config {
   demo: boolean
   gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number }
   databasePath: string
+  redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
   apiKeys: ApiKey[]
   jwt: { secret?: string | undefined, jwksUrl?: string | undefined, issuer?: string | undefined, audience?: string | undefined, clockToleranceSec: number }
   streamTokens: { secret?: string | undefined, ttlSec: number }
@@ -172,6 +178,9 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       timeoutMs: e.GATEWAY_TIMEOUT_MS
     },
     databasePath: e.DATABASE_PATH,
+    redis: e.REDIS_URL === undefined
+      ? undefined
+      : { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, maxEventsPerOwner: e.EVENT_HISTORY_PER_OWNER, maxEventsPerTask: e.EVENT_HISTORY_PER_TASK },
     apiKeys: e.API_KEYS?.length ? e.API_KEYS : demo ? [{ ...DEMO_API_KEY }] : [],
     jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, clockToleranceSec: e.JWT_CLOCK_TOLERANCE_SEC },
     streamTokens: { secret: e.STREAM_TOKEN_SECRET, ttlSec: e.STREAM_TOKEN_TTL_SEC },

@@ -30,6 +30,7 @@ export const ERRORS = {
   BFF_ERR_UPSTREAM_CIRCUIT_OPEN: { status: 503, message: 'The generation gateway is failing; new requests are paused' },
   BFF_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The generation gateway did not answer in time' },
   BFF_ERR_NOT_READY: { status: 503, message: 'The service is not ready' },
+  BFF_ERR_STORE_UNAVAILABLE: { status: 503, message: 'Storage is unavailable; retry shortly' },
   BFF_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   // Stored on tasks that end badly; never an HTTP status of their own.
   BFF_ERR_TASK_FAILED: { status: null, message: 'The generation failed' },

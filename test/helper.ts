@@ -46,6 +46,13 @@ export function tempDbPath (): { path: string, cleanup: () => void } {
   return { path: join(dir, 'bff.sqlite'), cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
+/** The test's own keep-alive sockets (and ones fetch opened speculatively) would hold server.close() open. */
+export async function dropClientConnections (): Promise<void> {
+  const clientPool = getGlobalDispatcher()
+  setGlobalDispatcher(new Agent())
+  await clientPool.destroy()
+}
+
 export interface Stack {
   bff: FastifyInstance
   sim: FastifyInstance
@@ -79,10 +86,7 @@ export async function startStack (opts: { env?: Record<string, string>, sim?: Pa
       await stack.bff.listen({ host: '127.0.0.1', port })
     },
     async close () {
-      // The test's own keep-alive sockets (and ones fetch opened speculatively) would hold server.close() open.
-      const clientPool = getGlobalDispatcher()
-      setGlobalDispatcher(new Agent())
-      await clientPool.destroy()
+      await dropClientConnections()
       await stack.bff.close()
       await sim.close()
     }

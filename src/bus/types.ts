@@ -8,5 +8,11 @@ export interface EventBus {
   publish: (event: TaskEvent) => Promise<void>
   /** Listens for one owner's events until the returned function is called. */
   subscribe: (owner: string, listener: EventListener) => () => void
+  /**
+   * Resolves once the owner's subscription is live, for buses that subscribe asynchronously
+   * (Redis): a stream should await it before reading history, or an event published between the
+   * read and the subscription is lost. Rejects when subscribing failed.
+   */
+  ready?: (owner: string) => Promise<void>
   close: () => Promise<void>
 }

@@ -10,7 +10,7 @@ export interface FeedOptions {
   lastEventId?: number | undefined
 }
 
-type FeedService = Pick<TaskService, 'subscribe' | 'taskStreamStart' | 'ownerStreamStart'>
+type FeedService = Pick<TaskService, 'subscribe' | 'subscribed' | 'taskStreamStart' | 'ownerStreamStart'>
 
 /**
  * Connects a stream to the task events: subscribes first, then replays from the log, then flushes
@@ -38,13 +38,24 @@ export async function startFeed (stream: SseStream, service: FeedService, opts: 
   stream.onClose(unsubscribe)
 
   try {
+    // Read history only once the subscription is live, or an event between the two would be lost.
+    await service.subscribed(opts.owner)
     if (opts.taskId !== undefined) {
-      const { events, latest } = await service.taskStreamStart(opts.owner, opts.taskId, opts.lastEventId)
+      const { events, latest, reset } = await service.taskStreamStart(opts.owner, opts.taskId, opts.lastEventId)
+      if (reset && latest) {
+        // History since the client's id is gone: say so, with the current state, instead of a silent gap.
+        stream.send({ id: latest.id, event: 'task.reset', data: latest.task })
+        lastSent = latest.id
+      }
       events.forEach(deliver)
       // Resumed after the terminal event: nothing is missing and nothing more will come.
       if (latest && isTerminal(latest.task.status) && latest.id <= lastSent) stream.end()
     } else {
-      const { events, lastId } = await service.ownerStreamStart(opts.owner, opts.lastEventId)
+      const { events, lastId, reset } = await service.ownerStreamStart(opts.owner, opts.lastEventId)
+      if (reset) {
+        stream.send({ id: lastId, event: 'tasks.reset', data: { reason: 'history trimmed', tasks: events.map((e) => e.task) } })
+        lastSent = lastId
+      }
       events.forEach(deliver)
       // A bare id moves the client's Last-Event-ID past everything the snapshot already covers.
       if (lastId > lastSent) {

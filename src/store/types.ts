@@ -63,4 +63,10 @@ export interface EventLog {
    * unfinished tasks (ascending ids) and the highest event id at that instant.
    */
   snapshot: (owner: string) => Promise<{ events: TaskEvent[], lastId: number }>
+  /**
+   * The highest event id this log no longer holds for the filter (0 when nothing was trimmed).
+   * A client resuming from an id below it has missed events that cannot be replayed.
+   * Logs that never trim may leave it out.
+   */
+  trimmedThrough?: (filter: { owner: string, taskId?: string | undefined }) => Promise<number>
 }

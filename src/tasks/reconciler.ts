@@ -1,5 +1,6 @@
 import { GatewayError } from '../gateway/errors.ts'
 import type { GatewayClient } from '../gateway/types.ts'
+import { LOCAL_LEASES, type Leases } from '../coordination/lease.ts'
 import type { TaskStore } from '../store/types.ts'
 import type { TaskRecord } from './model.ts'
 import { nextCheckAt, type SchedulePolicy } from './schedule.ts'
@@ -21,6 +22,10 @@ export interface ReconcilerDeps {
   batchSize?: number
   /** Housekeeping run on every pass (expired idempotency keys). */
   idempotencyPurge?: () => Promise<unknown>
+  /** With several instances, only the holder of a task's lease polls it. */
+  leases?: Leases
+  /** How long a lease lasts: longer than one poll can take, short enough to recover from a crash. */
+  leaseMs?: number
 }
 
 export interface Reconciler {
@@ -75,6 +80,19 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
     await reschedule(current, nowMs)
   }
 
+  const leases = deps.leases ?? LOCAL_LEASES
+  const leaseMs = deps.leaseMs ?? 60_000
+
+  async function reconcileExclusively (task: TaskRecord): Promise<void> {
+    const key = `reconcile:${task.id}`
+    if (!await leases.acquire(key, leaseMs)) return
+    try {
+      await reconcile(task)
+    } finally {
+      await leases.release(key)
+    }
+  }
+
   async function tick (): Promise<number> {
     await deps.idempotencyPurge?.()
     const due = await deps.store.due(deps.now().getTime(), batchSize)
@@ -83,7 +101,7 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
       while (next < due.length) {
         const task = due[next++]!
         try {
-          await reconcile(task)
+          await reconcileExclusively(task)
         } catch (err) {
           deps.log.error({ err, taskId: task.id }, 'reconcile failed')
         }

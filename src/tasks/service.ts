@@ -60,6 +60,11 @@ export function createTaskService (deps: TaskServiceDeps) {
     return task
   }
 
+  /** Whether events after `lastEventId` were trimmed away before the client came back. */
+  async function lost (filter: { owner: string, taskId?: string }, lastEventId: number): Promise<boolean> {
+    return lastEventId < (await deps.events.trimmedThrough?.(filter) ?? 0)
+  }
+
   async function replay (filter: { owner: string, taskId?: string }, afterId: number): Promise<TaskEvent[]> {
     const all: TaskEvent[] = []
     for (let cursor = afterId; ;) {
@@ -114,18 +119,27 @@ export function createTaskService (deps: TaskServiceDeps) {
       const page = await deps.store.list(query)
       return { items: page.items.map(toPublicTask), nextCursor: page.nextCursor }
     },
-    /** For SSE: checks ownership, then returns what a per-task stream starts with and the task's newest event. */
-    async taskStreamStart (owner: string, taskId: string, lastEventId: number | undefined): Promise<{ events: TaskEvent[], latest: TaskEvent | undefined }> {
+    /**
+     * For SSE: checks ownership, then what a per-task stream starts with: the missed events, or
+     * (fresh, or resuming past trimmed history) the task's newest event, flagged as a reset.
+     */
+    async taskStreamStart (owner: string, taskId: string, lastEventId: number | undefined): Promise<{ events: TaskEvent[], latest: TaskEvent | undefined, reset: boolean }> {
       await get(owner, taskId)
       const latest = await deps.events.latest(taskId)
-      if (lastEventId !== undefined) return { events: await replay({ owner, taskId }, lastEventId), latest }
-      return { events: latest ? [latest] : [], latest }
+      if (lastEventId !== undefined && !(await lost({ owner, taskId }, lastEventId))) {
+        return { events: await replay({ owner, taskId }, lastEventId), latest, reset: false }
+      }
+      return { events: latest ? [latest] : [], latest, reset: lastEventId !== undefined }
     },
-    async ownerStreamStart (owner: string, lastEventId: number | undefined): Promise<{ events: TaskEvent[], lastId: number }> {
-      if (lastEventId === undefined) return deps.events.snapshot(owner)
+    /** For SSE: the missed events, or a snapshot of the unfinished tasks (flagged as a reset when history was lost). */
+    async ownerStreamStart (owner: string, lastEventId: number | undefined): Promise<{ events: TaskEvent[], lastId: number, reset: boolean }> {
+      if (lastEventId === undefined) return { ...await deps.events.snapshot(owner), reset: false }
+      if (await lost({ owner }, lastEventId)) return { ...await deps.events.snapshot(owner), reset: true }
       const events = await replay({ owner }, lastEventId)
-      return { events, lastId: events.at(-1)?.id ?? lastEventId }
+      return { events, lastId: events.at(-1)?.id ?? lastEventId, reset: false }
     },
-    subscribe: (owner: string, listener: (event: TaskEvent) => void) => deps.bus.subscribe(owner, listener)
+    subscribe: (owner: string, listener: (event: TaskEvent) => void) => deps.bus.subscribe(owner, listener),
+    /** Resolves once a subscription of the owner's is live (pub/sub subscribes asynchronously). */
+    subscribed: async (owner: string) => { await deps.bus.ready?.(owner) }
   }
 }

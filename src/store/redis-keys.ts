@@ -1,0 +1,86 @@
+import { TASK_STATUSES, type TaskEvent, type TaskRecord } from '../tasks/model.ts'
+
+/**
+ * Where the Redis store keeps things. Every key starts with the hash tag `{<prefix>}`, so all keys of
+ * one deployment hash to one cluster slot and multi-key scripts stay legal on a cluster. Owners are
+ * URI-encoded in key names so that an owner containing `:` cannot collide with another key.
+ */
+export interface RedisKeys {
+  /** The global event sequence: event ids (and SSE ids) are its values. */
+  seq: string
+  /** Hash: json, version, status, owner, created (ms). */
+  task: (id: string) => string
+  /** For keys built inside scripts (ioredis' keyPrefix is not applied to arguments). */
+  taskBase: string
+  /** Sorted sets of an owner's tasks, score = createdAt ms: all, per status, per capability. */
+  all: (owner: string) => string
+  byStatus: (owner: string) => string[]
+  byCapability: (owner: string, capability: string) => string
+  /** Sorted set of tasks to reconcile, score = nextCheckAt. */
+  due: string
+  /** Streams with entry ids `0-<seq>`: one per owner, one per task. */
+  ownerEvents: (owner: string) => string
+  taskEvents: (id: string) => string
+  taskEventsBase: string
+  /** Hash (task, body, expires) with a TTL. */
+  idempotency: (owner: string, key: string) => string
+}
+
+export function hashTag (prefix: string): string {
+  const name = prefix.replace(/:+$/, '')
+  // A brace would end or start the hash tag early and scatter keys across slots.
+  if (!name || /[{}]/.test(name)) throw new Error(`Invalid Redis key prefix ${JSON.stringify(prefix)}`)
+  return `{${name}}`
+}
+
+export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
+  const tag = hashTag(prefix)
+  const enc = encodeURIComponent
+  const all = (owner: string): string => `${tag}:tasks:${enc(owner)}`
+  return {
+    seq: `${tag}:seq`,
+    task: (id) => `${tag}:task:${id}`,
+    taskBase: `${keyPrefix}${tag}:task:`,
+    all,
+    byStatus: (owner) => TASK_STATUSES.map((status) => `${all(owner)}:status:${status}`),
+    byCapability: (owner, capability) => `${all(owner)}:cap:${enc(capability)}`,
+    due: `${tag}:due`,
+    ownerEvents: (owner) => `${tag}:events:owner:${enc(owner)}`,
+    taskEvents: (id) => `${tag}:events:task:${id}`,
+    taskEventsBase: `${keyPrefix}${tag}:events:task:`,
+    idempotency: (owner, key) => `${tag}:idem:${enc(owner)}:${enc(key)}`
+  }
+}
+
+export type StreamEntry = [id: string, fields: string[]]
+
+/** `0-<seq>` back to the event id. */
+export const seqOf = (streamId: string): number => Number(streamId.slice(streamId.indexOf('-') + 1))
+
+export function toEvent ([id, fields]: StreamEntry): TaskEvent {
+  const f = new Map<string, string>()
+  for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!)
+  return {
+    id: seqOf(id),
+    owner: f.get('owner') ?? '',
+    type: f.get('type') as TaskEvent['type'],
+    task: JSON.parse(f.get('data') ?? 'null') as TaskEvent['task']
+  }
+}
+
+// The same opaque cursor as the SQLite store: [createdAt, id] of the last item, base64url.
+export function encodeCursor (t: TaskRecord): string {
+  return Buffer.from(JSON.stringify([t.createdAt, t.id])).toString('base64url')
+}
+
+export function decodeCursor (cursor: string | undefined): { score: number, id: string } | undefined {
+  if (!cursor) return undefined
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') {
+      const score = Date.parse(value[0])
+      if (Number.isFinite(score)) return { score, id: value[1] }
+    }
+  } catch {}
+  return undefined
+}

@@ -1,0 +1,186 @@
+import type { Redis } from 'ioredis'
+import { TASK_STATUSES, TERMINAL_STATUSES } from '../tasks/model.ts'
+
+/*
+ * The Lua behind the Redis store. Each script runs atomically; checks come before the first write
+ * because Redis does not roll a script back when it fails halfway. Keys a script derives from data
+ * (a task's hash or stream) are built from a base argument; they carry the same hash tag, so they
+ * live in the declared keys' slot.
+ */
+
+const STATUS_SLOTS = TASK_STATUSES.map((s, i) => `['${s}'] = ${i + 1}`).join(', ')
+const ACTIVE_SLOTS = TASK_STATUSES.flatMap((s, i) => TERMINAL_STATUSES.includes(s) ? [] : [i + 1]).join(', ')
+
+// KEYS[1..6] are always the owner's per-status sets, in TASK_STATUSES order.
+const PRELUDE = `
+local STATUS = { ${STATUS_SLOTS} }
+local ACTIVE = { ${ACTIVE_SLOTS} }
+local function append (ownerStream, taskStream, seqKey, owner, kind, data, ownerMax, taskMax)
+  local seq = redis.call('INCR', seqKey)
+  local id = string.format('0-%d', seq)
+  redis.call('XADD', ownerStream, 'MAXLEN', '~', ownerMax, id, 'owner', owner, 'type', kind, 'data', data)
+  redis.call('XADD', taskStream, 'MAXLEN', '~', taskMax, id, 'owner', owner, 'type', kind, 'data', data)
+  return seq
+end
+`
+const S = TASK_STATUSES.length
+
+/**
+ * KEYS: statuses, task, all, capability, due, owner stream, task stream, seq, idempotency.
+ * ARGV: id, json, version, status, owner, createdMs, nextCheckAt|'', maxActive, type, data,
+ *       ownerMax, taskMax, hasKey, bodyHash, expiresAt, now, ttlMs.
+ */
+const CREATE = `${PRELUDE}
+local id, status, owner, created = ARGV[1], ARGV[4], ARGV[5], ARGV[6]
+local idem = KEYS[${S + 8}]
+if ARGV[13] == '1' then
+  local prior = redis.call('HMGET', idem, 'task', 'body', 'expires')
+  if prior[1] and tonumber(prior[3]) > tonumber(ARGV[16]) then
+    return { 'duplicate', prior[1], prior[2] == ARGV[14] and 1 or 0 }
+  end
+end
+local active = 0
+for _, slot in ipairs(ACTIVE) do active = active + redis.call('ZCARD', KEYS[slot]) end
+if active >= tonumber(ARGV[8]) then return { 'over-limit' } end
+local slot = STATUS[status]
+if not slot then return redis.error_reply('ERR unknown task status ' .. status) end
+if redis.call('EXISTS', KEYS[${S + 1}]) == 1 then return redis.error_reply('ERR task ' .. id .. ' already exists') end
+redis.call('HSET', KEYS[${S + 1}], 'json', ARGV[2], 'version', ARGV[3], 'status', status, 'owner', owner, 'created', created)
+redis.call('ZADD', KEYS[${S + 2}], created, id)
+redis.call('ZADD', KEYS[slot], created, id)
+redis.call('ZADD', KEYS[${S + 3}], created, id)
+if ARGV[7] ~= '' then redis.call('ZADD', KEYS[${S + 4}], ARGV[7], id) end
+if ARGV[13] == '1' then
+  redis.call('DEL', idem)
+  -- An already expired key is not worth keeping: it could never match.
+  if tonumber(ARGV[17]) > 0 then
+    redis.call('HSET', idem, 'task', id, 'body', ARGV[14], 'expires', ARGV[15])
+    redis.call('PEXPIRE', idem, ARGV[17])
+  end
+end
+return { 'created', append(KEYS[${S + 5}], KEYS[${S + 6}], KEYS[${S + 7}], owner, ARGV[9], ARGV[10], ARGV[11], ARGV[12]) }
+`
+
+/**
+ * KEYS: statuses, task, due, owner stream, task stream, seq.
+ * ARGV: id, json, version, status, owner, nextCheckAt|'', emit, type, data, ownerMax, taskMax.
+ * Returns nil on a version conflict, 0 when written without an event, else the event id.
+ */
+const UPDATE = `${PRELUDE}
+local id = ARGV[1]
+local cur = redis.call('HMGET', KEYS[${S + 1}], 'version', 'status', 'owner', 'created')
+if not cur[1] or tonumber(cur[1]) ~= tonumber(ARGV[3]) - 1 then return false end
+if cur[3] ~= ARGV[5] then return redis.error_reply('ERR the owner of task ' .. id .. ' cannot change') end
+local from, to = STATUS[cur[2]], STATUS[ARGV[4]]
+if not to then return redis.error_reply('ERR unknown task status ' .. ARGV[4]) end
+redis.call('HSET', KEYS[${S + 1}], 'json', ARGV[2], 'version', ARGV[3], 'status', ARGV[4])
+if from ~= to then
+  if from then redis.call('ZREM', KEYS[from], id) end
+  redis.call('ZADD', KEYS[to], cur[4], id)
+end
+if ARGV[6] == '' then redis.call('ZREM', KEYS[${S + 2}], id) else redis.call('ZADD', KEYS[${S + 2}], ARGV[6], id) end
+if ARGV[7] ~= '1' then return 0 end
+return append(KEYS[${S + 3}], KEYS[${S + 4}], KEYS[${S + 5}], ARGV[5], ARGV[8], ARGV[9], ARGV[10], ARGV[11])
+`
+
+/**
+ * KEYS: the set to walk, optionally a second set every item must also be in.
+ * ARGV: how many, max score ('+inf' without cursor), cursor id ('' without), task key base.
+ * Newest first; equal scores by id descending, compared bytewise like SQLite's BINARY collation
+ * (Lua's < on strings follows the server's locale).
+ */
+const LIST = `
+local function less (a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local walk, other = KEYS[1], KEYS[2]
+if other and redis.call('ZCARD', other) < redis.call('ZCARD', walk) then walk, other = other, walk end
+local want, max, cid, base = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
+local out, offset, batch = {}, 0, 100
+while #out < want do
+  local rows = redis.call('ZRANGE', walk, max, '-inf', 'BYSCORE', 'REV', 'LIMIT', offset, batch, 'WITHSCORES')
+  if #rows == 0 then break end
+  for i = 1, #rows, 2 do
+    local id = rows[i]
+    local skip = cid ~= '' and tonumber(rows[i + 1]) == tonumber(max) and not less(id, cid)
+    if not skip and (not other or redis.call('ZSCORE', other, id)) then
+      local json = redis.call('HGET', base .. id, 'json')
+      if json then out[#out + 1] = json end
+      if #out >= want then break end
+    end
+  end
+  offset = offset + batch
+end
+return out
+`
+
+/** KEYS: due. ARGV: now, limit, task key base. */
+const DUE = `
+local out = {}
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])) do
+  local json = redis.call('HGET', ARGV[3] .. id, 'json')
+  if json then out[#out + 1] = json end
+end
+return out
+`
+
+/** KEYS: statuses, seq. ARGV: task stream base. The newest entry of each unfinished task, ascending. */
+const SNAPSHOT = `${PRELUDE}
+local entries = {}
+for _, slot in ipairs(ACTIVE) do
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[slot], 0, -1)) do
+    local e = redis.call('XREVRANGE', ARGV[1] .. id, '+', '-', 'COUNT', 1)[1]
+    if e then entries[#entries + 1] = e end
+  end
+end
+local function seq (e) return tonumber(string.sub(e[1], 3)) end
+table.sort(entries, function (a, b) return seq(a) < seq(b) end)
+return { entries, redis.call('GET', KEYS[${S + 1}]) or '0' }
+`
+
+/** KEYS: a stream. Returns { length, entries ever added, first id or nil } (needs Redis 7). */
+const STREAM_INFO = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 0, 0 } end
+local info = redis.call('XINFO', 'STREAM', KEYS[1])
+local len, added, first = 0, 0, false
+for i = 1, #info, 2 do
+  local k, v = info[i], info[i + 1]
+  if k == 'length' then len = v elseif k == 'entries-added' then added = v elseif k == 'first-entry' and v then first = v[1] end
+end
+return { len, added, first }
+`
+
+type Arg = string | number
+export type Script = (keys: string[], args: Arg[]) => Promise<unknown>
+
+export interface StoreScripts {
+  create: Script
+  update: Script
+  list: Script
+  due: Script
+  snapshot: Script
+  streamInfo: Script
+}
+
+/** Registers the scripts on the connection (EVALSHA, falling back to EVAL once per connection). */
+export function defineStoreScripts (redis: Redis): StoreScripts {
+  const define = (name: string, lua: string, readOnly = false): Script => {
+    const command = `bffStore${name}`
+    redis.defineCommand(command, { lua, readOnly })
+    // Without numberOfKeys, ioredis takes the key count as the first argument.
+    const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<unknown>>)[command]!
+    return async (keys, args) => fn.call(redis, keys.length, ...keys, ...args)
+  }
+  return {
+    create: define('Create', CREATE),
+    update: define('Update', UPDATE),
+    list: define('List', LIST, true),
+    due: define('Due', DUE, true),
+    snapshot: define('Snapshot', SNAPSHOT, true),
+    streamInfo: define('StreamInfo', STREAM_INFO, true)
+  }
+}

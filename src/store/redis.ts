@@ -1,0 +1,135 @@
+import type { Redis } from 'ioredis'
+import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
+import { TASK_STATUSES, toPublicTask } from '../tasks/model.ts'
+import { decodeCursor, encodeCursor, redisKeys, seqOf, toEvent, type StreamEntry } from './redis-keys.ts'
+import { defineStoreScripts } from './redis-scripts.ts'
+import type { EventLog, TaskStore } from './types.ts'
+
+export interface RedisStoreOptions {
+  /** Namespace of every key (`bff` or `bff:`); it becomes the hash tag `{bff}`. */
+  prefix: string
+  /** Approximate bounds of the replayable history (Streams MAXLEN ~). */
+  maxEventsPerOwner: number
+  maxEventsPerTask: number
+}
+
+type EventFilter = { owner: string, taskId?: string | undefined }
+
+export type RedisStore = TaskStore & EventLog & {
+  /** The oldest event id still kept for the filter, or null when there is none. */
+  oldestEventId: (filter: EventFilter) => Promise<number | null>
+  trimmedThrough: (filter: EventFilter) => Promise<number>
+}
+
+/**
+ * The distributed store: tasks, indexes and the event log in one Redis (7 or later), shared by
+ * every BFF instance. Writes are single Lua scripts, so they are as atomic as SQLite's
+ * transactions. The caller owns the connection.
+ */
+export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisStore {
+  for (const bound of [opts.maxEventsPerOwner, opts.maxEventsPerTask]) {
+    if (!Number.isInteger(bound) || bound < 1) throw new Error(`Event history bounds must be positive integers, got ${bound}`)
+  }
+  const k = redisKeys(opts.prefix, redis.options.keyPrefix)
+  const scripts = defineStoreScripts(redis)
+  const bounds = [opts.maxEventsPerOwner, opts.maxEventsPerTask]
+  const streamOf = (filter: EventFilter): string =>
+    filter.taskId === undefined ? k.ownerEvents(filter.owner) : k.taskEvents(filter.taskId)
+  const parseTasks = (rows: unknown): TaskRecord[] => (rows as string[]).map((json) => JSON.parse(json) as TaskRecord)
+  const eventOf = (task: TaskRecord, id: number): TaskEvent => ({ id, owner: task.owner, type: `task.${task.status}`, task: toPublicTask(task) })
+
+  return {
+    async create (task, { maxActive, idempotency: idem, now }) {
+      const created = Date.parse(task.createdAt)
+      if (!Number.isFinite(created)) throw new Error(`Task ${task.id} has an invalid createdAt`)
+      const pub = toPublicTask(task)
+      const reply = await scripts.create([
+        ...k.byStatus(task.owner), k.task(task.id), k.all(task.owner), k.byCapability(task.owner, task.capability),
+        k.due, k.ownerEvents(task.owner), k.taskEvents(task.id), k.seq, k.idempotency(task.owner, idem?.key ?? '')
+      ], [
+        task.id, JSON.stringify(task), task.version, task.status, task.owner, created, task.nextCheckAt ?? '', maxActive,
+        `task.${task.status}`, JSON.stringify(pub), ...bounds,
+        idem ? '1' : '0', idem?.bodyHash ?? '', idem?.expiresAt ?? 0, now, idem ? Math.ceil(idem.expiresAt - now) : 0
+      ]) as [string, string | number, number?]
+      if (reply[0] === 'duplicate') return { kind: 'duplicate', taskId: String(reply[1]), sameBody: reply[2] === 1 }
+      if (reply[0] === 'over-limit') return { kind: 'over-limit' }
+      return { kind: 'created', event: eventOf(task, Number(reply[1])) }
+    },
+
+    async get (id) {
+      const json = await redis.hget(k.task(id), 'json')
+      return json === null ? undefined : JSON.parse(json) as TaskRecord
+    },
+
+    async list (query) {
+      const keys: string[] = []
+      if (query.status) {
+        const byStatus = k.byStatus(query.owner)[TASK_STATUSES.indexOf(query.status)]
+        if (!byStatus) return { items: [], nextCursor: null }
+        keys.push(byStatus)
+      }
+      if (query.capability) keys.push(k.byCapability(query.owner, query.capability))
+      if (keys.length === 0) keys.push(k.all(query.owner))
+      const cursor = decodeCursor(query.cursor)
+      const rows = parseTasks(await scripts.list(keys, [query.limit + 1, cursor?.score ?? '+inf', cursor?.id ?? '', k.taskBase]))
+      const items = rows.slice(0, query.limit)
+      const last = items.at(-1)
+      return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null }
+    },
+
+    async update (next, emit) {
+      const reply = await scripts.update([
+        ...k.byStatus(next.owner), k.task(next.id), k.due, k.ownerEvents(next.owner), k.taskEvents(next.id), k.seq
+      ], [
+        next.id, JSON.stringify(next), next.version, next.status, next.owner, next.nextCheckAt ?? '', emit ? '1' : '0',
+        `task.${next.status}`, JSON.stringify(toPublicTask(next)), ...bounds
+      ]) as number | null
+      if (reply === null) return null
+      return emit ? eventOf(next, reply) : true
+    },
+
+    async due (now, limit) {
+      return parseTasks(await scripts.due([k.due], [now, Math.max(0, limit), k.taskBase]))
+    },
+
+    // Keys expire by themselves (PX); nothing is left to purge.
+    async purgeIdempotency () { return 0 },
+
+    async ping () { await redis.ping() },
+
+    // The connection belongs to the caller.
+    async close () {},
+
+    async after (filter, afterId, limit) {
+      if (limit <= 0) return []
+      const start = afterId >= 1 ? `(0-${Math.floor(afterId)}` : '-'
+      const entries = await redis.xrange(streamOf(filter), start, '+', 'COUNT', limit)
+      // A task's stream holds one owner's events; another owner sees none of them.
+      return entries.map(toEvent).filter((e) => e.owner === filter.owner)
+    },
+
+    async latest (taskId) {
+      const [entry] = await redis.xrevrange(k.taskEvents(taskId), '+', '-', 'COUNT', 1)
+      return entry ? toEvent(entry) : undefined
+    },
+
+    async snapshot (owner) {
+      const [entries, lastId] = await scripts.snapshot([...k.byStatus(owner), k.seq], [k.taskEventsBase]) as [StreamEntry[], string]
+      return { events: entries.map(toEvent), lastId: Number(lastId) }
+    },
+
+    async oldestEventId (filter) {
+      const [entry] = await redis.xrange(streamOf(filter), '-', '+', 'COUNT', 1)
+      return entry ? seqOf(entry[0]) : null
+    },
+
+    // Trimming removes from the head, so everything trimmed is below the oldest entry kept. Ids
+    // are global, so this may overstate by ids that never belonged to the stream: a client
+    // between the two gets a needless reset, never a silent gap.
+    async trimmedThrough (filter) {
+      const [length, added, first] = await scripts.streamInfo([streamOf(filter)], []) as [number, number, string | null | undefined]
+      if (added <= length || !first) return 0
+      return seqOf(first) - 1
+    }
+  }
+}

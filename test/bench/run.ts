@@ -1,0 +1,647 @@
+/**
+ * `npm run bench`: what the BFF adds between frontends and the gateway, against plain node:http
+ * baselines doing the same minimal work, measured in the same run, alternating BFF and baseline
+ * round by round, medians over the rounds. Writes BENCHMARKS.md at the top level.
+ *
+ *   1. create      POST /v1/tasks/video-scoring through the BFF vs a raw undici forwarder
+ *   2. ingest      gateway callbacks accepted durably vs raw JSON parse + SQLite insert
+ *   3. fan-out     one callback to 1,000 / 10,000 open SSE streams vs a raw SSE broadcaster
+ *   4. memory      server RSS per idle SSE stream (measured in the fan-out rounds)
+ *   5. distributed (Redis) mode: placeholder, not measured yet
+ *
+ * Everything listens on 127.0.0.1; every server and client is a child process that stops by itself
+ * (coordinator gone, or BENCH_MAX_LIFETIME_MS). Options:
+ *   --only=create,ingest,fanout   run some scenarios (BENCHMARKS.md is then not written)
+ *   --rounds=N                    rounds per scenario (default 3)
+ *   --quick                       shorter runs and 1,000 streams only, for trying the harness
+ *   --profile                     run the BFF under --cpu-prof (profiles in test-artifacts/cpu-prof/;
+ *                                 summarise with test/bench/cpuprofile-summary.ts); no BENCHMARKS.md
+ *   --heap-snapshots              fan-out: heap snapshots of both servers, idle and with N streams open
+ *                                 (test-artifacts/heap/; compare with test/bench/heap-diff.ts); no BENCHMARKS.md
+ *   --sizes=1000,10000            fan-out stream counts
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, release, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import autocannon, { type Options, type Result } from 'autocannon'
+import {
+  APP_KEY, APP_SECRET, NO_LIMIT, ROOT, STREAM_TOKEN_SECRET, freePort, killAll, median, nowMs, percentile,
+  progress, rssBytes, sleep, spawnChild, withTimeout, type Child
+} from './common.ts'
+
+// ---------------------------------------------------------------------------------------------
+// Options and parameters
+
+const argv = process.argv.slice(2)
+const flag = (name: string): string | undefined => {
+  const hit = argv.find((a) => a === `--${name}` || a.startsWith(`--${name}=`))
+  return hit === undefined ? undefined : (hit.split('=')[1] ?? 'true')
+}
+const QUICK = flag('quick') !== undefined
+const PROFILE = flag('profile') !== undefined
+const HEAP = flag('heap-snapshots') !== undefined
+const ONLY = flag('only')?.split(',').map((s) => s.trim()) ?? ['create', 'ingest', 'fanout']
+const ROUNDS = Number(flag('rounds') ?? (QUICK ? 1 : 3))
+const WRITE_REPORT = !PROFILE && !HEAP && flag('only') === undefined && !QUICK && flag('sizes') === undefined && flag('rounds') === undefined
+
+const P = {
+  create: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, owners: 16 },
+  ingest: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, tasks: 2000 },
+  fanout: {
+    sizes: flag('sizes')?.split(',').map(Number) ?? (QUICK ? [1000] : [1000, 10_000]),
+    owners: 10,
+    /** Measured events per round (plus one warm-up event). */
+    events: 5,
+    clientProcesses: 2,
+    openConcurrency: 100,
+    deliveryTimeoutMs: 30_000
+  }
+}
+const GLOBAL_DEADLINE_MS = 14 * 60_000
+const PROFILE_DIR = join(ROOT, 'test-artifacts', 'cpu-prof')
+const HEAP_DIR = join(ROOT, 'test-artifacts', 'heap')
+
+const tmp = mkdtempSync(join(tmpdir(), 'bff-bench-'))
+let dbCount = 0
+const freshDb = (): string => join(tmp, `db-${++dbCount}`, 'bff.sqlite')
+const freshDir = (): string => {
+  const dir = join(tmp, `raw-${++dbCount}`)
+  mkdirSync(dir, { recursive: true })
+  return dir
+}
+
+const VIDEO_BODY = JSON.stringify({ videoUrl: 'https://example.com/clips/bench.mp4', prompt: 'Upbeat acoustic guitar, sunny and light', duration: 30 })
+const keyOf = (owner: string): string => `bench-key-${owner}-0123456789`
+const apiKeys = (owners: string[]): string => owners.map((o) => `${o}:${keyOf(o)}`).join(',')
+
+function bffEnv (port: number, simUrl: string, owners: string[]): Record<string, string> {
+  return {
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'warn',
+    TOMOVIEE_BASE_URL: simUrl,
+    TOMOVIEE_APP_KEY: APP_KEY,
+    TOMOVIEE_APP_SECRET: APP_SECRET,
+    DATABASE_PATH: freshDb(),
+    API_KEYS: apiKeys(owners),
+    STREAM_TOKEN_SECRET,
+    RATE_LIMIT_MAX: NO_LIMIT,
+    RATE_LIMIT_OWNER_MAX: NO_LIMIT,
+    RATE_LIMIT_CREATE_MAX: NO_LIMIT,
+    MAX_ACTIVE_TASKS_PER_OWNER: NO_LIMIT,
+    RECONCILE_ENABLED: 'false',
+    WEBHOOK_VERIFY: 'false'
+  }
+}
+
+let profileSeq = 0
+/** Profiled BFF processes: where the profile goes, and the measured windows to attribute. */
+const profiled = new Map<Child, { windows: { label: string, startUs: number, endUs: number }[] }>()
+
+async function startBff (simUrl: string, owners: string[], scenario: string): Promise<Child & { url: string }> {
+  const port = await freePort()
+  const nodeArgs = ['--expose-gc']
+  let dir = ''
+  if (PROFILE) {
+    // Node names the files itself (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile): with tsx the
+    // loader hooks run on a second thread, whose profile would overwrite a fixed --cpu-prof-name.
+    dir = join(PROFILE_DIR, scenario, `bff-${++profileSeq}`)
+    mkdirSync(dir, { recursive: true })
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
+  }
+  const child = await spawnChild('bff', 'bff-server.ts', { env: bffEnv(port, simUrl, owners), nodeArgs })
+  if (PROFILE) {
+    const entry = { windows: [] as { label: string, startUs: number, endUs: number }[] }
+    profiled.set(child, entry)
+    void child.exited.then(() => {
+      // Keep the main thread's profile (thread id 0) as <dir>.cpuprofile, with its measured windows.
+      const main = readdirSync(dir).find((f) => new RegExp(`\\.${child.pid}\\.0\\.\\d+\\.cpuprofile$`).test(f))
+      if (main) renameSync(join(dir, main), `${dir}.cpuprofile`)
+      rmSync(dir, { recursive: true, force: true })
+      // V8 stamps samples with CLOCK_MONOTONIC microseconds, the clock of nowMs(): the windows line up.
+      writeFileSync(`${dir}.windows.json`, JSON.stringify(entry.windows, null, 2))
+    })
+  }
+  return Object.assign(child, { url: `http://127.0.0.1:${port}` })
+}
+
+/** Runs `fn` and, when profiling, records its time span as a window of the server's profile. */
+async function measured<T> (server: Child, label: string, fn: () => Promise<T>): Promise<T> {
+  const start = nowMs()
+  try {
+    return await fn()
+  } finally {
+    profiled.get(server)?.windows.push({ label, startUs: Math.round(start * 1000), endUs: Math.round(nowMs() * 1000) })
+  }
+}
+
+async function startRaw (script: string, env: Record<string, string> = {}): Promise<Child & { url: string }> {
+  const port = await freePort()
+  const child = await spawnChild(script.replace(/\.ts$/, ''), script, { env: { PORT: String(port), ...env }, nodeArgs: ['--expose-gc'] })
+  return Object.assign(child, { url: `http://127.0.0.1:${port}` })
+}
+
+type Kind = 'bff' | 'baseline'
+/** Alternating order, swapped every round so neither side always runs first. */
+const orderOf = (round: number): Kind[] => round % 2 === 1 ? ['bff', 'baseline'] : ['baseline', 'bff']
+
+async function post (url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number, json: unknown }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(10_000) })
+  const text = await res.text()
+  let json: unknown
+  try { json = JSON.parse(text) } catch { json = text }
+  return { status: res.status, json }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+interface LoadRun { rps: number, p50: number, p99: number, ok: number, bad: number }
+
+/**
+ * Runs autocannon and keeps every 2xx response's duration itself: autocannon's own histogram has
+ * 1 ms resolution, too coarse for a baseline that answers in well under a millisecond.
+ */
+async function load (opts: Options): Promise<LoadRun> {
+  const latencies: number[] = []
+  const instance = autocannon(opts)
+  instance.on('response', (_client, status, _bytes, time) => { if (status >= 200 && status < 300) latencies.push(time) })
+  const r: Result = await instance
+  return { rps: r['2xx'] / r.duration, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts }
+}
+
+interface FanoutRun { ttl: number, p50: number, p99: number, ack: number, missing: number, unexpected: number }
+interface FanoutRound { events: FanoutRun[], rssIdle: number, rssOpen: number, heapIdle: number, heapOpen: number, opened: number, receivers: number, openSec: number }
+
+const results: {
+  create?: Record<Kind, LoadRun[]> | { error: string }
+  ingest?: (Record<Kind, LoadRun[]> & { verified: string }) | { error: string }
+  fanout: Record<number, Record<Kind, FanoutRound[]> | { error: string }>
+} = { fanout: {} }
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 1: create overhead
+
+async function scenarioCreate (sim: Child & { url: string }): Promise<Record<Kind, LoadRun[]>> {
+  const owners = Array.from({ length: P.create.owners }, (_, i) => `owner${i}`)
+  const out: Record<Kind, LoadRun[]> = { bff: [], baseline: [] }
+  const fire = async (url: string, sec: number): Promise<LoadRun> => {
+    let client = 0
+    return load({
+      url: `${url}/v1/tasks/video-scoring`,
+      method: 'POST',
+      connections: P.create.connections,
+      duration: sec,
+      timeout: 10,
+      body: VIDEO_BODY,
+      headers: { 'content-type': 'application/json' },
+      // Each connection is one client of one owner (owners spread evenly over the connections).
+      setupClient: (c) => c.setHeaders({ 'content-type': 'application/json', authorization: `Bearer ${keyOf(owners[client++ % owners.length]!)}` })
+    })
+  }
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const kind of orderOf(round)) {
+      // A fresh process (and database) per run, so earlier runs' tasks do not pile up in the active count.
+      const server = kind === 'bff' ? await startBff(sim.url, owners, 'create') : await startRaw('raw-create.ts', { SIM_URL: sim.url })
+      try {
+        await fire(server.url, P.create.warmupSec)
+        const run = await measured(server, 'create', () => fire(server.url, P.create.durationSec))
+        out[kind].push(run)
+        progress(`create round ${round}/${ROUNDS} ${kind}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
+      } finally {
+        await server.stop()
+      }
+    }
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 2: callback ingest
+
+async function createTasks (bffUrl: string, owner: string, count: number): Promise<string[]> {
+  const ids: string[] = []
+  let next = 0
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next < count) {
+      next++
+      const res = await post(`${bffUrl}/v1/tasks/video-scoring`, VIDEO_BODY, { authorization: `Bearer ${keyOf(owner)}` })
+      if (res.status !== 202) throw new Error(`create answered ${res.status}: ${JSON.stringify(res.json)}`)
+      ids.push((res.json as { id: string }).id)
+    }
+  }))
+  return ids
+}
+
+async function scenarioIngest (sim: Child & { url: string }): Promise<Record<Kind, LoadRun[]> & { verified: string }> {
+  const owner = 'ingest'
+  const bff = await startBff(sim.url, [owner], 'ingest')
+  const raw = await startRaw('raw-ingest.ts', { DATABASE_PATH: join(freshDir(), 'raw.sqlite') })
+  try {
+    progress(`ingest: creating ${P.ingest.tasks} tasks through the BFF`)
+    const ids = new Set(await createTasks(bff.url, owner, P.ingest.tasks))
+    const all = await sim.call<{ upstreamTaskId: string, taskId: string, callback: string }[]>('callbacks')
+    const targets = all.filter((t) => ids.has(t.taskId)).map((t) => {
+      const u = new URL(t.callback)
+      return { path: `${u.pathname}${u.search}`, upstreamTaskId: t.upstreamTaskId, taskId: t.taskId }
+    })
+    if (targets.length !== P.ingest.tasks) throw new Error(`found ${targets.length} callback URLs for ${P.ingest.tasks} tasks`)
+    const T = targets.length
+    // Callback i goes to task i mod T with progress ⌊i / T⌋ + 1: every callback moves its task
+    // forward, and callbacks of one task are T requests apart, so they never overtake each other.
+    const sent: Record<Kind, number> = { bff: 0, baseline: 0 }
+    const fire = (kind: Kind, url: string, sec: number): Promise<LoadRun> => load({
+      url,
+      connections: P.ingest.connections,
+      duration: sec,
+      timeout: 10,
+      requests: [{
+        method: 'POST',
+        setupRequest: (req) => {
+          const i = sent[kind]++
+          const t = targets[i % T]!
+          const p = Math.floor(i / T) + 1
+          if (p > 99) throw new Error('ingest ran out of distinct state changes; raise P.ingest.tasks')
+          return {
+            ...req,
+            path: t.path,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ task_id: t.upstreamTaskId, status: 2, progress: p, params: t.taskId })
+          }
+        }
+      }]
+    })
+    const out: Record<Kind, LoadRun[]> = { bff: [], baseline: [] }
+    const servers: Record<Kind, Child & { url: string }> = { bff, baseline: raw }
+    for (const kind of ['bff', 'baseline'] as const) await fire(kind, servers[kind].url, P.ingest.warmupSec)
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const kind of orderOf(round)) {
+        const run = await measured(servers[kind], 'ingest', () => fire(kind, servers[kind].url, P.ingest.durationSec))
+        out[kind].push(run)
+        progress(`ingest round ${round}/${ROUNDS} ${kind}: ${run.rps.toFixed(0)} callbacks/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
+      }
+    }
+    // Every callback was a state change: the first task's progress is the last one it was sent.
+    await sleep(200)
+    const first = targets[0]!
+    const expected = Math.floor((sent.bff - 1) / T) + 1
+    const res = await fetch(`${bff.url}/v1/tasks/${first.taskId}`, { headers: { authorization: `Bearer ${keyOf(owner)}` } })
+    const task = await res.json() as { status: string, progress: number }
+    const verified = `${sent.bff} callbacks sent to the BFF over ${T} tasks (status 2, progress rising to ${expected}); task 1 ended at ${task.status}/${task.progress}`
+    if (task.status !== 'processing' || Math.abs(task.progress - expected) > 1) throw new Error(`callbacks were not all applied: ${verified}`)
+    return { ...out, verified }
+  } finally {
+    await Promise.all([bff.stop(), raw.stop()])
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios 3 and 4: fan-out and memory per stream
+
+interface Spec { path: string, auth?: string, expect: boolean }
+
+/** Half the streams watch the one task; half follow /v1/events, spread over the owners. */
+function bffSpecs (n: number, owners: string[], taskId: string): Spec[] {
+  return Array.from({ length: n }, (_, i) => {
+    if (i % 2 === 0) return { path: `/v1/tasks/${taskId}/events`, auth: keyOf(owners[0]!), expect: true }
+    const owner = owners[Math.floor(i / 2) % owners.length]!
+    return { path: '/v1/events', auth: keyOf(owner), expect: owner === owners[0] }
+  })
+}
+
+/** The same connections for the broadcaster: the receivers on one channel, the others on their owner's. */
+function rawSpecs (n: number, owners: string[]): Spec[] {
+  return bffSpecs(n, owners, 'x').map((s, i) => {
+    const owner = i % 2 === 0 ? owners[0]! : owners[Math.floor(i / 2) % owners.length]!
+    return { path: `/events?ch=${s.expect ? 'hot' : owner}`, auth: keyOf(owner), expect: s.expect }
+  })
+}
+
+/** A task as the BFF serialises it, for the broadcaster's payload: same fields, same size. */
+function taskLike (progressValue: number): Record<string, unknown> {
+  const at = new Date().toISOString()
+  return {
+    id: '3f1c9a52-5d0e-4c6b-9a43-8d1e2f7b6a10',
+    capability: 'video-scoring',
+    status: 'processing',
+    progress: progressValue,
+    input: JSON.parse(VIDEO_BODY),
+    outputs: [],
+    error: null,
+    createdAt: at,
+    updatedAt: at
+  }
+}
+const markerOf = (p: number): string => `"status":"processing","progress":${p},`
+
+async function openAll (clients: Child[], port: number, specs: Spec[]): Promise<{ opened: number, statuses: Record<string, number> }> {
+  const shares: Spec[][] = clients.map(() => [])
+  specs.forEach((s, i) => shares[i % clients.length]!.push(s))
+  const answers = await Promise.all(clients.map((c, i) => c.call<{ opened: number, statuses: Record<string, number> }>('open', { port, conns: shares[i], concurrency: P.fanout.openConcurrency }, 180_000)))
+  const statuses: Record<string, number> = {}
+  for (const a of answers) for (const [k, v] of Object.entries(a.statuses)) statuses[k] = (statuses[k] ?? 0) + v
+  return { opened: answers.reduce((n, a) => n + a.opened, 0), statuses }
+}
+
+async function closeAll (clients: Child[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.call('close')))
+}
+
+async function settledMemory (server: Child): Promise<{ rss: number, heap: number }> {
+  const mem = await server.call<{ heapUsed: number, external: number }>('settle')
+  await sleep(300)
+  return { rss: rssBytes(server.pid), heap: mem.heapUsed + mem.external }
+}
+
+async function deliverOnce (clients: Child[], p: number, send: () => Promise<void>): Promise<FanoutRun> {
+  await Promise.all(clients.map((c) => c.call('arm', { marker: markerOf(p) })))
+  const t0 = nowMs()
+  await send()
+  const ack = nowMs() - t0
+  const answers = await Promise.all(clients.map((c) => c.call<{ times: number[], missing: number, unexpected: number }>('wait', { timeoutMs: P.fanout.deliveryTimeoutMs }, P.fanout.deliveryTimeoutMs + 10_000)))
+  const lat = answers.flatMap((a) => a.times).filter((t) => Number.isFinite(t)).map((t) => t - t0)
+  return {
+    ttl: Math.max(...lat),
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    ack,
+    missing: answers.reduce((n, a) => n + a.missing, 0),
+    unexpected: answers.reduce((n, a) => n + a.unexpected, 0)
+  }
+}
+
+async function fanoutRound (kind: Kind, n: number, sim: Child & { url: string }, clients: Child[], label: string): Promise<FanoutRound> {
+  const owners = Array.from({ length: P.fanout.owners }, (_, i) => `o${i}`)
+  const server = kind === 'bff' ? await startBff(sim.url, owners, `fanout-${n}`) : await startRaw('raw-broadcast.ts')
+  const port = Number(new URL(server.url).port)
+  try {
+    let specs: Spec[]
+    let send: (p: number) => Promise<void>
+    if (kind === 'bff') {
+      const created = await post(`${server.url}/v1/tasks/video-scoring`, VIDEO_BODY, { authorization: `Bearer ${keyOf(owners[0]!)}` })
+      if (created.status !== 202) throw new Error(`create answered ${created.status}`)
+      const taskId = (created.json as { id: string }).id
+      const sims = await sim.call<{ upstreamTaskId: string, taskId: string, callback: string }[]>('callbacks')
+      const target = sims.find((t) => t.taskId === taskId)
+      if (!target) throw new Error('the simulator has no task for the fan-out task')
+      specs = bffSpecs(n, owners, taskId)
+      send = async (p) => {
+        const res = await post(target.callback, JSON.stringify({ task_id: target.upstreamTaskId, status: 2, progress: p, params: taskId }))
+        if (res.status !== 200 || (res.json as { changed?: boolean }).changed !== true) throw new Error(`callback answered ${res.status} ${JSON.stringify(res.json)}`)
+      }
+    } else {
+      specs = rawSpecs(n, owners)
+      send = async (p) => {
+        const res = await post(`${server.url}/publish?ch=hot`, JSON.stringify(taskLike(p)))
+        if (res.status !== 200) throw new Error(`publish answered ${res.status}`)
+      }
+    }
+    // Warm-up: a few streams opened and closed, so idle memory includes the code paths' first use.
+    const warm = specs.filter((_, i) => i % Math.max(1, Math.floor(n / 100)) === 0).slice(0, 100)
+    await openAll(clients, port, warm)
+    await closeAll(clients)
+    await sleep(300)
+    const idle = await settledMemory(server)
+    const snapshot = async (state: string): Promise<void> => {
+      if (!HEAP) return
+      mkdirSync(HEAP_DIR, { recursive: true })
+      const path = join(HEAP_DIR, `${kind}-${n}-${state}.heapsnapshot`)
+      await server.call('heapSnapshot', { path }, 300_000)
+      progress(`heap snapshot ${path}`)
+    }
+    await snapshot('idle')
+
+    const t = nowMs()
+    const { opened, statuses } = await measured(server, 'open', () => openAll(clients, port, specs))
+    const openSec = (nowMs() - t) / 1000
+    if (opened !== n) throw new Error(`${opened} of ${n} streams opened (HTTP statuses ${JSON.stringify(statuses)})`)
+    await sleep(500)
+    const full = await settledMemory(server)
+    await snapshot('open')
+    const receivers = specs.filter((s) => s.expect).length
+
+    const events: FanoutRun[] = []
+    for (let e = 0; e <= P.fanout.events; e++) {
+      const run = await measured(server, 'deliver', () => deliverOnce(clients, e + 1, () => send(e + 1)))
+      if (run.missing > 0 || run.unexpected > 0) throw new Error(`event ${e + 1}: ${run.missing} receivers missed it, ${run.unexpected} other streams got it`)
+      if (e > 0) events.push(run)
+      await sleep(200)
+    }
+    const round: FanoutRound = { events, rssIdle: idle.rss, rssOpen: full.rss, heapIdle: idle.heap, heapOpen: full.heap, opened, receivers, openSec }
+    progress(`${label} ${kind}: opened ${n} in ${openSec.toFixed(1)} s, last of ${receivers} receivers after ${median(events.map((x) => x.ttl)).toFixed(1)} ms ` +
+      `(p50 ${median(events.map((x) => x.p50)).toFixed(1)}, p99 ${median(events.map((x) => x.p99)).toFixed(1)} ms), ` +
+      `RSS ${(idle.rss / 2 ** 20).toFixed(0)} -> ${(full.rss / 2 ** 20).toFixed(0)} MiB = ${((full.rss - idle.rss) / n / 1024).toFixed(1)} KiB/stream`)
+    return round
+  } finally {
+    // The server closes first, so TIME_WAIT stays on its side and client ports free up at once.
+    await server.stop()
+    await closeAll(clients).catch(() => {})
+  }
+}
+
+async function scenarioFanout (sim: Child & { url: string }): Promise<void> {
+  const clients: Child[] = []
+  try {
+    for (let i = 0; i < P.fanout.clientProcesses; i++) clients.push(await spawnChild(`sse-client-${i}`, 'sse-clients.ts'))
+    for (const n of P.fanout.sizes) {
+      const out: Record<Kind, FanoutRound[]> = { bff: [], baseline: [] }
+      try {
+        for (let round = 1; round <= ROUNDS; round++) {
+          for (const kind of orderOf(round)) out[kind].push(await fanoutRound(kind, n, sim, clients, `fan-out ${n} round ${round}/${ROUNDS}`))
+        }
+        results.fanout[n] = out
+      } catch (err) {
+        progress(`fan-out ${n} failed: ${String(err)}`)
+        results.fanout[n] = { error: err instanceof Error ? err.message : String(err) }
+      }
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.stop()))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (v: number, digits = 0): string => Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a'
+const ms = (v: number): string => `${fmt(v, v < 10 ? 2 : 1)} ms`
+const kib = (bytes: number): string => `${fmt(bytes / 1024, 1)} KiB`
+
+interface Row { metric: string, bff: number, base: number, unit: (v: number) => string, goal?: { op: '>=' | '<=', value: number } }
+
+function table (rows: Row[]): string {
+  const lines = ['| Metric | BFF | Baseline | Ratio (BFF / baseline) | Goal | Met? |', '|---|---:|---:|---:|---|---|']
+  for (const r of rows) {
+    const ratio = r.bff / r.base
+    const met = r.goal === undefined ? '—' : (r.goal.op === '>=' ? ratio >= r.goal.value : ratio <= r.goal.value) ? 'yes' : '**no**'
+    lines.push(`| ${r.metric} | ${r.unit(r.bff)} | ${r.unit(r.base)} | ${fmt(ratio, 2)}× | ${r.goal ? `${r.goal.op === '>=' ? '≥' : '≤'} ${r.goal.value}×` : '(informational)'} | ${met} |`)
+  }
+  return lines.join('\n')
+}
+
+const rounds = (xs: number[], unit: (v: number) => string): string => xs.map(unit).join(', ')
+
+function fdLimit (): string {
+  try {
+    return execFileSync('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; echo "$(ulimit -n) (hard $(ulimit -Hn))"'], { encoding: 'utf8' }).trim()
+  } catch {
+    return 'unknown'
+  }
+}
+
+function report (totalSec: number): string {
+  const cpu = cpus()
+  const out: string[] = []
+  out.push('# Benchmarks', '')
+  out.push('What the BFF adds between frontends and the ToMoviee gateway, measured against plain `node:http` baselines that do the same minimal work. ' +
+    'BFF and baseline run in the same run, alternating round by round (the order swaps every round); figures are medians over the rounds; ratios are BFF / baseline. ' +
+    'Generated by `test/bench/run.ts`; do not edit by hand.', '')
+  out.push('## Machine and command', '')
+  out.push(`- CPU: ${cpu[0]?.model ?? 'unknown'} × ${cpu.length} (logical CPUs)`)
+  out.push(`- Memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB; Linux ${release()}`)
+  out.push(`- Node ${process.version}; servers and clients are separate processes started through \`bash -c 'ulimit -n <hard limit> && exec node --import tsx …'\`; open-file limit per process: ${fdLimit()}`)
+  out.push(`- Command: \`npm run bench\` (\`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`), ${ROUNDS} rounds per scenario, total run time ${fmt(totalSec / 60, 1)} min, ${new Date().toISOString().slice(0, 10)}`)
+  out.push('- **Client and server share the machine\'s cores**: load generators (autocannon, the SSE client processes), the gateway simulator and the server under test all run on the same ' +
+    `${cpu.length} CPUs, so absolute figures are lower than on dedicated hardware; the ratios are the point.`)
+  out.push('- Everything listens on 127.0.0.1. BFF settings: `LOG_LEVEL=warn`, `RECONCILE_ENABLED=false`, `WEBHOOK_VERIFY=false`, rate limits and `MAX_ACTIVE_TASKS_PER_OWNER` raised to 10⁹ so they do not interfere, SQLite in a temporary directory.', '')
+
+  out.push('## 1. Create overhead', '')
+  out.push(`\`POST /v1/tasks/video-scoring\` with autocannon, ${P.create.connections} connections, ${P.create.warmupSec} s warm-up then ${P.create.durationSec} s measured per round, a fresh server process (and database) per run. ` +
+    `BFF: API-key auth (${P.create.owners} owners, one per connection), rate-limit bookkeeping, zod validation, SQLite insert of task + event, the upstream create call to the simulator, the update with the upstream id. ` +
+    'Baseline (`test/bench/raw-create.ts`): `node:http`, JSON parse, the same upstream call with undici (same body shape, headers and pool settings), 202. Both call the same simulator process (zero delays, no callbacks).', '')
+  const c = results.create
+  if (!c) out.push('Not run.')
+  else if ('error' in c) out.push(`**Failed:** ${c.error}`)
+  else {
+    const m = (k: Kind, f: (r: LoadRun) => number): number => median(c[k].map(f))
+    out.push(table([
+      { metric: 'Throughput (req/s)', bff: m('bff', (r) => r.rps), base: m('baseline', (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.5 } },
+      { metric: 'Latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
+      { metric: 'Latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms, goal: { op: '<=', value: 2 } }
+    ]))
+    out.push('', `Rounds — BFF req/s: ${rounds(c.bff.map((r) => r.rps), (v) => fmt(v))}; baseline: ${rounds(c.baseline.map((r) => r.rps), (v) => fmt(v))}. ` +
+      `Failed requests: BFF ${c.bff.reduce((n, r) => n + r.bad, 0)}, baseline ${c.baseline.reduce((n, r) => n + r.bad, 0)}.`)
+  }
+  out.push('')
+
+  out.push('## 2. Callback ingest', '')
+  out.push(`\`POST /webhooks/tomoviee?task=…&token=…\` with autocannon, ${P.ingest.connections} connections, ${P.ingest.durationSec} s per round after a ${P.ingest.warmupSec} s warm-up. ` +
+    `${P.ingest.tasks} tasks are created through the BFF beforehand; their callback URLs (with the per-task tokens) are read from the simulator's \`simulator.tasks\`. ` +
+    'Every callback is status 2 with a higher progress than the task\'s last one, so each is a real state change (token check, validation, compare-and-set update and event in one SQLite transaction, publish), never a duplicate. ' +
+    'Baseline (`test/bench/raw-ingest.ts`): `node:http`, JSON parse, one INSERT into SQLite (better-sqlite3, WAL, `synchronous=NORMAL`, `busy_timeout=5000`, as `src/store/sqlite.ts`), ack.', '')
+  const g = results.ingest
+  if (!g) out.push('Not run.')
+  else if ('error' in g) out.push(`**Failed:** ${g.error}`)
+  else {
+    const m = (k: Kind, f: (r: LoadRun) => number): number => median(g[k].map(f))
+    out.push(table([
+      { metric: 'Callbacks accepted per second', bff: m('bff', (r) => r.rps), base: m('baseline', (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.6 } },
+      { metric: 'Ack latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
+      { metric: 'Ack latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms }
+    ]))
+    out.push('', `Rounds — BFF callbacks/s: ${rounds(g.bff.map((r) => r.rps), (v) => fmt(v))}; baseline: ${rounds(g.baseline.map((r) => r.rps), (v) => fmt(v))}. ` +
+      `Failed requests: BFF ${g.bff.reduce((n, r) => n + r.bad, 0)}, baseline ${g.baseline.reduce((n, r) => n + r.bad, 0)}. Check: ${g.verified}.`)
+  }
+  out.push('')
+
+  out.push('## 3. Fan-out', '')
+  out.push(`N open SSE streams, held by ${P.fanout.clientProcesses} client processes (\`test/bench/sse-clients.ts\`: raw \`node:net\` sockets, a hand-written GET, a byte search for the event). ` +
+    `Half of them watch one task (\`GET /v1/tasks/:id/events\`, owner o0); the other half follow \`GET /v1/events\`, spread round-robin over ${P.fanout.owners} owners (o0…o${P.fanout.owners - 1}). ` +
+    `Then one callback (status 2, rising progress) for the task: it must reach every watcher and every o0 \`/v1/events\` stream (55% of N), and no other stream (checked). ` +
+    `Per round: 1 warm-up event, then ${P.fanout.events} measured events; "time to last" is from sending the callback to the last receiver having the event, per-subscriber latencies are over all receivers; ` +
+    'each round\'s value is the median over its events. Baseline (`test/bench/raw-broadcast.ts`): `node:http` SSE with the same N connections, the same receivers on one channel and the others on per-owner channels; ' +
+    'one `POST /publish` with a task-sized JSON body that it parses and writes as one frame to every receiver. A fresh server process per round; clients are CLOCK_MONOTONIC-timestamped in their own processes.', '')
+  for (const n of P.fanout.sizes) {
+    const f = results.fanout[n]
+    out.push(`### ${fmt(n)} streams`, '')
+    if (!f) { out.push('Not run.', ''); continue }
+    if ('error' in f) { out.push(`**Failed:** ${f.error}`, ''); continue }
+    const m = (k: Kind, fn: (r: FanoutRun) => number): number => median(f[k].map((round) => median(round.events.map(fn))))
+    const goal = n >= 10_000 ? { op: '<=' as const, value: 1.5 } : undefined
+    out.push(table([
+      { metric: 'Time to last subscriber', bff: m('bff', (r) => r.ttl), base: m('baseline', (r) => r.ttl), unit: ms, ...(goal ? { goal } : {}) },
+      { metric: 'Per-subscriber latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
+      { metric: 'Per-subscriber latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms, ...(goal ? { goal } : {}) },
+      { metric: 'Callback / publish answered after', bff: m('bff', (r) => r.ack), base: m('baseline', (r) => r.ack), unit: ms },
+      { metric: 'Time to open all N streams', bff: median(f.bff.map((r) => r.openSec)) * 1000, base: median(f.baseline.map((r) => r.openSec)) * 1000, unit: ms }
+    ]))
+    out.push('', `Receivers per event: ${fmt(f.bff[0]?.receivers ?? Number.NaN)} of ${fmt(n)}. Rounds — BFF time to last: ${rounds(f.bff.map((r) => median(r.events.map((e) => e.ttl))), ms)}; ` +
+      `baseline: ${rounds(f.baseline.map((r) => median(r.events.map((e) => e.ttl))), ms)}.`, '')
+  }
+
+  out.push('## 4. Memory per idle stream', '')
+  out.push('Server RSS read from outside (`/proc/<pid>/status` VmRSS) after three forced full GCs (`--expose-gc`) and a short pause, once idle (after a warm-up of 100 streams opened and closed) and once with N streams open: ' +
+    '(RSS with N open − RSS idle) / N. Same rounds as the fan-out; the heap column is V8 heap used + external from `process.memoryUsage()`, for orientation.', '')
+  const memRows: Row[] = []
+  for (const n of P.fanout.sizes) {
+    const f = results.fanout[n]
+    if (!f || 'error' in f) continue
+    const per = (k: Kind, field: 'rss' | 'heap'): number => median(f[k].map((r) => field === 'rss' ? (r.rssOpen - r.rssIdle) / n : (r.heapOpen - r.heapIdle) / n))
+    memRows.push({ metric: `RSS per idle stream, ${fmt(n)} open`, bff: per('bff', 'rss'), base: per('baseline', 'rss'), unit: kib, ...(n >= 10_000 ? { goal: { op: '<=' as const, value: 1.5 } } : {}) })
+    memRows.push({ metric: `JS heap per idle stream, ${fmt(n)} open`, bff: per('bff', 'heap'), base: per('baseline', 'heap'), unit: kib })
+  }
+  out.push(memRows.length ? table(memRows) : 'Not run.')
+  const big = results.fanout[Math.max(...P.fanout.sizes)]
+  if (big && !('error' in big)) {
+    out.push('', `Idle RSS: BFF ${fmt(median(big.bff.map((r) => r.rssIdle)) / 2 ** 20, 1)} MiB, baseline ${fmt(median(big.baseline.map((r) => r.rssIdle)) / 2 ** 20, 1)} MiB.`)
+  }
+  out.push('')
+
+  out.push('## 5. Distributed (Redis) mode', '')
+  out.push('| Metric | BFF | Baseline | Ratio (BFF / baseline) | Goal | Met? |', '|---|---:|---:|---:|---|---|')
+  out.push('| not measured yet: distributed mode pending | — | — | — | — | — |', '')
+  return out.join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main (): Promise<void> {
+  const t0 = nowMs()
+  progress(`${cpus()[0]?.model ?? 'CPU'} × ${cpus().length}, Node ${process.version}; scenarios ${ONLY.join(', ')}, ${ROUNDS} round(s)${PROFILE ? ', BFF under --cpu-prof' : ''}`)
+  const sim = Object.assign(await spawnChild('simulator', 'sim-server.ts'), {}) as Child & { url: string }
+  sim.url = String(sim.info.url)
+  try {
+    if (ONLY.includes('create')) {
+      progress('scenario 1: create overhead')
+      try { results.create = await scenarioCreate(sim) } catch (err) { progress(`create failed: ${String(err)}`); results.create = { error: String(err) } }
+    }
+    if (ONLY.includes('ingest')) {
+      progress('scenario 2: callback ingest')
+      try { results.ingest = await scenarioIngest(sim) } catch (err) { progress(`ingest failed: ${String(err)}`); results.ingest = { error: String(err) } }
+    }
+    if (ONLY.includes('fanout')) {
+      progress('scenarios 3 and 4: fan-out and memory per stream')
+      await scenarioFanout(sim)
+    }
+  } finally {
+    await sim.stop()
+  }
+  const md = report((nowMs() - t0) / 1000)
+  if (WRITE_REPORT) {
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), md)
+    progress(`wrote BENCHMARKS.md (${((nowMs() - t0) / 60_000).toFixed(1)} min)`)
+  } else {
+    process.stdout.write(`${md}\n`)
+    progress('BENCHMARKS.md not written (partial, quick or profiling run)')
+    if (PROFILE) progress(`profiles in ${PROFILE_DIR}; summarise with: npx tsx test/bench/cpuprofile-summary.ts <file.cpuprofile>`)
+  }
+}
+
+const deadline = setTimeout(() => {
+  progress(`global deadline of ${GLOBAL_DEADLINE_MS / 60_000} min passed; killing every child process`)
+  killAll()
+  process.exit(2)
+}, GLOBAL_DEADLINE_MS)
+deadline.unref()
+
+try {
+  await withTimeout(main(), GLOBAL_DEADLINE_MS, 'the benchmark')
+} catch (err) {
+  progress(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
+  killAll()
+  process.exitCode = 1
+} finally {
+  rmSync(tmp, { recursive: true, force: true })
+}

@@ -1,0 +1,136 @@
+/**
+ * A lean SSE load client for scenarios 3 and 4: raw node:net sockets, a hand-written HTTP/1.1 GET,
+ * no parsing beyond the status line and a byte search for the awaited event's marker. One process
+ * holds a share of the connections; the coordinator drives it over IPC:
+ *   open  {port, conns: [{path, auth, expect}], concurrency} -> {opened, failed, statuses}
+ *   arm   {marker}    -> forget earlier receipts; from now on the first chunk holding `marker` counts
+ *   wait  {timeoutMs} -> when every expected connection has it (or at the timeout): receive times
+ *   close             -> destroys every socket
+ * Receive times are CLOCK_MONOTONIC milliseconds, comparable with the coordinator's send time.
+ */
+import { connect, type Socket } from 'node:net'
+import { startChild } from './child.ts'
+import { nowMs } from './common.ts'
+
+interface Conn {
+  socket: Socket
+  expect: boolean
+  /** Receive time of the marker since the last arm; NaN until then. */
+  at: number
+  tail: Buffer
+}
+
+const conns: Conn[] = []
+let marker = Buffer.alloc(0)
+let armed = false
+let waiting = 0
+let unexpected = 0
+let onAllReceived: (() => void) | null = null
+let closedByServer = 0
+
+function openOne (port: number, spec: { path: string, auth?: string, expect: boolean }): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    const conn: Conn = { socket, expect: spec.expect, at: Number.NaN, tail: Buffer.alloc(0) }
+    let head: Buffer | null = Buffer.alloc(0)
+    let settled = false
+    const done = (status: number): void => {
+      if (settled) return
+      settled = true
+      resolve(status)
+    }
+    socket.setNoDelay(true)
+    socket.setTimeout(30_000, () => { if (!settled) socket.destroy() })
+    socket.on('connect', () => {
+      socket.write(`GET ${spec.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n` +
+        (spec.auth ? `Authorization: Bearer ${spec.auth}\r\n` : '') + '\r\n')
+    })
+    socket.on('data', (chunk: Buffer) => {
+      if (head !== null) {
+        head = Buffer.concat([head, chunk])
+        const end = head.indexOf('\r\n\r\n')
+        if (end === -1) return
+        const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head.subarray(0, 16).toString('latin1'))?.[1] ?? 0)
+        head = null
+        socket.setTimeout(0)
+        if (status !== 200) {
+          socket.destroy()
+          return done(status)
+        }
+        conns.push(conn)
+        done(200)
+        return
+      }
+      if (!armed || marker.length === 0 || !Number.isNaN(conn.at)) return
+      const hay = conn.tail.length ? Buffer.concat([conn.tail, chunk]) : chunk
+      if (hay.indexOf(marker) !== -1) {
+        conn.at = nowMs()
+        if (!conn.expect) { unexpected++; return }
+        if (--waiting === 0) onAllReceived?.()
+        return
+      }
+      conn.tail = hay.subarray(Math.max(0, hay.length - marker.length + 1))
+    })
+    socket.on('error', () => done(-1))
+    socket.on('close', () => {
+      if (settled) closedByServer++
+      done(-1)
+    })
+  })
+}
+
+startChild({
+  info: {},
+  handlers: {
+    async open (msg) {
+      const port = Number(msg.port)
+      const specs = msg.conns as { path: string, auth?: string, expect: boolean }[]
+      const concurrency = Number(msg.concurrency ?? 64)
+      const statuses: Record<string, number> = {}
+      let next = 0
+      let opened = 0
+      await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, async () => {
+        while (next < specs.length) {
+          const status = await openOne(port, specs[next++]!)
+          statuses[status] = (statuses[status] ?? 0) + 1
+          if (status === 200) opened++
+        }
+      }))
+      return { opened, failed: specs.length - opened, statuses }
+    },
+    arm (msg) {
+      marker = Buffer.from(String(msg.marker), 'latin1')
+      unexpected = 0
+      waiting = 0
+      for (const c of conns) {
+        c.at = Number.NaN
+        c.tail = Buffer.alloc(0)
+        if (c.expect && !c.socket.destroyed) waiting++
+      }
+      armed = true
+      return { waiting }
+    },
+    async wait (msg) {
+      if (waiting > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Number(msg.timeoutMs ?? 30_000))
+          onAllReceived = () => { clearTimeout(timer); resolve() }
+        })
+        onAllReceived = null
+      }
+      armed = false
+      return {
+        times: conns.filter((c) => c.expect).map((c) => c.at),
+        missing: waiting,
+        unexpected,
+        closedByServer
+      }
+    },
+    close () {
+      for (const c of conns) c.socket.destroy()
+      conns.length = 0
+      return true
+    }
+  },
+  onStop: () => { for (const c of conns) c.socket.destroy() }
+})

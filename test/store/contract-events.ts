@@ -1,0 +1,73 @@
+import { expect, it } from 'vitest'
+import { add, advance, eventIds, expectAscending, type StoreContext } from './fixtures.ts'
+
+export function eventCases (ctx: StoreContext): void {
+  it('starts empty', async () => {
+    expect(await ctx.store.snapshot('alice')).toEqual({ events: [], lastId: 0 })
+    expect(await ctx.store.after({ owner: 'alice' }, 0, 10)).toEqual([])
+    expect(await ctx.store.latest('nothing')).toBeUndefined()
+  })
+
+  it('replays an owner\'s events after an id: ascending, exclusive, limited', async () => {
+    const { task: t1, event: e1 } = await add(ctx.store)
+    const { event: e2 } = await add(ctx.store, { owner: 'bob' })
+    const { event: e3 } = await advance(ctx.store, t1, { status: 'processing', progress: 30 })
+    const { event: e4 } = await add(ctx.store)
+    expectAscending([e1, e2, e3, e4])
+    expect(await ctx.store.after({ owner: 'alice' }, 0, 10)).toEqual([e1, e3, e4])
+    expect(await ctx.peer.after({ owner: 'alice' }, e1.id, 10)).toEqual([e3, e4])
+    expect(await ctx.store.after({ owner: 'alice' }, e1.id, 1)).toEqual([e3])
+    expect(await ctx.store.after({ owner: 'alice' }, e2.id, 10)).toEqual([e3, e4])
+    expect(await ctx.store.after({ owner: 'alice' }, e4.id, 10)).toEqual([])
+    expect(await ctx.store.after({ owner: 'bob' }, 0, 10)).toEqual([e2])
+    expect(await ctx.store.after({ owner: 'carol' }, 0, 10)).toEqual([])
+  })
+
+  it('replays one task\'s events, and nothing of it to another owner', async () => {
+    const { task, event: e1 } = await add(ctx.store)
+    await add(ctx.store)
+    const { task: t2, event: e2 } = await advance(ctx.store, task, { status: 'processing' })
+    const { event: e3 } = await advance(ctx.store, t2, { status: 'succeeded', progress: 100, nextCheckAt: null })
+    expect(await ctx.store.after({ owner: 'alice', taskId: task.id }, 0, 10)).toEqual([e1, e2, e3])
+    expect(await ctx.store.after({ owner: 'alice', taskId: task.id }, e1.id, 1)).toEqual([e2])
+    expect(await ctx.store.after({ owner: 'bob', taskId: task.id }, 0, 10)).toEqual([])
+    expect(await ctx.store.after({ owner: 'alice', taskId: 'unknown' }, 0, 10)).toEqual([])
+  })
+
+  it('gives the newest event of a task', async () => {
+    const { task, event: first } = await add(ctx.store)
+    expect(await ctx.store.latest(task.id)).toEqual(first)
+    const { task: next, event } = await advance(ctx.store, task, { status: 'processing' })
+    await add(ctx.store)
+    expect(await ctx.peer.latest(task.id)).toEqual(event)
+    await ctx.store.update({ ...next, progress: 70, version: next.version + 1 }, false)
+    expect(await ctx.store.latest(task.id)).toEqual(event)
+  })
+
+  it('snapshots the newest event of each unfinished task, ascending, with the highest id', async () => {
+    const { task: t1 } = await add(ctx.store)
+    const { task: t2 } = await add(ctx.store)
+    const { event: e3 } = await add(ctx.store)
+    const { event: e1 } = await advance(ctx.store, t1, { status: 'processing', progress: 40 })
+    await advance(ctx.store, t2, { status: 'failed', nextCheckAt: null })
+    const { event: bobs } = await add(ctx.store, { owner: 'bob' })
+    const snap = await ctx.store.snapshot('alice')
+    expect(snap).toEqual({ events: [e3, e1], lastId: bobs.id })
+    expect(await ctx.peer.snapshot('carol')).toEqual({ events: [], lastId: bobs.id })
+    expect(await ctx.store.snapshot('bob')).toEqual({ events: [bobs], lastId: bobs.id })
+  })
+
+  it('numbers events with ids that only increase, whichever instance writes', async () => {
+    const events = []
+    let { task, event } = await add(ctx.store)
+    events.push(event)
+    for (let i = 0; i < 6; i++) {
+      const writer = i % 2 === 0 ? ctx.peer : ctx.store
+      ;({ task, event } = await advance(writer, task, { progress: i * 10 + 10, status: 'processing' }))
+      events.push(event)
+      events.push((await add(writer, { owner: i % 3 === 0 ? 'bob' : 'alice' })).event)
+    }
+    expectAscending(events)
+    expect(eventIds(await ctx.store.after({ owner: 'alice', taskId: task.id }, 0, 100))).toEqual(eventIds(events.filter((e) => e.task.id === task.id)))
+  })
+}
