@@ -27,7 +27,8 @@ async function main (): Promise<void> {
     // A fresh secret per run: the simulator and the BFF are the only ones who need it.
     const appKey = 'demo-app-key'
     const appSecret = randomBytes(24).toString('base64url')
-    simulator = await buildSimulator({ appKey, appSecret, defaultBehaviour: config.simulatorBehaviour, logger: { level: config.logLevel, base: { component: 'simulator' } } })
+    // Progress callbacks make the demo show progress; the real gateway only calls back at the end.
+    simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, defaultBehaviour: config.simulatorBehaviour, logger: { level: config.logLevel, base: { component: 'simulator' } } })
     const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
     // The simulator's own files may be fed back in (e.g. a mask into image-redraw), so its host is allowed.
     const simulatorHost = new URL(simulatorUrl).host

@@ -32,6 +32,8 @@ export interface SimulatorOptions {
   callbackRetries?: number
   /** Wait before the first retry, doubled for each further one (base, 2×base, 4×base, …). Default 1000. */
   callbackRetryDelayMs?: number
+  /** Also call back with status 2 at every progress step (undocumented upstream; off by default). */
+  progressCallbacks?: boolean
 }
 
 /** Test access to the simulator's state. */
@@ -60,7 +62,8 @@ const OptionsSchema = z.object({
   publicUrl: z.url({ protocol: /^https?$/ }).optional(),
   callbackTimeoutMs: ms.min(1).default(5000),
   callbackRetries: z.int().min(0).max(MAX_CALLBACK_RETRIES).default(3),
-  callbackRetryDelayMs: ms.default(1000)
+  callbackRetryDelayMs: ms.default(1000),
+  progressCallbacks: z.boolean().default(false)
 })
 
 const TaskQuerySchema = z.object({ task_id: z.string().min(1) })

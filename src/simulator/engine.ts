@@ -15,6 +15,11 @@ export interface EngineOptions {
   callbackRetryDelayMs: number
   logger: SimLogger
   defaultBehaviour?: Partial<Behaviour> | undefined
+  /**
+   * Also call back with status 2 at every progress step. Not documented upstream (callbacks come
+   * "when generation completes"), so off by default; demo mode turns it on to show progress.
+   */
+  progressCallbacks?: boolean | undefined
 }
 
 /** One simulated upstream task, as tests may inspect it. */
@@ -138,6 +143,11 @@ export class SimulatorEngine {
     const steps = this.opts.progressSteps
     task.status = 2
     task.progress = Math.floor((100 * step) / (steps + 1))
+    const url = task.body.callback
+    if (this.opts.progressCallbacks && typeof url === 'string' && !task.behaviour.noCallback) {
+      const params = typeof task.body.params === 'string' ? { params: task.body.params } : {}
+      void this.deliver(task, url, { task_id: task.id, status: 2, progress: task.progress, ...params })
+    }
     const stepMs = (task.behaviour.delayMs ?? this.opts.processMs) / steps
     if (step < steps) this.after(stepMs, () => this.process(task, step + 1))
     else if (task.behaviour.outcome !== 'hang') this.after(stepMs, () => this.finish(task))

@@ -49,6 +49,20 @@ describe('video scoring from REST call to SSE event', () => {
     expect(callback.searchParams.get('token')).toMatch(/^[\w-]{43}$/)
   })
 
+  it('shows rising progress when the gateway calls back while processing (the demo simulator does)', async () => {
+    await stack.close()
+    stack = await startStack({ sim: { progressCallbacks: true, progressSteps: 3, processMs: 300 } })
+    const task = await createTask(stack, { prompt: 'with progress' })
+    const sse = await openSse(`${stack.url}/v1/tasks/${task.id}/events`, bearer())
+    await sse.ended
+    const events = sse.events()
+    const progress = events.filter((e) => e.event === 'task.processing').map((e) => e.data.progress)
+    expect(progress.length).toBeGreaterThanOrEqual(2)
+    expect(progress).toEqual([...progress].sort((a, b) => a - b))
+    expect(new Set(progress).size).toBe(progress.length)
+    expect(events.at(-1)).toMatchObject({ event: 'task.succeeded', data: { progress: 100 } })
+  })
+
   it('reports a failed generation with its reason', async () => {
     const task = await createTask(stack, { prompt: 'anything #fail' })
     const sse = await openSse(`${stack.url}/v1/tasks/${task.id}/events`, bearer())
