@@ -34,6 +34,8 @@ ENV NODE_ENV=production \
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json openapi.yaml ./
+# The demo page's static files, served as they are (resolved from the project root, not dist/).
+COPY --chown=node:node src/web ./src/web
 USER node
 VOLUME ["/data"]
 EXPOSE 3000

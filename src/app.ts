@@ -17,6 +17,7 @@ import swaggerPlugin from '../plugins/swagger.ts'
 import tasksPlugin from '../plugins/tasks.ts'
 import healthRoutes from '../routes/health.ts'
 import v1Routes from '../routes/v1/index.ts'
+import webRoutes from '../routes/web.ts'
 import webhookRoutes from '../routes/webhooks.ts'
 import type { EventBus } from './bus/types.ts'
 import type { Config } from './config.ts'
@@ -64,5 +65,6 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
   await app.register(webhookRoutes, { prefix: '/webhooks' })
+  await app.register(webRoutes)
   return app
 }

@@ -1,0 +1,152 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../../src/meta.ts'
+import { ALICE, createTask, startStack, type Stack } from '../helper.ts'
+
+// Debian's Chromium, never a downloaded browser: CI installs it (.ci/run), developers may not have it.
+const CHROMIUM = '/usr/bin/chromium'
+const haveChromium = existsSync(CHROMIUM)
+const skip = !haveChromium && !process.env.CI
+if (skip) {
+  process.stderr.write(`\n${'!'.repeat(78)}\n!! test/e2e/demo.test.ts SKIPPED: ${CHROMIUM} is missing.\n!! Install it with: apt-get update && apt-get install -y chromium\n${'!'.repeat(78)}\n\n`)
+}
+
+const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts')
+const BROWSER_TIMEOUT = 60_000
+
+/** Console errors, uncaught exceptions and CSP violations of one page, collected as they happen. */
+function watch (page: Page): { problems: string[] } {
+  const problems: string[] = []
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`) })
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
+  return { problems }
+}
+
+describe.skipIf(skip)('the demo page in Chromium', () => {
+  let stack: Stack
+  let browser: Browser
+
+  beforeAll(async () => {
+    // In CI a missing browser is a failure, not a skip.
+    if (!haveChromium) throw new Error(`${CHROMIUM} is missing; the browser tests cannot run`)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    // As in demo mode: the simulator reports progress, slowly enough for the bar to be seen moving.
+    // A short SSE retry keeps the reconnect test quick.
+    stack = await startStack({ env: { SSE_RETRY_MS: '300' }, sim: { progressCallbacks: true, processMs: 1500, progressSteps: 5 } })
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
+    })
+  }, BROWSER_TIMEOUT)
+
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.close()
+  })
+
+  it('creates a video-scoring task, shows its progress live and plays the audio', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    try {
+      await page.goto(`${stack.url}/`)
+      await expect.poll(() => page.inputValue('#api-key')).toBe('dev-key')
+      await page.fill('#api-key', ALICE.key)
+      await page.click('#key-form button[type=submit]')
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+
+      await page.selectOption('#capability', 'video-scoring')
+      // The form is generated from the capability's JSON Schema and prefilled with its example.
+      expect(await page.inputValue('#f-video-scoring-videoUrl')).toBe('https://example.com/clips/skate.mp4')
+      expect(await page.getAttribute('#f-video-scoring-duration', 'type')).toBe('number')
+      expect(await page.getAttribute('#f-video-scoring-duration', 'max')).toBe('900')
+      expect(await page.locator('label[for="f-video-scoring-prompt"] .req').count()).toBe(1)
+
+      // Every value the bar takes, with whether the result was already shown, so no step is missed between polls.
+      await page.evaluate(`(() => {
+        const bar = document.getElementById('task-progress')
+        window.__progress = []
+        new MutationObserver(() => window.__progress.push({ value: bar.value, done: document.querySelector('#outputs audio') !== null }))
+          .observe(bar, { attributes: true, attributeFilter: ['value'] })
+      })()`)
+      await page.click('#submit')
+
+      const audio = page.locator('#outputs audio')
+      await audio.waitFor({ timeout: 15_000 })
+      await expect.poll(() => page.textContent('#task-status')).toMatch(/^Succeeded/)
+      const seen = await page.evaluate('window.__progress') as { value: number, done: boolean }[]
+      expect(seen.some((s) => s.value > 0 && s.value < 100 && !s.done), JSON.stringify(seen)).toBe(true)
+      expect(await page.getAttribute('#task-progress', 'value')).toBe('100')
+
+      // The generated WAV (served by the simulator, another origin) actually loads under the page's CSP.
+      await expect.poll(() => audio.evaluate((el: { readyState: number }) => el.readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(1)
+      expect(await audio.evaluate((el: { duration: number }) => el.duration)).toBeGreaterThan(0)
+      expect(await page.getAttribute('#outputs a', 'href')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+\.wav$/)
+
+      // The recent tasks list got the task over the owner's event stream.
+      await page.waitForSelector('#recent .task-item[aria-current="true"] .badge-succeeded')
+      expect(await page.evaluate('localStorage.getItem("tomoviee-bff.apiKey")')).toBe(ALICE.key)
+      await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true })
+    } finally {
+      await context.close()
+    }
+  }, BROWSER_TIMEOUT)
+
+  it('runs without console errors or CSP violations, and fits a phone screen', async () => {
+    const response = await fetch(`${stack.url}/`)
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'")
+
+    const context = await browser.newContext({ viewport: { width: 375, height: 800 } })
+    // A returning user: the key is already stored, so the page never calls the API with a wrong one.
+    await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})
+      window.__csp = []
+      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI))`)
+    const page = await context.newPage()
+    const { problems } = watch(page)
+    try {
+      await page.goto(`${stack.url}/`)
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+      // Every capability's form renders.
+      const names = await page.locator('#capability option').evaluateAll((options: { value: string }[]) => options.map((o) => o.value))
+      expect(names.length).toBeGreaterThanOrEqual(11)
+      for (const name of names) {
+        await page.selectOption('#capability', name)
+        expect(await page.locator('#fields .field').count()).toBeGreaterThan(0)
+      }
+      // Images from the simulator (img-src) load too.
+      await page.selectOption('#capability', 'image-to-image')
+      await page.click('#submit')
+      const image = page.locator('#outputs img').first()
+      await image.waitFor({ timeout: 15_000 })
+      await expect.poll(() => image.evaluate((el: { complete: boolean, naturalWidth: number }) => el.complete && el.naturalWidth > 0), { timeout: 10_000 }).toBe(true)
+
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375)
+      await page.screenshot({ path: join(ARTIFACTS, 'demo-phone.png'), fullPage: true })
+      expect(await page.evaluate('window.__csp')).toEqual([])
+      expect(problems).toEqual([])
+    } finally {
+      await context.close()
+    }
+  }, BROWSER_TIMEOUT)
+
+  it('mints a new stream token when a reconnect is refused, and keeps the recent tasks live', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
+    const page = await context.newPage()
+    try {
+      await page.goto(`${stack.url}/`)
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+      await page.waitForSelector('#recent li')
+      // A restarted BFF signs stream tokens with a new per-process key: EventSource's reconnect gets
+      // a 401 and gives up, and only a freshly minted token brings the list back to life.
+      await stack.stopBff()
+      await stack.startBff()
+      const task = await createTask(stack, { prompt: 'After the restart' })
+      await page.waitForSelector(`#recent .task-item[data-id="${task.id}"] .badge-succeeded`, { timeout: 20_000 })
+    } finally {
+      await context.close()
+    }
+  }, BROWSER_TIMEOUT)
+})
