@@ -1,0 +1,14 @@
+/**
+ * The BFF's client for browsers and Node: `import { createClient } from 'tomoviee-bff/client'`.
+ * Runtime dependencies: none beyond the platform (fetch, streams, AbortController, EventSource).
+ */
+export { createClient } from './client.ts'
+export type { BffClient, CreateTaskOptions, RequestOptions } from './client.ts'
+export { BffClientError } from './errors.ts'
+export type { ClientErrorCode, Issue } from './errors.ts'
+export type {
+  Capability, CapabilityInput, CapabilityInputs, CapabilityName, ClientOptions, Credentials, ErrorCode,
+  EventSourceConstructor, EventSourceEventLike, EventSourceLike, ListTasksQuery, Output, OutputType,
+  ResetEvent, StreamToken, Task, TaskError, TaskEvent, TaskEventType, TaskPage, TaskStatus, WatchEvent,
+  WatchOptions
+} from './types.ts'
