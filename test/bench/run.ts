@@ -10,9 +10,11 @@
  *   5. distributed (Redis) mode: placeholder, not measured yet
  *
  * Everything listens on 127.0.0.1; every server and client is a child process that stops by itself
- * (coordinator gone, or BENCH_MAX_LIFETIME_MS). Options:
- *   --only=create,ingest,fanout   run some scenarios (BENCHMARKS.md is then not written)
- *   --rounds=N                    rounds per scenario (default 3)
+ * (coordinator gone, or BENCH_MAX_LIFETIME_MS), and the whole run gives up after 14 minutes.
+ * About 5 minutes on 2 cores. Options (any of them means a partial run: the report goes to stdout,
+ * BENCHMARKS.md is left alone):
+ *   --only=create,ingest,fanout   run some scenarios
+ *   --rounds=N                    rounds per scenario (default 5)
  *   --quick                       shorter runs and 1,000 streams only, for trying the harness
  *   --profile                     run the BFF under --cpu-prof (profiles in test-artifacts/cpu-prof/;
  *                                 summarise with test/bench/cpuprofile-summary.ts); no BENCHMARKS.md
@@ -42,7 +44,7 @@ const QUICK = flag('quick') !== undefined
 const PROFILE = flag('profile') !== undefined
 const HEAP = flag('heap-snapshots') !== undefined
 const ONLY = flag('only')?.split(',').map((s) => s.trim()) ?? ['create', 'ingest', 'fanout']
-const ROUNDS = Number(flag('rounds') ?? (QUICK ? 1 : 3))
+const ROUNDS = Number(flag('rounds') ?? (QUICK ? 1 : 5))
 const WRITE_REPORT = !PROFILE && !HEAP && flag('only') === undefined && !QUICK && flag('sizes') === undefined && flag('rounds') === undefined
 
 const P = {
@@ -59,6 +61,8 @@ const P = {
   }
 }
 const GLOBAL_DEADLINE_MS = 14 * 60_000
+/** Pause after a load run before a server is stopped or checked, for requests still in flight. */
+const DRAIN_MS = 1000
 const PROFILE_DIR = join(ROOT, 'test-artifacts', 'cpu-prof')
 const HEAP_DIR = join(ROOT, 'test-artifacts', 'heap')
 
@@ -208,6 +212,8 @@ async function scenarioCreate (sim: Child & { url: string }): Promise<Record<Kin
       try {
         await fire(server.url, P.create.warmupSec)
         const run = await measured(server, 'create', () => fire(server.url, P.create.durationSec))
+        // autocannon drops its connections at the end; let the requests still in flight finish.
+        await sleep(DRAIN_MS)
         out[kind].push(run)
         progress(`create round ${round}/${ROUNDS} ${kind}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
       } finally {
@@ -262,8 +268,9 @@ async function scenarioIngest (sim: Child & { url: string }): Promise<Record<Kin
         setupRequest: (req) => {
           const i = sent[kind]++
           const t = targets[i % T]!
-          const p = Math.floor(i / T) + 1
-          if (p > 99) throw new Error('ingest ran out of distinct state changes; raise P.ingest.tasks')
+          // Progress 1..99; the (faster) baseline wraps around, which changes nothing for it. The
+          // BFF must never wrap (its callbacks would become stale duplicates): checked below.
+          const p = (Math.floor(i / T) % 99) + 1
           return {
             ...req,
             path: t.path,
@@ -283,8 +290,9 @@ async function scenarioIngest (sim: Child & { url: string }): Promise<Record<Kin
         progress(`ingest round ${round}/${ROUNDS} ${kind}: ${run.rps.toFixed(0)} callbacks/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
       }
     }
-    // Every callback was a state change: the first task's progress is the last one it was sent.
-    await sleep(200)
+    // Every callback was a state change: none wrapped, and the first task's progress is the last one it was sent.
+    await sleep(DRAIN_MS)
+    if (sent.bff > 99 * T) throw new Error(`the BFF took ${sent.bff} callbacks, more than the ${99 * T} distinct state changes of ${T} tasks; raise P.ingest.tasks`)
     const first = targets[0]!
     const expected = Math.floor((sent.bff - 1) / T) + 1
     const res = await fetch(`${bff.url}/v1/tasks/${first.taskId}`, { headers: { authorization: `Bearer ${keyOf(owner)}` } })
@@ -491,6 +499,17 @@ function fdLimit (): string {
   }
 }
 
+/** Which BFF code was measured: the commit, and whether src/, plugins/ or routes/ had local changes. */
+function revision (): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'plugins', 'routes'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    return `git ${sha}${dirty ? ` with uncommitted changes in src/, plugins/ or routes/ (${dirty.split('\n').length} paths)` : ' (clean)'}`
+  } catch {
+    return 'unknown (not a git checkout)'
+  }
+}
+
 function report (totalSec: number): string {
   const cpu = cpus()
   const out: string[] = []
@@ -502,6 +521,7 @@ function report (totalSec: number): string {
   out.push(`- CPU: ${cpu[0]?.model ?? 'unknown'} × ${cpu.length} (logical CPUs)`)
   out.push(`- Memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB; Linux ${release()}`)
   out.push(`- Node ${process.version}; servers and clients are separate processes started through \`bash -c 'ulimit -n <hard limit> && exec node --import tsx …'\`; open-file limit per process: ${fdLimit()}`)
+  out.push(`- BFF code measured: ${revision()}`)
   out.push(`- Command: \`npm run bench\` (\`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`), ${ROUNDS} rounds per scenario, total run time ${fmt(totalSec / 60, 1)} min, ${new Date().toISOString().slice(0, 10)}`)
   out.push('- **Client and server share the machine\'s cores**: load generators (autocannon, the SSE client processes), the gateway simulator and the server under test all run on the same ' +
     `${cpu.length} CPUs, so absolute figures are lower than on dedicated hardware; the ratios are the point.`)
