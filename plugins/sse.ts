@@ -16,6 +16,11 @@ declare module 'fastify' {
 
 export default fp(async function sse (fastify) {
   const open = new Set<SseStream>()
+  // One timer for every stream instead of one per stream.
+  const heartbeat = Buffer.from(': heartbeat\n\n')
+  const timer = setInterval(() => { for (const stream of open) stream.sendEncoded(heartbeat) }, fastify.config.sse.heartbeatMs)
+  timer.unref()
+  fastify.addHook('onClose', async () => { clearInterval(timer) })
   fastify.decorate('openSse', () => {
     const stream = createSseStream(fastify.config.sse)
     open.add(stream)

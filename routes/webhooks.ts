@@ -39,7 +39,6 @@ const webhooks: FastifyPluginAsyncZod = async (app) => {
       )
       if (!task) throw new BffError('BFF_ERR_WEBHOOK_UNAUTHORIZED')
       request.callbackTask = task
-      request.log = request.log.child({ taskId: task.id })
     }
   }, async (request) => {
     const task = request.callbackTask!

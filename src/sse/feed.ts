@@ -1,6 +1,7 @@
 import type { TaskEvent } from '../tasks/model.ts'
 import type { TaskService } from '../tasks/service.ts'
 import { isTerminal } from '../tasks/state-machine.ts'
+import { encodeSseFrame } from './encode.ts'
 import type { SseStream } from './stream.ts'
 
 export interface FeedOptions {
@@ -11,6 +12,17 @@ export interface FeedOptions {
 }
 
 type FeedService = Pick<TaskService, 'subscribe' | 'subscribed' | 'taskStreamStart' | 'ownerStreamStart'>
+
+// One encoding per event, shared by every stream that receives it (the bus hands all of them the same object).
+const encoded = new WeakMap<TaskEvent, Buffer>()
+function frameOf (event: TaskEvent): Buffer {
+  let frame = encoded.get(event)
+  if (frame === undefined) {
+    frame = Buffer.from(encodeSseFrame({ id: event.id, event: event.type, data: event.task }))
+    encoded.set(event, frame)
+  }
+  return frame
+}
 
 /**
  * Connects a stream to the task events: subscribes first, then replays from the log, then flushes
@@ -25,7 +37,7 @@ export async function startFeed (stream: SseStream, service: FeedService, opts: 
 
   const deliver = (event: TaskEvent): void => {
     if (event.id <= lastSent || stream.closed) return
-    stream.send({ id: event.id, event: event.type, data: event.task })
+    stream.sendEncoded(frameOf(event))
     lastSent = event.id
     if (opts.taskId !== undefined && isTerminal(event.task.status)) stream.end()
   }

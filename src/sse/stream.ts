@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream'
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { encodeSseFrame, type SseFrame } from './encode.ts'
 
 export interface SseStreamOptions {
@@ -9,51 +9,66 @@ export interface SseStreamOptions {
 }
 
 export interface SseStream {
-  /** What the route sends as the response body. */
-  readonly body: PassThrough
   readonly closed: boolean
   /** Writes a frame; returns false when the stream is closed or the client was dropped for lagging. */
   send: (frame: SseFrame) => boolean
+  /** Writes an already encoded frame (one encoding shared by every stream that gets the event). */
+  sendEncoded: (chunk: Buffer | string) => boolean
+  /** Sends the head, then what was sent before, and writes straight to the response from then on. */
+  attach: (res: ServerResponse, headers: OutgoingHttpHeaders) => void
   /** Ends the stream after an optional last frame. */
   end: (frame?: SseFrame) => void
   onClose: (fn: () => void) => void
 }
 
+/** A stream that writes to the raw response: no PassThrough, no pipe, no per-stream timer. */
 export function createSseStream (opts: SseStreamOptions): SseStream {
-  const body = new PassThrough()
+  let res: ServerResponse | null = null
+  let pending: (Buffer | string)[] | null = []
   let closed = false
+  let ended = false
   const closers: (() => void)[] = []
-
-  const heartbeat = setInterval(() => send({ comment: 'heartbeat' }), opts.heartbeatMs)
-  heartbeat.unref()
-
-  body.once('close', () => {
+  const close = (): void => {
+    if (closed) return
     closed = true
-    clearInterval(heartbeat)
     for (const fn of closers.splice(0)) fn()
-  })
+  }
 
-  function send (frame: SseFrame): boolean {
-    if (closed || body.destroyed || body.writableEnded) return false
-    body.write(encodeSseFrame(frame))
-    // Bytes written but not yet taken by the socket, on both sides of the pass-through.
-    if (body.writableLength + body.readableLength > opts.maxBufferBytes) {
-      body.destroy()
+  function write (chunk: Buffer | string): boolean {
+    if (closed || ended) return false
+    if (pending !== null) {
+      pending.push(chunk)
+      return true
+    }
+    res!.write(chunk)
+    if (res!.writableLength > opts.maxBufferBytes) {
+      res!.destroy()
       return false
     }
     return true
   }
 
-  send({ retry: opts.retryMs, comment: 'stream open' })
+  write(encodeSseFrame({ retry: opts.retryMs, comment: 'stream open' }))
 
   return {
-    body,
     get closed () { return closed },
-    send,
+    send: (frame) => write(encodeSseFrame(frame)),
+    sendEncoded: write,
+    attach (r, headers) {
+      res = r
+      r.once('close', close)
+      r.writeHead(200, headers)
+      const queued = pending ?? []
+      pending = null
+      for (const chunk of queued) r.write(chunk)
+      if (ended) r.end()
+    },
     end (frame) {
-      if (frame) send(frame)
-      if (!body.destroyed && !body.writableEnded) body.end()
-      clearInterval(heartbeat)
+      if (closed || ended) return
+      if (frame) write(encodeSseFrame(frame))
+      ended = true
+      if (res) res.end()
+      else close()
     },
     onClose (fn) {
       if (closed) fn()

@@ -112,13 +112,37 @@ export function createSqliteStore (path: string): SqliteStore {
     if (q.updateTask.run(toRow(next)).changes === 0) return null
     return emit ? appendEvent(next) : true
   })
+  // Group commit: writes requested in one event-loop turn share one transaction (each keeps its own
+  // savepoint, so one failing write rolls back alone); every caller hears back only after the commit.
+  type Job = { run: () => unknown, resolve: (v: never) => void, reject: (e: unknown) => void }
+  let queue: Job[] = []
+  const flushBatch = db.transaction((jobs: Job[]) => jobs.map((job) => {
+    try { return { ok: true as const, value: job.run() } } catch (err) { return { ok: false as const, err } }
+  }))
+  function flush (): void {
+    const jobs = queue
+    queue = []
+    let results: ({ ok: true, value: unknown } | { ok: false, err: unknown })[]
+    try {
+      results = flushBatch(jobs)
+    } catch (err) {
+      for (const job of jobs) job.reject(err)
+      return
+    }
+    results.forEach((r, i) => { if (r.ok) jobs[i]!.resolve(r.value as never); else jobs[i]!.reject(r.err) })
+  }
+  function commitSoon<T> (run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (queue.push({ run, resolve: resolve as (v: never) => void, reject }) === 1) setImmediate(flush)
+    })
+  }
   const snapshot = db.transaction((owner: string) => ({
     events: q.active.all(owner).map(toEvent),
     lastId: q.maxId.get()?.id ?? 0
   }))
 
   return {
-    async create (task, opts) { return create(task, opts) },
+    async create (task, opts) { return commitSoon(() => create(task, opts)) },
     async due (now, limit) { return q.due.all(now, limit).map(fromRow) },
     async purgeIdempotency (now) { return q.purgeKeys.run(now).changes },
     async get (id) {
@@ -126,7 +150,7 @@ export function createSqliteStore (path: string): SqliteStore {
       return row ? fromRow(row) : undefined
     },
     async list (query) { return list(db, query) },
-    async update (next, emit) { return update(next, emit) },
+    async update (next, emit) { return commitSoon(() => update(next, emit)) },
     async ping () { db.prepare('SELECT 1').get() },
     async close () { if (db.open) db.close() },
     async after (filter, afterId, limit) {

@@ -41,9 +41,10 @@ export function createTransitions (deps: TransitionDeps) {
   }
 
   /** Read-modify-write; `change` returns null for "nothing to do". */
-  async function mutate (taskId: string, change: (current: TaskRecord) => Change, source: TaskSource): Promise<{ task: TaskRecord, changed: boolean }> {
+  async function mutate (taskId: string, change: (current: TaskRecord) => Change, source: TaskSource, known?: TaskRecord): Promise<{ task: TaskRecord, changed: boolean }> {
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await deps.store.get(taskId)
+      // A record the caller just read saves the first read; a stale one only costs a CAS retry.
+      const current = attempt === 0 && known?.id === taskId ? known : await deps.store.get(taskId)
       if (!current) throw new BffError('BFF_ERR_TASK_NOT_FOUND')
       const decided = change(current)
       if (!decided) return { task: current, changed: false }
@@ -72,7 +73,7 @@ export function createTransitions (deps: TransitionDeps) {
   }
 
   /** Applies what the gateway reports. Duplicates and stale reports change nothing. */
-  async function applyUpstream (taskId: string, report: UpstreamTask & { upstreamTaskId?: string }, source: TaskSource): Promise<{ task: TaskRecord, changed: boolean }> {
+  async function applyUpstream (taskId: string, report: UpstreamTask & { upstreamTaskId?: string }, source: TaskSource, known?: TaskRecord): Promise<{ task: TaskRecord, changed: boolean }> {
     const status = UPSTREAM_STATUS[report.status]
     if (!status) throw new BffError('BFF_ERR_WEBHOOK_INVALID', `Unknown upstream status ${report.status}`)
     const result = await mutate(taskId, (cur) => {
@@ -88,7 +89,7 @@ export function createTransitions (deps: TransitionDeps) {
       const code = END_ERRORS[moved.status]
       if (code) return { next: { ...next, error: { code, message: report.reason?.trim() || ERRORS[code].message } }, emit: true }
       return { next, emit: true }
-    }, source)
+    }, source, known)
     deps.log.info({ taskId, source, upstreamStatus: report.status, status: result.task.status, changed: result.changed }, 'upstream report applied')
     return result
   }

@@ -22,6 +22,14 @@ describe('SSE connections', () => {
     await eventually(() => stack.bff.openSseCount(), (n) => n === 0)
   })
 
+  it('carry heartbeat comments on the configured interval', async () => {
+    await stack.close()
+    stack = await startStack({ env: { SSE_HEARTBEAT_MS: '100' } })
+    const sse = await openSse(`${stack.url}/v1/events`, bearer())
+    await sse.waitFor((f) => f.comments.includes('heartbeat'), 2000)
+    sse.close()
+  })
+
   it('end with a shutdown event and a retry hint when the server closes', async () => {
     const sse = await openSse(`${stack.url}/v1/events`, bearer())
     await sse.waitFor((f) => f.retry !== undefined)
