@@ -34,4 +34,6 @@ export default fp(async function tasks (fastify) {
     createRetries: fastify.config.createRetries,
     observer: fastify.metrics.observer
   }))
+  // Runs before the store's onClose (hooks run in reverse order of registration).
+  fastify.addHook('onClose', async () => { await fastify.tasks.drain() })
 }, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus', 'metrics'] })

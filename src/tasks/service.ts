@@ -53,6 +53,16 @@ export function createTaskService (deps: TaskServiceDeps) {
   const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now })
   const createTask = createTaskCreator({ ...deps, transitions, observer, now })
 
+  // Writes still running when the server closes (a create whose client went away, a callback) are
+  // awaited before the store closes under them.
+  const inflight = new Set<Promise<unknown>>()
+  function track<T> (work: Promise<T>): Promise<T> {
+    inflight.add(work)
+    const done = (): void => { inflight.delete(work) }
+    work.then(done, done)
+    return work
+  }
+
   async function get (owner: string, id: string): Promise<TaskRecord> {
     const task = await deps.store.get(id)
     // Another owner's task is indistinguishable from a missing one.
@@ -103,10 +113,14 @@ export function createTaskService (deps: TaskServiceDeps) {
     transitions,
     /** Creates a task; with an idempotency key, a repeat of the same request answers the original task. */
     async create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string): Promise<{ task: Task, replayed: boolean }> {
-      const { task, replayed } = await createTask(owner, def, input, idempotencyKey)
+      const { task, replayed } = await track(createTask(owner, def, input, idempotencyKey))
       return { task: toPublicTask(task), replayed }
     },
-    applyCallback,
+    applyCallback: (task: TaskRecord, payload: CallbackPayload) => track(applyCallback(task, payload)),
+    /** Resolves when the writes in progress have finished (or failed). */
+    async drain (): Promise<void> {
+      while (inflight.size) await Promise.allSettled([...inflight])
+    },
     get: async (owner: string, id: string) => toPublicTask(await get(owner, id)),
     /** The task when `token` is its callback token; null otherwise, with the same cost either way. */
     async authorizeCallback (taskId: string | undefined, token: string | undefined): Promise<TaskRecord | null> {
