@@ -1,7 +1,8 @@
 /**
  * Decorates `fastify.openSse()`, which creates a Server-Sent Events stream with the configured
- * heartbeat, retry hint and buffer bound, and tracks it so that closing the server ends every
- * stream with a `shutdown` event (clients reconnect elsewhere) instead of hanging. Depends on config.
+ * retry hint and buffer bound, and tracks it: one timer sends every stream its heartbeat, and
+ * closing the server ends every stream with a `shutdown` event (clients reconnect elsewhere)
+ * instead of hanging. Depends on config.
  */
 import fp from 'fastify-plugin'
 import { createSseStream, type SseStream } from '../src/sse/stream.ts'

@@ -2,7 +2,6 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { encodeSseFrame, type SseFrame } from './encode.ts'
 
 export interface SseStreamOptions {
-  heartbeatMs: number
   retryMs: number
   /** How far a client may fall behind before it is dropped instead of buffered without bound. */
   maxBufferBytes: number

@@ -25,7 +25,7 @@ const read = async (res: IncomingMessage): Promise<string> => {
   return text
 }
 
-const opts: SseStreamOptions = { heartbeatMs: 60_000, retryMs: 2500, maxBufferBytes: 1 << 20 }
+const opts: SseStreamOptions = { retryMs: 2500, maxBufferBytes: 1 << 20 }
 
 describe('createSseStream', () => {
   it('sends the head with its headers, then what was sent before attaching, then later frames', async () => {
