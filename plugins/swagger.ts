@@ -54,6 +54,11 @@ export default fp(async function swaggerPlugin (fastify) {
     routePrefix: '/docs',
     // A CSP with hashes of Swagger UI's own inline code; nothing else may run on the page.
     staticCSP: true,
+    // Swagger UI sets element styles from script, so inline styles (never inline scripts) are allowed;
+    // and no upgrade-insecure-requests, which would break the docs of a BFF served over plain http.
+    transformStaticCSP: (header) => header
+      .replace(/style-src ([^;]*)/, (_m, sources: string) => `style-src ${sources.trim()} 'unsafe-inline'`)
+      .replace(/\s*upgrade-insecure-requests;?/, ''),
     uiConfig: { persistAuthorization: true, deepLinking: true }
   })
   fastify.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => fastify.swagger())
