@@ -24,6 +24,7 @@ export default fp(async function redis (fastify) {
     fastify.decorate('redis', null)
     return
   }
+  let closing = false
   const open = (role: string): Redis => {
     const conn = new Redis(cfg.url, {
       lazyConnect: true,
@@ -34,7 +35,7 @@ export default fp(async function redis (fastify) {
     })
     // ioredis reports every failed reconnect; one line per state change is enough.
     conn.on('error', (err) => fastify.log.debug({ err, role }, 'redis connection error'))
-    conn.on('close', () => fastify.log.warn({ role }, 'redis connection lost'))
+    conn.on('close', () => { if (!closing) fastify.log.warn({ role }, 'redis connection lost') })
     conn.on('ready', () => fastify.log.info({ role }, 'redis connection ready'))
     return conn
   }
@@ -45,6 +46,7 @@ export default fp(async function redis (fastify) {
   await Promise.all([commands.connect(), subscriber.connect()])
   fastify.decorate('redis', { commands, subscriber })
   fastify.addHook('onClose', async () => {
+    closing = true
     await Promise.allSettled([commands.quit(), subscriber.quit()])
   })
 }, { name: 'redis', dependencies: ['config'] })

@@ -7,14 +7,17 @@
  *   2. ingest      gateway callbacks accepted durably vs raw JSON parse + SQLite insert
  *   3. fan-out     one callback to 1,000 / 10,000 open SSE streams vs a raw SSE broadcaster
  *   4. memory      server RSS per idle SSE stream (measured in the fan-out rounds)
- *   5. distributed (Redis) mode: placeholder, not measured yet
+ *   5. redis       scenarios 2 and 3 again with REDIS_URL set: two BFF instances sharing one Redis,
+ *                  streams split over both, callbacks to the instance PUBLIC_URL names; beside the
+ *                  embedded (SQLite, one instance) figures of the same run
  *
  * Everything listens on 127.0.0.1; every server and client is a child process that stops by itself
  * (coordinator gone, or BENCH_MAX_LIFETIME_MS), and the whole run gives up after 14 minutes.
- * About 5 minutes on 2 cores. Options (any of them means a partial run: the report goes to stdout,
- * BENCHMARKS.md is left alone):
- *   --only=create,ingest,fanout   run some scenarios
- *   --rounds=N                    rounds per scenario (default 5)
+ * About 9 minutes on 2 cores. Scenario 5 needs a Redis at BENCH_REDIS_URL (default
+ * redis://127.0.0.1:6379); it uses a random key prefix per run and deletes its keys afterwards.
+ * Options (any of them means a partial run: the report goes to stdout, BENCHMARKS.md is left alone):
+ *   --only=create,ingest,fanout,redis   run some scenarios
+ *   --rounds=N                    rounds per scenario (default 5; scenario 5: 3, or N if given)
  *   --quick                       shorter runs and 1,000 streams only, for trying the harness
  *   --profile                     run the BFF under --cpu-prof (profiles in test-artifacts/cpu-prof/;
  *                                 summarise with test/bench/cpuprofile-summary.ts); no BENCHMARKS.md
@@ -23,12 +26,15 @@
  *   --sizes=1000,10000            fan-out stream counts
  */
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import autocannon, { type Options, type Result } from 'autocannon'
+import { Redis } from 'ioredis'
+import { freePort } from '../helper.ts'
 import {
-  APP_KEY, APP_SECRET, NO_LIMIT, ROOT, STREAM_TOKEN_SECRET, freePort, killAll, median, nowMs, percentile,
+  APP_KEY, APP_SECRET, NO_LIMIT, ROOT, STREAM_TOKEN_SECRET, killAll, median, nowMs, percentile,
   progress, rssBytes, sleep, spawnChild, withTimeout, type Child
 } from './common.ts'
 
@@ -43,13 +49,18 @@ const flag = (name: string): string | undefined => {
 const QUICK = flag('quick') !== undefined
 const PROFILE = flag('profile') !== undefined
 const HEAP = flag('heap-snapshots') !== undefined
-const ONLY = flag('only')?.split(',').map((s) => s.trim()) ?? ['create', 'ingest', 'fanout']
+const ONLY = flag('only')?.split(',').map((s) => s.trim()) ?? ['create', 'ingest', 'fanout', 'redis']
 const ROUNDS = Number(flag('rounds') ?? (QUICK ? 1 : 5))
+/** Scenario 5 repeats scenarios 2 and 3 with fewer rounds, to keep the whole run bounded. */
+const REDIS_ROUNDS = Math.min(ROUNDS, Number(flag('rounds') ?? 3))
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+/** Every BFF pair of this run gets `<REDIS_PREFIX>-<n>`; all of them are deleted at the end. */
+const REDIS_PREFIX = `bench-${randomBytes(6).toString('hex')}`
 const WRITE_REPORT = !PROFILE && !HEAP && flag('only') === undefined && !QUICK && flag('sizes') === undefined && flag('rounds') === undefined
 
 const P = {
   create: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, owners: 16 },
-  ingest: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, tasks: 2000 },
+  ingest: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, tasks: 4000 },
   fanout: {
     sizes: flag('sizes')?.split(',').map(Number) ?? (QUICK ? [1000] : [1000, 10_000]),
     owners: 10,
@@ -79,7 +90,7 @@ const VIDEO_BODY = JSON.stringify({ videoUrl: 'https://example.com/clips/bench.m
 const keyOf = (owner: string): string => `bench-key-${owner}-0123456789`
 const apiKeys = (owners: string[]): string => owners.map((o) => `${o}:${keyOf(o)}`).join(',')
 
-function bffEnv (port: number, simUrl: string, owners: string[]): Record<string, string> {
+function bffEnv (port: number, simUrl: string, owners: string[], extra: Record<string, string> = {}): Record<string, string> {
   return {
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -96,7 +107,8 @@ function bffEnv (port: number, simUrl: string, owners: string[]): Record<string,
     RATE_LIMIT_CREATE_MAX: NO_LIMIT,
     MAX_ACTIVE_TASKS_PER_OWNER: NO_LIMIT,
     RECONCILE_ENABLED: 'false',
-    WEBHOOK_VERIFY: 'false'
+    WEBHOOK_VERIFY: 'false',
+    ...extra
   }
 }
 
@@ -104,8 +116,8 @@ let profileSeq = 0
 /** Profiled BFF processes: where the profile goes, and the measured windows to attribute. */
 const profiled = new Map<Child, { windows: { label: string, startUs: number, endUs: number }[] }>()
 
-async function startBff (simUrl: string, owners: string[], scenario: string): Promise<Child & { url: string }> {
-  const port = await freePort()
+async function startBff (simUrl: string, owners: string[], scenario: string, opts: { port?: number, env?: Record<string, string> } = {}): Promise<Child & { url: string }> {
+  const port = opts.port ?? await freePort()
   const nodeArgs = ['--expose-gc']
   let dir = ''
   if (PROFILE) {
@@ -115,7 +127,7 @@ async function startBff (simUrl: string, owners: string[], scenario: string): Pr
     mkdirSync(dir, { recursive: true })
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
   }
-  const child = await spawnChild('bff', 'bff-server.ts', { env: bffEnv(port, simUrl, owners), nodeArgs })
+  const child = await spawnChild('bff', 'bff-server.ts', { env: bffEnv(port, simUrl, owners, opts.env), nodeArgs })
   if (PROFILE) {
     const entry = { windows: [] as { label: string, startUs: number, endUs: number }[] }
     profiled.set(child, entry)
@@ -131,13 +143,109 @@ async function startBff (simUrl: string, owners: string[], scenario: string): Pr
   return Object.assign(child, { url: `http://127.0.0.1:${port}` })
 }
 
+/** Embedded: SQLite, one instance. Redis: REDIS_URL set, two instances sharing one Redis key prefix. */
+type Mode = 'embedded' | 'redis'
+
+/** The BFF side of a scenario: its instances, where tasks are created and where callbacks land. */
+interface Deployment {
+  instances: (Child & { url: string })[]
+  /** Where the benchmark creates tasks. */
+  createUrl: string
+  /** The instance that PUBLIC_URL names, so the one the gateway's callbacks land on. */
+  callbackTarget: Child & { url: string }
+  stop: () => Promise<void>
+}
+
+let redisPairs = 0
+
+/**
+ * Embedded: one instance with its own SQLite file. Redis: instances A and B with the same fresh key
+ * prefix and PUBLIC_URL naming A, so callbacks land on A; tasks are created through B, so A applies
+ * callbacks of tasks it never saw, and streams on either instance get events only through Redis.
+ * Stopping a Redis pair deletes its keys.
+ */
+async function startDeployment (mode: Mode, simUrl: string, owners: string[], scenario: string): Promise<Deployment> {
+  if (mode === 'embedded') {
+    const bff = await startBff(simUrl, owners, scenario)
+    return { instances: [bff], createUrl: bff.url, callbackTarget: bff, stop: () => bff.stop() }
+  }
+  const prefix = `${REDIS_PREFIX}-${++redisPairs}`
+  const [portA, portB] = [await freePort(), await freePort()]
+  const env = { REDIS_URL, REDIS_PREFIX: prefix, PUBLIC_URL: `http://127.0.0.1:${portA}` }
+  const started = await Promise.allSettled([portA, portB].map((port) => startBff(simUrl, owners, `${scenario}-redis`, { port, env })))
+  const instances = started.flatMap((r) => r.status === 'fulfilled' ? [r.value] : [])
+  const stop = async (): Promise<void> => {
+    await Promise.all(instances.map((i) => i.stop()))
+    await deleteRedisKeys([`{${prefix}}:*`, `${prefix}:*`])
+  }
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) {
+    await stop()
+    throw failed.reason
+  }
+  return { instances, createUrl: instances[1]!.url, callbackTarget: instances[0]!, stop }
+}
+
+/** A short-lived connection of the coordinator's own (never one of the BFF's). */
+async function withRedis<T> (fn: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: () => null })
+  redis.on('error', () => {})
+  try {
+    await redis.connect()
+    return await fn(redis)
+  } finally {
+    redis.disconnect()
+  }
+}
+
+/**
+ * Deletes the keys matching the patterns with SCAN + UNLINK. A pair's keys are the store's
+ * (`{<prefix>}:…`) and the rate limiter's (`<prefix>:rate:…`).
+ */
+async function deleteRedisKeys (patterns: string[]): Promise<number> {
+  try {
+    return await withRedis(async (redis) => {
+      let deleted = 0
+      for (const pattern of patterns) {
+        let cursor = '0'
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+          cursor = next
+          if (keys.length > 0) deleted += await redis.unlink(...keys)
+        } while (cursor !== '0')
+      }
+      return deleted
+    })
+  } catch (err) {
+    progress(`could not delete the Redis keys ${patterns.join(' ')}: ${String(err)}`)
+    return 0
+  }
+}
+
+/** Redis version and persistence settings, for the report; throws when Redis is unreachable. */
+async function redisInfo (): Promise<{ info: string, aof: boolean }> {
+  return withRedis(async (redis) => {
+    const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown'
+    const setting = async (name: string): Promise<string> => {
+      try { return String((await redis.config('GET', name) as string[])[1] ?? '?') } catch { return '?' }
+    }
+    const aof = await setting('appendonly')
+    const save = await setting('save')
+    return {
+      info: `Redis ${version} at ${REDIS_URL.replace(/\/\/[^@/]*@/, '//')}, on the same machine; persistence: appendonly ${aof}` +
+        `${aof === 'yes' ? ` (appendfsync ${await setting('appendfsync')})` : ''}, RDB save ${save === '' ? 'off' : `"${save}"`}`,
+      aof: aof === 'yes'
+    }
+  })
+}
+
 /** Runs `fn` and, when profiling, records its time span as a window of the server's profile. */
-async function measured<T> (server: Child, label: string, fn: () => Promise<T>): Promise<T> {
+async function measured<T> (servers: Child | Child[], label: string, fn: () => Promise<T>): Promise<T> {
   const start = nowMs()
   try {
     return await fn()
   } finally {
-    profiled.get(server)?.windows.push({ label, startUs: Math.round(start * 1000), endUs: Math.round(nowMs() * 1000) })
+    for (const server of [servers].flat()) profiled.get(server)?.windows.push({ label, startUs: Math.round(start * 1000), endUs: Math.round(nowMs() * 1000) })
   }
 }
 
@@ -181,9 +289,13 @@ interface FanoutRound { events: FanoutRun[], rssIdle: number, rssOpen: number, h
 
 const results: {
   create?: Record<Kind, LoadRun[]> | { error: string }
-  ingest?: (Record<Kind, LoadRun[]> & { verified: string }) | { error: string }
-  fanout: Record<number, Record<Kind, FanoutRound[]> | { error: string }>
-} = { fanout: {} }
+  ingest?: IngestResult | { error: string }
+  fanout: FanoutResults
+  /** Scenario 5: `redis` describes the server, or says why the scenario could not run. */
+  redis?: { info: string, aof: boolean } | { error: string }
+  redisIngest?: IngestResult | { error: string }
+  redisFanout: FanoutResults
+} = { fanout: {}, redisFanout: {} }
 
 // ---------------------------------------------------------------------------------------------
 // Scenario 1: create overhead
@@ -241,13 +353,18 @@ async function createTasks (bffUrl: string, owner: string, count: number): Promi
   return ids
 }
 
-async function scenarioIngest (sim: Child & { url: string }): Promise<Record<Kind, LoadRun[]> & { verified: string }> {
+type IngestResult = Record<Kind, LoadRun[]> & { verified: string }
+
+async function scenarioIngest (sim: Child & { url: string }, mode: Mode, rounds: number): Promise<IngestResult> {
   const owner = 'ingest'
-  const bff = await startBff(sim.url, [owner], 'ingest')
-  const raw = await startRaw('raw-ingest.ts', { DATABASE_PATH: join(freshDir(), 'raw.sqlite') })
+  const name = mode === 'redis' ? 'ingest (redis)' : 'ingest'
+  const dep = await startDeployment(mode, sim.url, [owner], 'ingest')
+  const bff = dep.callbackTarget
+  let raw: (Child & { url: string }) | undefined
   try {
-    progress(`ingest: creating ${P.ingest.tasks} tasks through the BFF`)
-    const ids = new Set(await createTasks(bff.url, owner, P.ingest.tasks))
+    raw = await startRaw('raw-ingest.ts', { DATABASE_PATH: join(freshDir(), 'raw.sqlite') })
+    progress(`${name}: creating ${P.ingest.tasks} tasks through the BFF${dep.instances.length > 1 ? ' (instance B; callbacks go to A)' : ''}`)
+    const ids = new Set(await createTasks(dep.createUrl, owner, P.ingest.tasks))
     const all = await sim.call<{ upstreamTaskId: string, taskId: string, callback: string }[]>('callbacks')
     const targets = all.filter((t) => ids.has(t.taskId)).map((t) => {
       const u = new URL(t.callback)
@@ -283,11 +400,11 @@ async function scenarioIngest (sim: Child & { url: string }): Promise<Record<Kin
     const out: Record<Kind, LoadRun[]> = { bff: [], baseline: [] }
     const servers: Record<Kind, Child & { url: string }> = { bff, baseline: raw }
     for (const kind of ['bff', 'baseline'] as const) await fire(kind, servers[kind].url, P.ingest.warmupSec)
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1; round <= rounds; round++) {
       for (const kind of orderOf(round)) {
         const run = await measured(servers[kind], 'ingest', () => fire(kind, servers[kind].url, P.ingest.durationSec))
         out[kind].push(run)
-        progress(`ingest round ${round}/${ROUNDS} ${kind}: ${run.rps.toFixed(0)} callbacks/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
+        progress(`${name} round ${round}/${rounds} ${kind}: ${run.rps.toFixed(0)} callbacks/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
       }
     }
     // Every callback was a state change: none wrapped, and the first task's progress is the last one it was sent.
@@ -295,20 +412,33 @@ async function scenarioIngest (sim: Child & { url: string }): Promise<Record<Kin
     if (sent.bff > 99 * T) throw new Error(`the BFF took ${sent.bff} callbacks, more than the ${99 * T} distinct state changes of ${T} tasks; raise P.ingest.tasks`)
     const first = targets[0]!
     const expected = Math.floor((sent.bff - 1) / T) + 1
-    const res = await fetch(`${bff.url}/v1/tasks/${first.taskId}`, { headers: { authorization: `Bearer ${keyOf(owner)}` } })
+    // Read back through the instance that created the tasks (in Redis mode not the one that took the callbacks).
+    const res = await fetch(`${dep.createUrl}/v1/tasks/${first.taskId}`, { headers: { authorization: `Bearer ${keyOf(owner)}` } })
     const task = await res.json() as { status: string, progress: number }
-    const verified = `${sent.bff} callbacks sent to the BFF over ${T} tasks (status 2, progress rising to ${expected}); task 1 ended at ${task.status}/${task.progress}`
+    const verified = `${sent.bff} callbacks sent to the BFF${dep.instances.length > 1 ? ' (instance A)' : ''} over ${T} tasks (status 2, progress rising to ${expected}); ` +
+      `task 1 ended at ${task.status}/${task.progress}${dep.instances.length > 1 ? ' as instance B reads it' : ''}`
     if (task.status !== 'processing' || Math.abs(task.progress - expected) > 1) throw new Error(`callbacks were not all applied: ${verified}`)
     return { ...out, verified }
   } finally {
-    await Promise.all([bff.stop(), raw.stop()])
+    await Promise.all([dep.stop(), raw?.stop()])
   }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios 3 and 4: fan-out and memory per stream
 
-interface Spec { path: string, auth?: string, expect: boolean }
+interface Spec { path: string, auth?: string, expect: boolean, port?: number }
+
+/** Gives every stream a server: alternately per kind of stream (path and key), so each server holds its share of each. */
+function spread (specs: Spec[], ports: number[]): Spec[] {
+  const seen = new Map<string, number>()
+  return specs.map((s) => {
+    const key = `${s.path} ${s.auth ?? ''}`
+    const i = seen.get(key) ?? 0
+    seen.set(key, i + 1)
+    return { ...s, port: ports[i % ports.length]! }
+  })
+}
 
 /** Half the streams watch the one task; half follow /v1/events, spread over the owners. */
 function bffSpecs (n: number, owners: string[], taskId: string): Spec[] {
@@ -344,10 +474,11 @@ function taskLike (progressValue: number): Record<string, unknown> {
 }
 const markerOf = (p: number): string => `"status":"processing","progress":${p},`
 
-async function openAll (clients: Child[], port: number, specs: Spec[]): Promise<{ opened: number, statuses: Record<string, number> }> {
+/** Opens the streams, each on its own `port` (see spread()). */
+async function openAll (clients: Child[], specs: Spec[]): Promise<{ opened: number, statuses: Record<string, number> }> {
   const shares: Spec[][] = clients.map(() => [])
   specs.forEach((s, i) => shares[i % clients.length]!.push(s))
-  const answers = await Promise.all(clients.map((c, i) => c.call<{ opened: number, statuses: Record<string, number> }>('open', { port, conns: shares[i], concurrency: P.fanout.openConcurrency }, 180_000)))
+  const answers = await Promise.all(clients.map((c, i) => c.call<{ opened: number, statuses: Record<string, number> }>('open', { conns: shares[i], concurrency: P.fanout.openConcurrency }, 180_000)))
   const statuses: Record<string, number> = {}
   for (const a of answers) for (const [k, v] of Object.entries(a.statuses)) statuses[k] = (statuses[k] ?? 0) + v
   return { opened: answers.reduce((n, a) => n + a.opened, 0), statuses }
@@ -357,10 +488,14 @@ async function closeAll (clients: Child[]): Promise<void> {
   await Promise.all(clients.map((c) => c.call('close')))
 }
 
-async function settledMemory (server: Child): Promise<{ rss: number, heap: number }> {
-  const mem = await server.call<{ heapUsed: number, external: number }>('settle')
+/** Summed over the servers (the two instances of a Redis deployment). */
+async function settledMemory (servers: Child[]): Promise<{ rss: number, heap: number }> {
+  const mems = await Promise.all(servers.map((server) => server.call<{ heapUsed: number, external: number }>('settle')))
   await sleep(300)
-  return { rss: rssBytes(server.pid), heap: mem.heapUsed + mem.external }
+  return {
+    rss: servers.reduce((sum, server) => sum + rssBytes(server.pid), 0),
+    heap: mems.reduce((sum, mem) => sum + mem.heapUsed + mem.external, 0)
+  }
 }
 
 async function deliverOnce (clients: Child[], p: number, send: () => Promise<void>): Promise<FanoutRun> {
@@ -380,59 +515,68 @@ async function deliverOnce (clients: Child[], p: number, send: () => Promise<voi
   }
 }
 
-async function fanoutRound (kind: Kind, n: number, sim: Child & { url: string }, clients: Child[], label: string): Promise<FanoutRound> {
+async function fanoutRound (kind: Kind, mode: Mode, n: number, sim: Child & { url: string }, clients: Child[], label: string): Promise<FanoutRound> {
   const owners = Array.from({ length: P.fanout.owners }, (_, i) => `o${i}`)
-  const server = kind === 'bff' ? await startBff(sim.url, owners, `fanout-${n}`) : await startRaw('raw-broadcast.ts')
-  const port = Number(new URL(server.url).port)
+  let dep: Deployment
+  if (kind === 'bff') dep = await startDeployment(mode, sim.url, owners, `fanout-${n}`)
+  else {
+    const raw = await startRaw('raw-broadcast.ts')
+    dep = { instances: [raw], createUrl: raw.url, callbackTarget: raw, stop: () => raw.stop() }
+  }
+  const servers = dep.instances
+  const ports = servers.map((server) => Number(new URL(server.url).port))
   try {
     let specs: Spec[]
     let send: (p: number) => Promise<void>
     if (kind === 'bff') {
-      const created = await post(`${server.url}/v1/tasks/video-scoring`, VIDEO_BODY, { authorization: `Bearer ${keyOf(owners[0]!)}` })
+      const created = await post(`${dep.createUrl}/v1/tasks/video-scoring`, VIDEO_BODY, { authorization: `Bearer ${keyOf(owners[0]!)}` })
       if (created.status !== 202) throw new Error(`create answered ${created.status}`)
       const taskId = (created.json as { id: string }).id
       const sims = await sim.call<{ upstreamTaskId: string, taskId: string, callback: string }[]>('callbacks')
       const target = sims.find((t) => t.taskId === taskId)
       if (!target) throw new Error('the simulator has no task for the fan-out task')
-      specs = bffSpecs(n, owners, taskId)
+      specs = spread(bffSpecs(n, owners, taskId), ports)
+      // The callback URL names PUBLIC_URL: in Redis mode instance A, which holds half the streams.
       send = async (p) => {
         const res = await post(target.callback, JSON.stringify({ task_id: target.upstreamTaskId, status: 2, progress: p, params: taskId }))
         if (res.status !== 200 || (res.json as { changed?: boolean }).changed !== true) throw new Error(`callback answered ${res.status} ${JSON.stringify(res.json)}`)
       }
     } else {
-      specs = rawSpecs(n, owners)
+      specs = spread(rawSpecs(n, owners), ports)
       send = async (p) => {
-        const res = await post(`${server.url}/publish?ch=hot`, JSON.stringify(taskLike(p)))
+        const res = await post(`${dep.callbackTarget.url}/publish?ch=hot`, JSON.stringify(taskLike(p)))
         if (res.status !== 200) throw new Error(`publish answered ${res.status}`)
       }
     }
     // Warm-up: a few streams opened and closed, so idle memory includes the code paths' first use.
     const warm = specs.filter((_, i) => i % Math.max(1, Math.floor(n / 100)) === 0).slice(0, 100)
-    await openAll(clients, port, warm)
+    await openAll(clients, warm)
     await closeAll(clients)
     await sleep(300)
-    const idle = await settledMemory(server)
+    const idle = await settledMemory(servers)
     const snapshot = async (state: string): Promise<void> => {
       if (!HEAP) return
       mkdirSync(HEAP_DIR, { recursive: true })
-      const path = join(HEAP_DIR, `${kind}-${n}-${state}.heapsnapshot`)
-      await server.call('heapSnapshot', { path }, 300_000)
-      progress(`heap snapshot ${path}`)
+      for (const [i, server] of servers.entries()) {
+        const path = join(HEAP_DIR, `${kind}${mode === 'redis' && kind === 'bff' ? `-redis-${'AB'[i]}` : ''}-${n}-${state}.heapsnapshot`)
+        await server.call('heapSnapshot', { path }, 300_000)
+        progress(`heap snapshot ${path}`)
+      }
     }
     await snapshot('idle')
 
     const t = nowMs()
-    const { opened, statuses } = await measured(server, 'open', () => openAll(clients, port, specs))
+    const { opened, statuses } = await measured(servers, 'open', () => openAll(clients, specs))
     const openSec = (nowMs() - t) / 1000
     if (opened !== n) throw new Error(`${opened} of ${n} streams opened (HTTP statuses ${JSON.stringify(statuses)})`)
     await sleep(500)
-    const full = await settledMemory(server)
+    const full = await settledMemory(servers)
     await snapshot('open')
     const receivers = specs.filter((s) => s.expect).length
 
     const events: FanoutRun[] = []
     for (let e = 0; e <= P.fanout.events; e++) {
-      const run = await measured(server, 'deliver', () => deliverOnce(clients, e + 1, () => send(e + 1)))
+      const run = await measured(servers, 'deliver', () => deliverOnce(clients, e + 1, () => send(e + 1)))
       if (run.missing > 0 || run.unexpected > 0) throw new Error(`event ${e + 1}: ${run.missing} receivers missed it, ${run.unexpected} other streams got it`)
       if (e > 0) events.push(run)
       await sleep(200)
@@ -444,25 +588,28 @@ async function fanoutRound (kind: Kind, n: number, sim: Child & { url: string },
     return round
   } finally {
     // The server closes first, so TIME_WAIT stays on its side and client ports free up at once.
-    await server.stop()
+    await dep.stop()
     await closeAll(clients).catch(() => {})
   }
 }
 
-async function scenarioFanout (sim: Child & { url: string }): Promise<void> {
+type FanoutResults = Record<number, Record<Kind, FanoutRound[]> | { error: string }>
+
+async function scenarioFanout (sim: Child & { url: string }, mode: Mode, rounds: number, into: FanoutResults): Promise<void> {
   const clients: Child[] = []
+  const name = mode === 'redis' ? 'fan-out (redis)' : 'fan-out'
   try {
     for (let i = 0; i < P.fanout.clientProcesses; i++) clients.push(await spawnChild(`sse-client-${i}`, 'sse-clients.ts'))
     for (const n of P.fanout.sizes) {
       const out: Record<Kind, FanoutRound[]> = { bff: [], baseline: [] }
       try {
-        for (let round = 1; round <= ROUNDS; round++) {
-          for (const kind of orderOf(round)) out[kind].push(await fanoutRound(kind, n, sim, clients, `fan-out ${n} round ${round}/${ROUNDS}`))
+        for (let round = 1; round <= rounds; round++) {
+          for (const kind of orderOf(round)) out[kind].push(await fanoutRound(kind, mode, n, sim, clients, `${name} ${n} round ${round}/${rounds}`))
         }
-        results.fanout[n] = out
+        into[n] = out
       } catch (err) {
-        progress(`fan-out ${n} failed: ${String(err)}`)
-        results.fanout[n] = { error: err instanceof Error ? err.message : String(err) }
+        progress(`${name} ${n} failed: ${String(err)}`)
+        into[n] = { error: err instanceof Error ? err.message : String(err) }
       }
     }
   } finally {
@@ -477,16 +624,49 @@ const fmt = (v: number, digits = 0): string => Number.isFinite(v) ? v.toLocaleSt
 const ms = (v: number): string => `${fmt(v, v < 10 ? 2 : 1)} ms`
 const kib = (bytes: number): string => `${fmt(bytes / 1024, 1)} KiB`
 
-interface Row { metric: string, bff: number, base: number, unit: (v: number) => string, goal?: { op: '>=' | '<=', value: number } }
+interface Goal { op: '>=' | '<=', value: number }
+interface Row {
+  metric: string
+  bff: number
+  base: number
+  unit: (v: number) => string
+  goal?: Goal
+  /** Scenario 5: the embedded BFF's figure and its baseline's, from scenarios 2–4 of the same run. */
+  embedded?: { bff: number, base: number }
+}
 
-function table (rows: Row[]): string {
-  const lines = ['| Metric | BFF | Baseline | Ratio (BFF / baseline) | Goal | Met? |', '|---|---:|---:|---:|---|---|']
+const goalText = (g: Goal): string => `${g.op === '>=' ? '≥' : '≤'} ${g.value}×`
+const meets = (g: Goal, ratio: number): boolean => g.op === '>=' ? ratio >= g.value : ratio <= g.value
+
+/** With `embeddedHeader`, two more columns: the embedded figure (and its own ratio), and Redis / embedded. */
+function table (rows: Row[], opts: { bffHeader?: string, embeddedHeader?: string } = {}): string {
+  const extra = opts.embeddedHeader !== undefined
+  const lines = [
+    `| Metric | ${opts.bffHeader ?? 'BFF'} | Baseline | Ratio (BFF / baseline) | Goal | Met? |${extra ? ` ${opts.embeddedHeader} | Redis / embedded |` : ''}`,
+    `|---|---:|---:|---:|---|---|${extra ? '---:|---:|' : ''}`
+  ]
   for (const r of rows) {
     const ratio = r.bff / r.base
-    const met = r.goal === undefined ? '—' : (r.goal.op === '>=' ? ratio >= r.goal.value : ratio <= r.goal.value) ? 'yes' : '**no**'
-    lines.push(`| ${r.metric} | ${r.unit(r.bff)} | ${r.unit(r.base)} | ${fmt(ratio, 2)}× | ${r.goal ? `${r.goal.op === '>=' ? '≥' : '≤'} ${r.goal.value}×` : '(informational)'} | ${met} |`)
+    const met = r.goal === undefined ? '—' : meets(r.goal, ratio) ? 'yes' : '**no**'
+    let line = `| ${r.metric} | ${r.unit(r.bff)} | ${r.unit(r.base)} | ${fmt(ratio, 2)}× | ${r.goal ? goalText(r.goal) : '(informational)'} | ${met} |`
+    if (extra) {
+      line += r.embedded
+        ? ` ${r.unit(r.embedded.bff)} (${fmt(r.embedded.bff / r.embedded.base, 2)}×) | ${fmt(r.bff / r.embedded.bff, 2)}× |`
+        : ' not run | — |'
+    }
+    lines.push(line)
   }
   return lines.join('\n')
+}
+
+/** One sentence on the goals of a table: which are met. */
+function goalSummary (rows: Row[]): string {
+  const withGoal = rows.filter((r): r is Row & { goal: Goal } => r.goal !== undefined)
+  if (withGoal.length === 0) return 'No goal at this size (informational).'
+  return 'Goals: ' + withGoal.map((r) => {
+    const ratio = r.bff / r.base
+    return `${r.metric.toLowerCase()} ${goalText(r.goal)}: ${meets(r.goal, ratio) ? 'met' : '**not met**'} (${fmt(ratio, 2)}×)`
+  }).join('; ') + '.'
 }
 
 const rounds = (xs: number[], unit: (v: number) => string): string => xs.map(unit).join(', ')
@@ -522,10 +702,15 @@ function report (totalSec: number): string {
   out.push(`- Memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB; Linux ${release()}`)
   out.push(`- Node ${process.version}; servers and clients are separate processes started through \`bash -c 'ulimit -n <hard limit> && exec node --import tsx …'\`; open-file limit per process: ${fdLimit()}`)
   out.push(`- BFF code measured: ${revision()}`)
-  out.push(`- Command: \`npm run bench\` (\`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`), ${ROUNDS} rounds per scenario, total run time ${fmt(totalSec / 60, 1)} min, ${new Date().toISOString().slice(0, 10)}`)
+  out.push(`- Command: \`npm run bench\` (\`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`), ${ROUNDS} rounds per scenario${ONLY.includes('redis') && REDIS_ROUNDS !== ROUNDS ? ` (scenario 5: ${REDIS_ROUNDS})` : ''}, total run time ${fmt(totalSec / 60, 1)} min, ${new Date().toISOString().slice(0, 10)}`)
   out.push('- **Client and server share the machine\'s cores**: load generators (autocannon, the SSE client processes), the gateway simulator and the server under test all run on the same ' +
     `${cpu.length} CPUs, so absolute figures are lower than on dedicated hardware; the ratios are the point.`)
-  out.push('- Everything listens on 127.0.0.1. BFF settings: `LOG_LEVEL=warn`, `RECONCILE_ENABLED=false`, `WEBHOOK_VERIFY=false`, rate limits and `MAX_ACTIVE_TASKS_PER_OWNER` raised to 10⁹ so they do not interfere, SQLite in a temporary directory.', '')
+  out.push('- Everything listens on 127.0.0.1. BFF settings: `LOG_LEVEL=warn`, `RECONCILE_ENABLED=false`, `WEBHOOK_VERIFY=false`, rate limits and `MAX_ACTIVE_TASKS_PER_OWNER` raised to 10⁹ so they do not interfere, SQLite in a temporary directory.')
+  if (ONLY.includes('redis')) {
+    const r = results.redis
+    out.push(`- Scenario 5: ${!r ? 'not run' : 'error' in r ? `not run (${r.error})` : `${r.info}; the two BFF instances of scenario 5 use the same settings with \`REDIS_URL\` set instead of SQLite`}.`)
+  }
+  out.push('')
 
   out.push('## 1. Create overhead', '')
   out.push(`\`POST /v1/tasks/video-scoring\` with autocannon, ${P.create.connections} connections, ${P.create.warmupSec} s warm-up then ${P.create.durationSec} s measured per round, a fresh server process (and database) per run. ` +
@@ -555,14 +740,8 @@ function report (totalSec: number): string {
   if (!g) out.push('Not run.')
   else if ('error' in g) out.push(`**Failed:** ${g.error}`)
   else {
-    const m = (k: Kind, f: (r: LoadRun) => number): number => median(g[k].map(f))
-    out.push(table([
-      { metric: 'Callbacks accepted per second', bff: m('bff', (r) => r.rps), base: m('baseline', (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.6 } },
-      { metric: 'Ack latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
-      { metric: 'Ack latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms }
-    ]))
-    out.push('', `Rounds — BFF callbacks/s: ${rounds(g.bff.map((r) => r.rps), (v) => fmt(v))}; baseline: ${rounds(g.baseline.map((r) => r.rps), (v) => fmt(v))}. ` +
-      `Failed requests: BFF ${g.bff.reduce((n, r) => n + r.bad, 0)}, baseline ${g.baseline.reduce((n, r) => n + r.bad, 0)}. Check: ${g.verified}.`)
+    out.push(table(ingestRows(g)))
+    out.push('', ingestRounds(g))
   }
   out.push('')
 
@@ -578,17 +757,8 @@ function report (totalSec: number): string {
     out.push(`### ${fmt(n)} streams`, '')
     if (!f) { out.push('Not run.', ''); continue }
     if ('error' in f) { out.push(`**Failed:** ${f.error}`, ''); continue }
-    const m = (k: Kind, fn: (r: FanoutRun) => number): number => median(f[k].map((round) => median(round.events.map(fn))))
-    const goal = n >= 10_000 ? { op: '<=' as const, value: 1.5 } : undefined
-    out.push(table([
-      { metric: 'Time to last subscriber', bff: m('bff', (r) => r.ttl), base: m('baseline', (r) => r.ttl), unit: ms, ...(goal ? { goal } : {}) },
-      { metric: 'Per-subscriber latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
-      { metric: 'Per-subscriber latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms, ...(goal ? { goal } : {}) },
-      { metric: 'Callback / publish answered after', bff: m('bff', (r) => r.ack), base: m('baseline', (r) => r.ack), unit: ms },
-      { metric: 'Time to open all N streams', bff: median(f.bff.map((r) => r.openSec)) * 1000, base: median(f.baseline.map((r) => r.openSec)) * 1000, unit: ms }
-    ]))
-    out.push('', `Receivers per event: ${fmt(f.bff[0]?.receivers ?? Number.NaN)} of ${fmt(n)}. Rounds — BFF time to last: ${rounds(f.bff.map((r) => median(r.events.map((e) => e.ttl))), ms)}; ` +
-      `baseline: ${rounds(f.baseline.map((r) => median(r.events.map((e) => e.ttl))), ms)}.`, '')
+    out.push(table(fanoutRows(f, n)))
+    out.push('', fanoutRounds(f, n), '')
   }
 
   out.push('## 4. Memory per idle stream', '')
@@ -598,9 +768,8 @@ function report (totalSec: number): string {
   for (const n of P.fanout.sizes) {
     const f = results.fanout[n]
     if (!f || 'error' in f) continue
-    const per = (k: Kind, field: 'rss' | 'heap'): number => median(f[k].map((r) => field === 'rss' ? (r.rssOpen - r.rssIdle) / n : (r.heapOpen - r.heapIdle) / n))
-    memRows.push({ metric: `RSS per idle stream, ${fmt(n)} open`, bff: per('bff', 'rss'), base: per('baseline', 'rss'), unit: kib, ...(n >= 10_000 ? { goal: { op: '<=' as const, value: 1.5 } } : {}) })
-    memRows.push({ metric: `JS heap per idle stream, ${fmt(n)} open`, bff: per('bff', 'heap'), base: per('baseline', 'heap'), unit: kib })
+    memRows.push({ metric: `RSS per idle stream, ${fmt(n)} open`, bff: perStream(f, n, 'bff', 'rss'), base: perStream(f, n, 'baseline', 'rss'), unit: kib, ...(n >= 10_000 ? { goal: { op: '<=' as const, value: 1.5 } } : {}) })
+    memRows.push({ metric: `JS heap per idle stream, ${fmt(n)} open`, bff: perStream(f, n, 'bff', 'heap'), base: perStream(f, n, 'baseline', 'heap'), unit: kib })
   }
   out.push(memRows.length ? table(memRows) : 'Not run.')
   const big = results.fanout[Math.max(...P.fanout.sizes)]
@@ -610,9 +779,89 @@ function report (totalSec: number): string {
   out.push('')
 
   out.push('## 5. Distributed (Redis) mode', '')
-  out.push('| Metric | BFF | Baseline | Ratio (BFF / baseline) | Goal | Met? |', '|---|---:|---:|---:|---|---|')
-  out.push('| not measured yet: distributed mode pending | — | — | — | — | — |', '')
+  out.push('Scenarios 2 and 3 again with `REDIS_URL` set: two BFF instances, A and B, sharing one Redis under a fresh `REDIS_PREFIX` per deployment (its keys deleted with SCAN + UNLINK when it stops), ' +
+    'with `PUBLIC_URL` naming A on both, so the gateway\'s callbacks land on A. Tasks are created through B: A applies callbacks for tasks it never saw, and everything goes through Redis ' +
+    '(the task hash, the compare-and-set script, the owner and task streams, PUBLISH, the rate-limit counters). The SSE streams are split evenly over A and B (alternately per kind of stream, ' +
+    'so each instance holds half the task watchers and half of every owner\'s `/v1/events` streams); the callback goes to A, and the streams on both instances get the event through Redis pub/sub. ' +
+    `${REDIS_ROUNDS} round${REDIS_ROUNDS === 1 ? '' : 's'} per measurement, alternating with the same raw baselines as scenarios 2 and 3 (run again in these rounds: one process, SQLite insert / in-memory broadcast), otherwise the same parameters. ` +
+    'Goals are those of scenarios 2 and 3. Beside them, the embedded figures (SQLite, one instance) from scenarios 2–4 of this run, with their own ratio against their own baseline rounds in parentheses, ' +
+    'and "Redis / embedded", the two BFF figures compared directly.', '')
+  const r = results.redis
+  if (!r) out.push('Not run.', '')
+  else if ('error' in r) out.push(`**Not run:** ${r.error}`, '')
+  else {
+    out.push(`Redis: as under "Machine and command"; it shares the ${cpus().length} CPUs with everything else. ` +
+      (r.aof ? '' : 'Its persistence is off, so these figures leave out the append-only-file writes that the README asks for in production (`appendonly yes`). ') +
+      '"Callback answered after" means less here than elsewhere: the embedded BFF and the baseline write the event to every local stream before they answer, ' +
+      'whereas in Redis mode A answers once the event is published to Redis, and both instances write to their streams when Redis delivers it back (time to last subscriber includes that).', '')
+    const tableOpts = { bffHeader: 'BFF, Redis, 2 instances', embeddedHeader: 'Embedded, 1 instance (same run)' }
+    out.push('### Callback ingest (every callback to A)', '')
+    const ri = results.redisIngest
+    if (!ri) out.push('Not run.')
+    else if ('error' in ri) out.push(`**Failed:** ${ri.error}`)
+    else {
+      const emb = results.ingest && !('error' in results.ingest) ? ingestRows(results.ingest) : []
+      const rows = ingestRows(ri).map((row, i) => ({ ...row, ...(emb[i] ? { embedded: { bff: emb[i].bff, base: emb[i].base } } : {}) }))
+      out.push(table(rows, tableOpts), '', goalSummary(rows), '', ingestRounds(ri))
+    }
+    out.push('')
+    for (const n of P.fanout.sizes) {
+      out.push(`### Fan-out, ${fmt(n)} streams (half on A, half on B; callback to A)`, '')
+      const f = results.redisFanout[n]
+      if (!f) { out.push('Not run.', ''); continue }
+      if ('error' in f) { out.push(`**Failed:** ${f.error}`, ''); continue }
+      const e = results.fanout[n]
+      const embedded = e && !('error' in e) ? e : undefined
+      const emb = embedded ? fanoutRows(embedded, n) : []
+      const memory: Row = {
+        metric: 'RSS per idle stream (A + B)',
+        bff: perStream(f, n, 'bff', 'rss'),
+        base: perStream(f, n, 'baseline', 'rss'),
+        unit: kib,
+        ...(embedded ? { embedded: { bff: perStream(embedded, n, 'bff', 'rss'), base: perStream(embedded, n, 'baseline', 'rss') } } : {})
+      }
+      const rows = [...fanoutRows(f, n).map((row, i) => ({ ...row, ...(emb[i] ? { embedded: { bff: emb[i].bff, base: emb[i].base } } : {}) })), memory]
+      out.push(table(rows, tableOpts), '', goalSummary(rows), '', fanoutRounds(f, n) +
+        ` Idle RSS of A + B: ${fmt(median(f.bff.map((x) => x.rssIdle)) / 2 ** 20, 1)} MiB.`, '')
+    }
+  }
   return out.join('\n')
+}
+
+function ingestRows (g: IngestResult): Row[] {
+  const m = (k: Kind, f: (r: LoadRun) => number): number => median(g[k].map(f))
+  return [
+    { metric: 'Callbacks accepted per second', bff: m('bff', (r) => r.rps), base: m('baseline', (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.6 } },
+    { metric: 'Ack latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
+    { metric: 'Ack latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms }
+  ]
+}
+
+function ingestRounds (g: IngestResult): string {
+  return `Rounds — BFF callbacks/s: ${rounds(g.bff.map((r) => r.rps), (v) => fmt(v))}; baseline: ${rounds(g.baseline.map((r) => r.rps), (v) => fmt(v))}. ` +
+    `Failed requests: BFF ${g.bff.reduce((n, r) => n + r.bad, 0)}, baseline ${g.baseline.reduce((n, r) => n + r.bad, 0)}. Check: ${g.verified}.`
+}
+
+function fanoutRows (f: Record<Kind, FanoutRound[]>, n: number): Row[] {
+  const m = (k: Kind, fn: (r: FanoutRun) => number): number => median(f[k].map((round) => median(round.events.map(fn))))
+  const goal = n >= 10_000 ? { op: '<=' as const, value: 1.5 } : undefined
+  return [
+    { metric: 'Time to last subscriber', bff: m('bff', (r) => r.ttl), base: m('baseline', (r) => r.ttl), unit: ms, ...(goal ? { goal } : {}) },
+    { metric: 'Per-subscriber latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
+    { metric: 'Per-subscriber latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms, ...(goal ? { goal } : {}) },
+    { metric: 'Callback / publish answered after', bff: m('bff', (r) => r.ack), base: m('baseline', (r) => r.ack), unit: ms },
+    { metric: 'Time to open all N streams', bff: median(f.bff.map((r) => r.openSec)) * 1000, base: median(f.baseline.map((r) => r.openSec)) * 1000, unit: ms }
+  ]
+}
+
+function fanoutRounds (f: Record<Kind, FanoutRound[]>, n: number): string {
+  return `Receivers per event: ${fmt(f.bff[0]?.receivers ?? Number.NaN)} of ${fmt(n)}. Rounds — BFF time to last: ${rounds(f.bff.map((r) => median(r.events.map((e) => e.ttl))), ms)}; ` +
+    `baseline: ${rounds(f.baseline.map((r) => median(r.events.map((e) => e.ttl))), ms)}.`
+}
+
+/** (with N open − idle) / N, median over the rounds. */
+function perStream (f: Record<Kind, FanoutRound[]>, n: number, k: Kind, field: 'rss' | 'heap'): number {
+  return median(f[k].map((r) => field === 'rss' ? (r.rssOpen - r.rssIdle) / n : (r.heapOpen - r.heapIdle) / n))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -629,14 +878,32 @@ async function main (): Promise<void> {
     }
     if (ONLY.includes('ingest')) {
       progress('scenario 2: callback ingest')
-      try { results.ingest = await scenarioIngest(sim) } catch (err) { progress(`ingest failed: ${String(err)}`); results.ingest = { error: String(err) } }
+      try { results.ingest = await scenarioIngest(sim, 'embedded', ROUNDS) } catch (err) { progress(`ingest failed: ${String(err)}`); results.ingest = { error: String(err) } }
     }
     if (ONLY.includes('fanout')) {
       progress('scenarios 3 and 4: fan-out and memory per stream')
-      await scenarioFanout(sim)
+      await scenarioFanout(sim, 'embedded', ROUNDS, results.fanout)
+    }
+    if (ONLY.includes('redis')) {
+      progress(`scenario 5: Redis mode (${REDIS_URL}, key prefix ${REDIS_PREFIX}-*), ${REDIS_ROUNDS} round(s)`)
+      try {
+        results.redis = await redisInfo()
+      } catch (err) {
+        progress(`no Redis at ${REDIS_URL}: ${String(err)}`)
+        results.redis = { error: `no Redis at ${REDIS_URL} (${err instanceof Error ? err.message : String(err)}); set BENCH_REDIS_URL` }
+      }
+      if ('info' in results.redis) {
+        try { results.redisIngest = await scenarioIngest(sim, 'redis', REDIS_ROUNDS) } catch (err) { progress(`ingest (redis) failed: ${String(err)}`); results.redisIngest = { error: String(err) } }
+        await scenarioFanout(sim, 'redis', REDIS_ROUNDS, results.redisFanout)
+      }
     }
   } finally {
     await sim.stop()
+    if (results.redis && 'info' in results.redis) {
+      // Each pair deletes its keys when it stops; this sweeps whatever a failure left behind.
+      const left = await deleteRedisKeys([`{${REDIS_PREFIX}-*`, `${REDIS_PREFIX}-*`])
+      if (left > 0) progress(`deleted ${left} leftover Redis keys of ${REDIS_PREFIX}-*`)
+    }
   }
   const md = report((nowMs() - t0) / 1000)
   if (WRITE_REPORT) {

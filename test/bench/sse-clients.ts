@@ -2,7 +2,8 @@
  * A lean SSE load client for scenarios 3 and 4: raw node:net sockets, a hand-written HTTP/1.1 GET,
  * no parsing beyond the status line and a byte search for the awaited event's marker. One process
  * holds a share of the connections; the coordinator drives it over IPC:
- *   open  {port, conns: [{path, auth, expect}], concurrency} -> {opened, failed, statuses}
+ *   open  {port, conns: [{path, auth, expect, port?}], concurrency} -> {opened, failed, statuses}
+ *         (a connection's own port, when given, wins over `port`: streams spread over several servers)
  *   arm   {marker}    -> forget earlier receipts; from now on the first chunk holding `marker` counts
  *   wait  {timeoutMs} -> when every expected connection has it (or at the timeout): receive times
  *   close             -> destroys every socket
@@ -84,14 +85,15 @@ startChild({
   handlers: {
     async open (msg) {
       const port = Number(msg.port)
-      const specs = msg.conns as { path: string, auth?: string, expect: boolean }[]
+      const specs = msg.conns as { path: string, auth?: string, expect: boolean, port?: number }[]
       const concurrency = Number(msg.concurrency ?? 64)
       const statuses: Record<string, number> = {}
       let next = 0
       let opened = 0
       await Promise.all(Array.from({ length: Math.min(concurrency, specs.length) }, async () => {
         while (next < specs.length) {
-          const status = await openOne(port, specs[next++]!)
+          const spec = specs[next++]!
+          const status = await openOne(spec.port ?? port, spec)
           statuses[status] = (statuses[status] ?? 0) + 1
           if (status === 200) opened++
         }
