@@ -127,7 +127,12 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Fastif
     const type = task?.status === 3 ? task.assets.get(file) : undefined
     if (task === undefined || type === undefined) return envelope(reply, 404, 'asset not found')
     const body = renderAsset(type, { seconds: audioSeconds(task.body.duration), seed: crc32(`${taskId}/${file}`) })
-    return reply.type(ASSET_FORMATS[type].contentType).header('cache-control', 'public, max-age=3600').send(body)
+    reply.type(ASSET_FORMATS[type].contentType).header('cache-control', 'public, max-age=3600').header('accept-ranges', 'bytes')
+    // Browsers seek in audio and video with Range requests; without them a player cannot jump ahead.
+    const range = byteRange(request.headers.range, body.length)
+    if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${body.length}`).send()
+    if (range === null) return reply.send(body)
+    return reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${body.length}`).send(body.subarray(range.start, range.end + 1))
   })
 
   app.setNotFoundHandler((request, reply) => envelope(reply, 404, 'Not found'))
@@ -180,4 +185,13 @@ function upstreamSchema (def: CapabilityDefinition): z.ZodType {
 function describeIssues (issues: readonly { path: readonly PropertyKey[], message: string }[]): string {
   const lines = issues.map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
   return [...new Set(lines)].join('; ') || 'body is not a JSON object'
+}
+
+/** One `bytes=` range (the only kind players send); null to answer the whole file. */
+function byteRange (header: string | undefined, size: number): { start: number, end: number } | 'unsatisfiable' | null {
+  const m = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null
+  if (!m || (m[1] === '' && m[2] === '')) return null
+  const start = m[1] === '' ? Math.max(0, size - Number(m[2])) : Number(m[1])
+  const end = m[1] === '' || m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1)
+  return start > end || start >= size ? 'unsatisfiable' : { start, end }
 }

@@ -165,6 +165,29 @@ describe('assets', () => {
     expect((await s.inject(`/assets/${'0'.repeat(32)}/0.wav`)).statusCode).toBe(404)
   })
 
+  it('answers byte ranges, so players can seek', async () => {
+    const s = await sim({ queueMs: 0, processMs: 30 })
+    const created = await s.inject({ method: 'POST', url: CREATE, headers: authHeaders(), payload: { ...BODY, duration: 5 } })
+    const taskId = created.json<{ data: { task_id: string } }>().data.task_id
+    await waitFor(() => s.simulator.tasks.get(taskId)?.status === 3, 2000, 'success')
+    const url = `/assets/${taskId}/0.wav`
+    const whole = await s.inject(url)
+    expect(whole.headers['accept-ranges']).toBe('bytes')
+    const size = whole.rawPayload.length
+    const part = await s.inject({ url, headers: { range: 'bytes=100-199' } })
+    expect(part.statusCode).toBe(206)
+    expect(part.headers['content-range']).toBe(`bytes 100-199/${size}`)
+    expect(part.rawPayload.equals(whole.rawPayload.subarray(100, 200))).toBe(true)
+    const tail = await s.inject({ url, headers: { range: 'bytes=-10' } })
+    expect(tail.rawPayload.equals(whole.rawPayload.subarray(size - 10))).toBe(true)
+    const open = await s.inject({ url, headers: { range: `bytes=${size - 5}-` } })
+    expect(open.rawPayload.length).toBe(5)
+    const beyond = await s.inject({ url, headers: { range: `bytes=${size}-` } })
+    expect(beyond.statusCode).toBe(416)
+    expect(beyond.headers['content-range']).toBe(`bytes */${size}`)
+    expect((await s.inject({ url, headers: { range: 'items=0-1' } })).statusCode).toBe(200)
+  })
+
   it('answers 404 envelopes for unknown routes', async () => {
     const s = await sim()
     const res = await s.inject('/v1/nothing')
