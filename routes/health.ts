@@ -26,7 +26,9 @@ const health: FastifyPluginAsyncZod = async (app) => {
     }
     const gateway = app.gatewayState()
     if (gateway.open) {
-      throw Object.assign(new BffError('BFF_ERR_NOT_READY', `The generation gateway is failing (${gateway.consecutiveFailures} failures in a row); new tasks are paused`), { retryAfterSec: Math.max(1, Math.ceil(gateway.retryAfterMs / 1000)) })
+      throw new BffError('BFF_ERR_NOT_READY', `The generation gateway is failing (${gateway.consecutiveFailures} failures in a row); new tasks are paused`, {
+        retryAfterSec: Math.max(1, Math.ceil(gateway.retryAfterMs / 1000))
+      })
     }
     return { status: 'ready' }
   })

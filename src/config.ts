@@ -5,7 +5,8 @@ import { parseBehaviour, type Behaviour } from './simulator/behaviour.ts'
 export const DEMO_API_KEY = { owner: 'demo', key: 'dev-key' } as const
 
 const port = z.coerce.number().int().min(0).max(65535)
-const ms = z.coerce.number().int().min(1)
+// Durations (ms), sizes and counts alike: whole numbers above zero.
+const positive = z.coerce.number().int().min(1)
 const flag = z.stringbool()
 
 const ApiKeySchema = z.object({ owner: z.string().min(1), key: z.string().min(8) })
@@ -43,15 +44,15 @@ export const ConfigSchema = z.object({
     .describe('ToMoviee gateway base URL (open-api.wondershare.cc is a documented alias).'),
   TOMOVIEE_APP_KEY: optionalSecret.describe('ToMoviee app key. Unset (with the secret) means demo mode against the built-in simulator.'),
   TOMOVIEE_APP_SECRET: optionalSecret.describe('ToMoviee app secret. Never logged, never returned, no default.'),
-  GATEWAY_CONNECT_TIMEOUT_MS: ms.default(5_000).describe('Timeout for opening a connection to the gateway.'),
-  GATEWAY_TIMEOUT_MS: ms.default(30_000).describe('Overall timeout of one gateway call.'),
+  GATEWAY_CONNECT_TIMEOUT_MS: positive.default(5_000).describe('Timeout for opening a connection to the gateway.'),
+  GATEWAY_TIMEOUT_MS: positive.default(30_000).describe('Overall timeout of one gateway call.'),
 
   DATABASE_PATH: z.string().min(1).default('./data/bff.sqlite').describe('SQLite file for tasks and the event log (":memory:" for a throwaway store).'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional()
     .describe('Distributed mode: Redis for tasks, the event log, fan-out, rate limits and reconciler leases (instead of SQLite). Example: redis://127.0.0.1:6379/0.'),
   REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('bff').describe('Prefix of every Redis key, so several deployments can share one Redis.'),
-  EVENT_HISTORY_PER_OWNER: ms.default(10_000).describe('Distributed mode: events kept per owner for Last-Event-ID replay (older ones are trimmed).'),
-  EVENT_HISTORY_PER_TASK: ms.default(1_000).describe('Distributed mode: events kept per task.'),
+  EVENT_HISTORY_PER_OWNER: positive.default(10_000).describe('Distributed mode: events kept per owner for Last-Event-ID replay (older ones are trimmed).'),
+  EVENT_HISTORY_PER_TASK: positive.default(1_000).describe('Distributed mode: events kept per task.'),
   API_KEYS: ApiKeysSchema.optional().describe('Client keys as comma-separated "owner:key" pairs (or "owner:sha256:<hex>" to store only the hash). Required with real ToMoviee credentials unless JWTs are configured.'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional().describe('Shared secret for HS256 client JWTs (at least 32 characters).'),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional().describe('JWKS URL for RS256/ES256 client JWTs.'),
@@ -67,34 +68,34 @@ export const ConfigSchema = z.object({
   SIMULATOR_BEHAVIOUR: z.string().transform((text, ctx) => parseBehaviour(text) ?? (ctx.addIssue({ code: 'custom', message: 'expected markers such as "#fail" or "#double-callback #delay=2000"' }), z.NEVER))
     .optional().describe('Demo mode: what the simulator does with tasks whose prompt has no marker (e.g. "#fail", "#no-callback").'),
 
-  SSE_HEARTBEAT_MS: ms.default(15_000).describe('Interval of SSE heartbeat comments.'),
-  SSE_RETRY_MS: ms.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
-  SSE_MAX_BUFFER_BYTES: ms.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
-  WEBHOOK_BODY_LIMIT: ms.default(65_536).describe('Largest accepted callback body, in bytes.'),
-  RATE_LIMIT_MAX: ms.default(600).describe('Requests per client IP per window, on every route but the webhook and health checks.'),
-  RATE_LIMIT_OWNER_MAX: ms.default(300).describe('Requests per authenticated owner per window.'),
-  RATE_LIMIT_CREATE_MAX: ms.default(30).describe('Task creations per owner per window.'),
-  RATE_LIMIT_STREAM_TOKEN_MAX: ms.default(30).describe('Stream tokens minted per owner per window.'),
-  RATE_LIMIT_AUTH_FAILURES_MAX: ms.default(20).describe('Failed authentications per client IP per window before 429s.'),
-  RATE_LIMIT_WINDOW_MS: ms.default(60_000).describe('Rate-limit window.'),
-  MAX_ACTIVE_TASKS_PER_OWNER: ms.default(20).describe('Unfinished tasks one owner may have at once.'),
+  SSE_HEARTBEAT_MS: positive.default(15_000).describe('Interval of SSE heartbeat comments.'),
+  SSE_RETRY_MS: positive.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
+  SSE_MAX_BUFFER_BYTES: positive.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
+  WEBHOOK_BODY_LIMIT: positive.default(65_536).describe('Largest accepted callback body, in bytes.'),
+  RATE_LIMIT_MAX: positive.default(600).describe('Requests per client IP per window, on every route but the webhook and health checks.'),
+  RATE_LIMIT_OWNER_MAX: positive.default(300).describe('Requests per authenticated owner per window.'),
+  RATE_LIMIT_CREATE_MAX: positive.default(30).describe('Task creations per owner per window.'),
+  RATE_LIMIT_STREAM_TOKEN_MAX: positive.default(30).describe('Stream tokens minted per owner per window.'),
+  RATE_LIMIT_AUTH_FAILURES_MAX: positive.default(20).describe('Failed authentications per client IP per window before 429s.'),
+  RATE_LIMIT_WINDOW_MS: positive.default(60_000).describe('Rate-limit window.'),
+  MAX_ACTIVE_TASKS_PER_OWNER: positive.default(20).describe('Unfinished tasks one owner may have at once.'),
   WEBHOOK_VERIFY: flag.optional().describe('Confirm every callback with the gateway\'s result endpoint before applying it. Default: on with real credentials, off in demo mode.'),
   INPUT_HTTP_ALLOW_HOSTS: list.optional().describe('Hosts (host or host:port) whose plain-http or private-address input URLs are accepted, comma-separated.'),
   INPUT_PREFLIGHT: flag.default(false).describe('Check with a HEAD request that input files are reachable, of an accepted type and size, before creating a task.'),
-  INPUT_PREFLIGHT_TIMEOUT_MS: ms.default(3_000).describe('Timeout of the input pre-flight check.'),
-  INPUT_MAX_BYTES: ms.default(200 * 1024 * 1024).describe('Largest input file the pre-flight check accepts.'),
+  INPUT_PREFLIGHT_TIMEOUT_MS: positive.default(3_000).describe('Timeout of the input pre-flight check.'),
+  INPUT_MAX_BYTES: positive.default(200 * 1024 * 1024).describe('Largest input file the pre-flight check accepts.'),
   RECONCILE_ENABLED: flag.default(true).describe('Poll the gateway for tasks whose callback is overdue, and time out tasks at their deadline.'),
-  RECONCILE_INTERVAL_MS: ms.default(5_000).describe('How often the reconciler looks for due tasks.'),
+  RECONCILE_INTERVAL_MS: positive.default(5_000).describe('How often the reconciler looks for due tasks.'),
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Gateway polls the reconciler runs at once.'),
   RECONCILE_OVERDUE_FACTOR: factor.default(1.5).describe('A callback is overdue after the capability\'s typical maximum time × this.'),
   TASK_DEADLINE_FACTOR: factor.default(10).describe('An unfinished task times out after the capability\'s typical maximum time × this.'),
-  RECONCILE_BASE_DELAY_MS: ms.default(10_000).describe('First delay of the reconciler\'s exponential backoff between polls of one task.'),
-  RECONCILE_MAX_DELAY_MS: ms.default(300_000).describe('Longest delay between polls of one task.'),
-  IDEMPOTENCY_TTL_MS: ms.default(86_400_000).describe('How long an Idempotency-Key is remembered.'),
+  RECONCILE_BASE_DELAY_MS: positive.default(10_000).describe('First delay of the reconciler\'s exponential backoff between polls of one task.'),
+  RECONCILE_MAX_DELAY_MS: positive.default(300_000).describe('Longest delay between polls of one task.'),
+  IDEMPOTENCY_TTL_MS: positive.default(86_400_000).describe('How long an Idempotency-Key is remembered.'),
   CREATE_RETRIES: count.max(5).default(2).describe('Retries of a create that certainly never reached the gateway (connection refused, DNS failure).'),
-  CIRCUIT_FAILURE_THRESHOLD: ms.default(5).describe('Consecutive gateway outages that make new calls fail fast.'),
-  CIRCUIT_COOLDOWN_MS: ms.default(15_000).describe('How long calls fail fast before one trial call.'),
-  SHUTDOWN_TIMEOUT_MS: ms.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
+  CIRCUIT_FAILURE_THRESHOLD: positive.default(5).describe('Consecutive gateway outages that make new calls fail fast.'),
+  CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
+  SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
     .describe('Bearer token required on GET /metrics; unset: /metrics is open (keep it off the public internet)')
 })

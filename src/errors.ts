@@ -67,13 +67,14 @@ export class BffError extends Error {
   /** Sent as Retry-After when set. */
   retryAfterSec?: number
 
-  constructor (code: ErrorCode, message?: string, extra: { issues?: ErrorBody['issues'], cause?: unknown } = {}) {
+  constructor (code: ErrorCode, message?: string, extra: { issues?: ErrorBody['issues'], retryAfterSec?: number, cause?: unknown } = {}) {
     super(message ?? ERRORS[code].message, { cause: extra.cause })
     this.name = 'BffError'
     this.code = code
     // Task-outcome codes have no HTTP status; if one is ever thrown it is our bug, hence 500.
     this.statusCode = ERRORS[code].status ?? 500
     if (extra.issues) this.issues = extra.issues
+    if (extra.retryAfterSec !== undefined) this.retryAfterSec = extra.retryAfterSec
   }
 
   toBody (): ErrorBody {

@@ -14,8 +14,7 @@ export class GatewayError extends BffError {
   readonly upstreamMessage?: string
 
   constructor (code: GatewayErrorCode, message: string, opts: { sent: boolean, upstreamStatus?: number, upstreamCode?: number, upstreamMessage?: string, retryAfterSec?: number, cause?: unknown }) {
-    super(code, message, { cause: opts.cause })
-    if (opts.retryAfterSec !== undefined) this.retryAfterSec = opts.retryAfterSec
+    super(code, message, { cause: opts.cause, ...(opts.retryAfterSec !== undefined ? { retryAfterSec: opts.retryAfterSec } : {}) })
     this.name = 'GatewayError'
     this.sent = opts.sent
     if (opts.upstreamStatus !== undefined) this.upstreamStatus = opts.upstreamStatus

@@ -135,7 +135,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Fastif
     return reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${body.length}`).send(body.subarray(range.start, range.end + 1))
   })
 
-  app.setNotFoundHandler((request, reply) => envelope(reply, 404, 'Not found'))
+  app.setNotFoundHandler((_request, reply) => envelope(reply, 404, 'Not found'))
   app.setErrorHandler<FastifyError>((err, request, reply) => {
     const status = typeof err.statusCode === 'number' ? err.statusCode : 500
     if (status >= 500) {

@@ -90,7 +90,7 @@ describe('watch over EventSource', () => {
     // A genuine token of the server's, issued a minute ago; the answer claims it is fresh.
     const old = createStreamTokens({ secret: STREAM_TOKEN_SECRET, ttlSec: TTL_SEC, now: () => Date.now() - 60_000 })
     let crafted = ''
-    const { client, urls, mints } = esClient((url, init, real) => {
+    const { client, urls, mints } = esClient((url, init) => {
       if (!url.endsWith('/v1/stream-tokens') || crafted !== '') return undefined
       const { taskId } = JSON.parse(String(init?.body)) as { taskId: string }
       return old.issue(ALICE.owner, taskId).then(({ token }) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { promptSchema } from './types.ts'
 
 /**
  * ToMoviee's 46 camera moves in index order (1-46), as slugs. The table names index 28 and 39
@@ -25,7 +26,7 @@ export const publicVideoFields = {
   cameraMove: z.enum(CAMERA_MOVES).optional().describe('Camera movement; omit for an automatic choice')
 }
 
-export const videoPrompt = z.string().trim().min(1).max(2000)
+export const videoPrompt = promptSchema(2000)
 
 /** Upstream fields shared by the video endpoints, in upstream names and limits. */
 export const upstreamVideoFields = {
