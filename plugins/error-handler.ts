@@ -3,10 +3,11 @@
  * a stable BFF_ERR_* code. Depends on rate-limit (the 404 handler is limited too).
  * @see https://fastify.dev/docs/latest/Reference/Errors/
  */
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { BffError, isBffError, toIssues, type ErrorCode } from '../src/errors.ts'
+import { unknownFieldMessage } from '../src/tasks/field-hints.ts'
 
 // Fastify's own client-error codes, translated into ours.
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -17,14 +18,26 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'BFF_ERR_BAD_JSON'
 }
 
-function toBffError (err: FastifyError | Error): BffError {
+/** The field names of the route's schema for this part of the request, for "did you mean" hints. */
+function knownFields (request: FastifyRequest, where: string): string[] {
+  const schema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[where] as { shape?: Record<string, unknown> } | undefined
+  return Object.keys(schema?.shape ?? {})
+}
+
+function toBffError (err: FastifyError | Error, request: FastifyRequest): BffError {
   if (isBffError(err)) return err
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'request'
-    const issues = err.validation.map((v) => ({
-      path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)],
-      message: v.message ?? 'is invalid'
-    }))
+    const issues = err.validation.flatMap((v) => {
+      const path = [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)]
+      const unknown = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined
+      // One issue per unknown field, at the field, with what it probably meant.
+      if (unknown?.length) {
+        const known = path.length === 1 ? knownFields(request, where) : []
+        return unknown.map((key) => ({ path: [...path, key], message: unknownFieldMessage(key, known) }))
+      }
+      return [{ path, message: v.message ?? 'is invalid' }]
+    })
     const first = issues[0]
     return new BffError('BFF_ERR_VALIDATION', first ? `${first.path.join('.')}: ${first.message}` : undefined, { issues: toIssues(issues) })
   }
@@ -38,7 +51,7 @@ function toBffError (err: FastifyError | Error): BffError {
 
 export default fp(async function errorHandler (fastify) {
   fastify.setErrorHandler(function (err: FastifyError, request, reply) {
-    const bff = toBffError(err)
+    const bff = toBffError(err, request)
     if (isResponseSerializationError(err)) {
       request.log.error({ err, issues: err.cause.issues }, 'response does not match its schema')
     } else if (bff.statusCode >= 500) {
