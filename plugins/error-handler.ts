@@ -7,7 +7,14 @@ import type { FastifyError, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { BffError, isBffError, toIssues, type ErrorCode } from '../src/errors.ts'
-import { unknownFieldMessage } from '../src/tasks/field-hints.ts'
+import { CAPABILITIES } from '../src/tasks/capabilities/index.ts'
+import { suggestField, unknownFieldMessage } from '../src/tasks/field-hints.ts'
+
+// A typo'd capability is a 404 that says where the names are, and which one was probably meant.
+function unknownCapabilityMessage (name: string): string {
+  const meant = suggestField(name, CAPABILITIES.map((c) => c.name))
+  return `No capability "${name}"${meant ? ` (did you mean "${meant}"?)` : ''}; GET /v1/capabilities lists them`
+}
 
 // Fastify's own client-error codes, translated into ours.
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -65,6 +72,9 @@ export default fp(async function errorHandler (fastify) {
 
   // Rate limited so that probing for routes costs the same as any other request.
   fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request, reply) {
-    reply.code(404).send(new BffError('BFF_ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`).toBody())
+    const path = request.url.split('?')[0] ?? ''
+    const capability = request.method === 'POST' ? /^\/v1\/tasks\/([^/]+)$/.exec(path)?.[1] : undefined
+    const message = capability !== undefined ? unknownCapabilityMessage(decodeURIComponent(capability)) : `No route for ${request.method} ${path}`
+    reply.code(404).send(new BffError('BFF_ERR_NOT_FOUND', message).toBody())
   })
 }, { name: 'error-handler', dependencies: ['rate-limit'] })

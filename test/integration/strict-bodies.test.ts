@@ -76,3 +76,20 @@ describe('suggestField', () => {
     expect(suggestField('id', known)).toBeUndefined()
   })
 })
+
+describe('mistakes that used to pass quietly', () => {
+  it('a typo in a capability name answers a 404 that points to GET /v1/capabilities', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/tasks/text-to-musik', headers: bearer(), payload: { prompt: 'x' } })
+    expect(res.statusCode).toBe(404)
+    expect(res.json()).toMatchObject({ code: 'BFF_ERR_NOT_FOUND', message: 'No capability "text-to-musik" (did you mean "text-to-music"?); GET /v1/capabilities lists them' })
+  })
+
+  it('a malformed cursor is a 400, not the first page again', async () => {
+    const objectCursor = Buffer.from(JSON.stringify({ page: 2 })).toString('base64url')
+    for (const cursor of ['not-a-cursor', objectCursor]) {
+      const res = await app.inject({ url: `/v1/tasks?cursor=${cursor}`, headers: bearer() })
+      expect(res.statusCode).toBe(400)
+      expect(res.json().issues).toEqual([{ path: 'querystring.cursor', message: 'is not a nextCursor from a previous page' }])
+    }
+  })
+})
