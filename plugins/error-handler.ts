@@ -56,7 +56,13 @@ function toBffError (err: FastifyError | Error, request: FastifyRequest): BffErr
   return new BffError('BFF_ERR_INTERNAL', undefined, { cause: err })
 }
 
+declare module 'fastify' {
+  // The code of the error answer, for the refusal metrics; undefined for a successful one.
+  interface FastifyRequest { errorCode: ErrorCode | undefined }
+}
+
 export default fp(async function errorHandler (fastify) {
+  fastify.decorateRequest('errorCode', undefined)
   fastify.setErrorHandler(function (err: FastifyError, request, reply) {
     const bff = toBffError(err, request)
     if (isResponseSerializationError(err)) {
@@ -66,6 +72,7 @@ export default fp(async function errorHandler (fastify) {
     } else {
       request.log.info({ code: bff.code, statusCode: bff.statusCode }, 'request rejected')
     }
+    request.errorCode = bff.code
     if (bff.retryAfterSec !== undefined) reply.header('retry-after', String(bff.retryAfterSec))
     reply.code(bff.statusCode).send(bff.toBody())
   })
@@ -75,6 +82,7 @@ export default fp(async function errorHandler (fastify) {
     const path = request.url.split('?')[0] ?? ''
     const capability = request.method === 'POST' ? /^\/v1\/tasks\/([^/]+)$/.exec(path)?.[1] : undefined
     const message = capability !== undefined ? unknownCapabilityMessage(decodeURIComponent(capability)) : `No route for ${request.method} ${path}`
+    request.errorCode = 'BFF_ERR_NOT_FOUND'
     reply.code(404).send(new BffError('BFF_ERR_NOT_FOUND', message).toBody())
   })
 }, { name: 'error-handler', dependencies: ['rate-limit'] })

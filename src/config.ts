@@ -99,7 +99,8 @@ export const ConfigSchema = z.object({
   CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
-    .describe('Bearer token required on GET /metrics; unset: /metrics is open (keep it off the public internet)')
+    .describe('Bearer token required on GET /metrics; unset: /metrics is open (keep it off the public internet)'),
+  GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.')
 })
 
 export type Env = z.input<typeof ConfigSchema>
@@ -135,6 +136,8 @@ export interface Config {
   shutdownTimeoutMs: number
   /** Bearer token that protects GET /metrics; undefined leaves it open. */
   metricsToken?: string
+  /** The commit being run, for bff_build_info. */
+  commit: string
 }
 
 export class ConfigError extends Error {
@@ -248,6 +251,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     createRetries: e.CREATE_RETRIES,
     circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    metricsToken: e.METRICS_TOKEN
+    metricsToken: e.METRICS_TOKEN,
+    commit: e.GIT_COMMIT_SHA
   }
 }
