@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ErrorSchema } from '../../src/errors.ts'
-import { CAPABILITIES } from '../../src/tasks/capabilities/index.ts'
+import { CAPABILITIES, pascalCase } from '../../src/tasks/capabilities/index.ts'
 import { TaskSchema, TaskStatusSchema } from '../../src/tasks/model.ts'
 import { principalOf } from '../../plugins/auth.ts'
 
@@ -39,14 +39,12 @@ const TaskListSchema = z.object({
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page')
 }).meta({ id: 'TaskList' })
 
-const pascal = (name: string): string => name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())
-
 const tasks: FastifyPluginAsyncZod = async (app) => {
   // One route per capability, derived from its definition: no per-capability route code.
   for (const def of CAPABILITIES) {
     app.post(`/tasks/${def.name}`, {
       schema: {
-        operationId: `create${pascal(def.name)}Task`,
+        operationId: `create${pascalCase(def.name)}Task`,
         tags: ['tasks'],
         summary: def.summary,
         description: `${def.description}\n\nAnswers 202 with the task; follow it on \`GET /v1/tasks/{id}/events\`.`,

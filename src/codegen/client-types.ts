@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
-import { CAPABILITIES } from '../tasks/capabilities/index.ts'
+import { CAPABILITIES, pascalCase } from '../tasks/capabilities/index.ts'
 import { CapabilitySchema } from '../tasks/capabilities/describe.ts'
 import { OutputSchema, OutputTypeSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
 import { printType, type JsonSchema } from './ts-from-json-schema.ts'
@@ -27,10 +27,6 @@ function declaration (name: string, schema: z.ZodType, io: 'input' | 'output', d
   return `/** ${doc} */\nexport ${keyword}${type}\n`
 }
 
-function pascal (name: string): string {
-  return name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())
-}
-
 /** The client's data types as TypeScript source, deterministic so a test can compare it with the committed file. */
 export function generateClientTypes (): string {
   const parts = [
@@ -44,9 +40,9 @@ export function generateClientTypes (): string {
     declaration('Capability', CapabilitySchema, 'output', 'A capability as GET /v1/capabilities describes it.')
   ]
   for (const def of CAPABILITIES) {
-    parts.push(declaration(`${pascal(def.name)}Input`, def.input, 'input', `The request body of POST /v1/tasks/${def.name} (defaulted fields are optional).`))
+    parts.push(declaration(`${pascalCase(def.name)}Input`, def.input, 'input', `The request body of POST /v1/tasks/${def.name} (defaulted fields are optional).`))
   }
-  const entries = CAPABILITIES.map((def) => `  ${JSON.stringify(def.name)}: ${pascal(def.name)}Input`)
+  const entries = CAPABILITIES.map((def) => `  ${JSON.stringify(def.name)}: ${pascalCase(def.name)}Input`)
   parts.push(`/** The request body of each capability, by name. */\nexport interface CapabilityInputs {\n${entries.join('\n')}\n}\n`)
   return parts.join('\n')
 }
