@@ -10,6 +10,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# The client package is a workspace: npm ci needs its manifest (it has no dependencies of its own).
+COPY packages/client/package.json ./packages/client/
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM deps AS build
@@ -18,6 +20,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY plugins ./plugins
 COPY routes ./routes
+COPY packages/client ./packages/client
 RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS release

@@ -3,10 +3,18 @@
  * a stable BFF_ERR_* code. Depends on rate-limit (the 404 handler is limited too).
  * @see https://fastify.dev/docs/latest/Reference/Errors/
  */
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { BffError, isBffError, toIssues, type ErrorCode } from '../src/errors.ts'
+import { CAPABILITIES } from '../src/tasks/capabilities/index.ts'
+import { suggestField, unknownFieldMessage } from '../src/tasks/field-hints.ts'
+
+// A typo'd capability is a 404 that says where the names are, and which one was probably meant.
+function unknownCapabilityMessage (name: string): string {
+  const meant = suggestField(name, CAPABILITIES.map((c) => c.name))
+  return `No capability "${name}"${meant ? ` (did you mean "${meant}"?)` : ''}; GET /v1/capabilities lists them`
+}
 
 // Fastify's own client-error codes, translated into ours.
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -17,14 +25,26 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'BFF_ERR_BAD_JSON'
 }
 
-function toBffError (err: FastifyError | Error): BffError {
+/** The field names of the route's schema for this part of the request, for "did you mean" hints. */
+function knownFields (request: FastifyRequest, where: string): string[] {
+  const schema = (request.routeOptions.schema as Record<string, unknown> | undefined)?.[where] as { shape?: Record<string, unknown> } | undefined
+  return Object.keys(schema?.shape ?? {})
+}
+
+function toBffError (err: FastifyError | Error, request: FastifyRequest): BffError {
   if (isBffError(err)) return err
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'request'
-    const issues = err.validation.map((v) => ({
-      path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)],
-      message: v.message ?? 'is invalid'
-    }))
+    const issues = err.validation.flatMap((v) => {
+      const path = [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)]
+      const unknown = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined
+      // One issue per unknown field, at the field, with what it probably meant.
+      if (unknown?.length) {
+        const known = path.length === 1 ? knownFields(request, where) : []
+        return unknown.map((key) => ({ path: [...path, key], message: unknownFieldMessage(key, known) }))
+      }
+      return [{ path, message: v.message ?? 'is invalid' }]
+    })
     const first = issues[0]
     return new BffError('BFF_ERR_VALIDATION', first ? `${first.path.join('.')}: ${first.message}` : undefined, { issues: toIssues(issues) })
   }
@@ -36,9 +56,15 @@ function toBffError (err: FastifyError | Error): BffError {
   return new BffError('BFF_ERR_INTERNAL', undefined, { cause: err })
 }
 
+declare module 'fastify' {
+  // The code of the error answer, for the refusal metrics; undefined for a successful one.
+  interface FastifyRequest { errorCode: ErrorCode | undefined }
+}
+
 export default fp(async function errorHandler (fastify) {
+  fastify.decorateRequest('errorCode', undefined)
   fastify.setErrorHandler(function (err: FastifyError, request, reply) {
-    const bff = toBffError(err)
+    const bff = toBffError(err, request)
     if (isResponseSerializationError(err)) {
       request.log.error({ err, issues: err.cause.issues }, 'response does not match its schema')
     } else if (bff.statusCode >= 500) {
@@ -46,12 +72,17 @@ export default fp(async function errorHandler (fastify) {
     } else {
       request.log.info({ code: bff.code, statusCode: bff.statusCode }, 'request rejected')
     }
+    request.errorCode = bff.code
     if (bff.retryAfterSec !== undefined) reply.header('retry-after', String(bff.retryAfterSec))
     reply.code(bff.statusCode).send(bff.toBody())
   })
 
   // Rate limited so that probing for routes costs the same as any other request.
   fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request, reply) {
-    reply.code(404).send(new BffError('BFF_ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`).toBody())
+    const path = request.url.split('?')[0] ?? ''
+    const capability = request.method === 'POST' ? /^\/v1\/tasks\/([^/]+)$/.exec(path)?.[1] : undefined
+    const message = capability !== undefined ? unknownCapabilityMessage(decodeURIComponent(capability)) : `No route for ${request.method} ${path}`
+    request.errorCode = 'BFF_ERR_NOT_FOUND'
+    reply.code(404).send(new BffError('BFF_ERR_NOT_FOUND', message).toBody())
   })
 }, { name: 'error-handler', dependencies: ['rate-limit'] })

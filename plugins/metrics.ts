@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { BffError } from '../src/errors.ts'
+import { PACKAGE } from '../src/meta.ts'
 import { createMetrics, type Metrics } from '../src/observability/metrics.ts'
 
 declare module 'fastify' {
@@ -17,9 +18,16 @@ declare module 'fastify' {
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest()
 
 export default fp(async function metrics (fastify) {
-  const metrics = createMetrics()
+  const metrics = createMetrics({ build: { version: PACKAGE.version, commit: fastify.config.commit, node: process.version } })
   metrics.setOpenStreams(() => fastify.openSseCount())
   fastify.decorate('metrics', metrics)
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    // The pattern (/v1/tasks/:id), never the URL; requests no route matched share one label.
+    const route = request.routeOptions.url ?? 'unmatched'
+    metrics.http.request(route, request.method, reply.statusCode, reply.elapsedTime / 1000)
+    if (request.errorCode !== undefined) metrics.http.refusal(request.errorCode)
+  })
 
   const token = fastify.config.metricsToken
   // Digests have a fixed length, so the comparison reveals neither the token's length nor a prefix.

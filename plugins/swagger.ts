@@ -7,29 +7,9 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import fp from 'fastify-plugin'
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod'
+import { finishDocument } from '../src/api-doc/finish.ts'
+import { pruneUnusedSchemas } from '../src/api-doc/prune.ts'
 import { PACKAGE as pkg } from '../src/meta.ts'
-
-type OpenApiDoc = ReturnType<typeof jsonSchemaTransformObject>
-type Components = { schemas?: Record<string, unknown> }
-
-function pruneUnusedSchemas (doc: OpenApiDoc): OpenApiDoc {
-  const components = (doc as { components?: Components }).components
-  const schemas = components?.schemas
-  if (!schemas) return doc
-  const used = new Set<string>()
-  const visit = (node: unknown): void => {
-    if (Array.isArray(node)) { node.forEach(visit); return }
-    if (node === null || typeof node !== 'object') return
-    for (const [key, value] of Object.entries(node)) {
-      const name = key === '$ref' && typeof value === 'string' ? value.replace('#/components/schemas/', '') : undefined
-      if (name !== undefined && !used.has(name)) { used.add(name); visit(schemas[name]) }
-      visit(value)
-    }
-  }
-  visit({ ...doc, components: { ...components, schemas: {} } })
-  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)))
-  return { ...doc, components: { ...components, schemas: kept } } as OpenApiDoc
-}
 
 export default fp(async function swaggerPlugin (fastify) {
   await fastify.register(swagger, {
@@ -42,13 +22,11 @@ export default fp(async function swaggerPlugin (fastify) {
       tags: [
         { name: 'tasks', description: 'Create and read generation tasks' },
         { name: 'events', description: 'Live task events over Server-Sent Events' },
-        { name: 'webhooks', description: 'Called by the ToMoviee gateway, not by clients' },
         { name: 'health', description: 'Liveness and readiness' }
       ]
     },
     transform: jsonSchemaTransform,
-    // The zod registry yields an input and an output variant of every component; keep the used ones.
-    transformObject: (doc) => pruneUnusedSchemas(jsonSchemaTransformObject(doc))
+    transformObject: (doc) => pruneUnusedSchemas(finishDocument(jsonSchemaTransformObject(doc), { license: { name: 'MIT', identifier: 'MIT' } }))
   })
   await fastify.register(swaggerUi, {
     routePrefix: '/docs',

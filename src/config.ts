@@ -33,6 +33,8 @@ const count = z.coerce.number().int().min(0)
 const factor = z.coerce.number().positive().max(1000)
 
 export const ConfigSchema = z.object({
+  NODE_ENV: z.string().optional().describe('"production" turns demo mode off for good: a start without ToMoviee or client credentials is refused.'),
+  DEMO: flag.optional().describe('Run against the built-in simulator with the dev key. Default: on when no ToMoviee credentials are set outside production; never allowed with NODE_ENV=production.'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the BFF listens on (use 0.0.0.0 in containers).'),
   PORT: port.default(3000).describe('Port the BFF listens on.'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
@@ -42,7 +44,7 @@ export const ConfigSchema = z.object({
 
   TOMOVIEE_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://openapi.wondershare.cc')
     .describe('ToMoviee gateway base URL (open-api.wondershare.cc is a documented alias).'),
-  TOMOVIEE_APP_KEY: optionalSecret.describe('ToMoviee app key. Unset (with the secret) means demo mode against the built-in simulator.'),
+  TOMOVIEE_APP_KEY: optionalSecret.describe('ToMoviee app key. Unset (with the secret) means demo mode outside production.'),
   TOMOVIEE_APP_SECRET: optionalSecret.describe('ToMoviee app secret. Never logged, never returned, no default.'),
   GATEWAY_CONNECT_TIMEOUT_MS: positive.default(5_000).describe('Timeout for opening a connection to the gateway.'),
   GATEWAY_TIMEOUT_MS: positive.default(30_000).describe('Overall timeout of one gateway call.'),
@@ -97,7 +99,8 @@ export const ConfigSchema = z.object({
   CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
-    .describe('Bearer token required on GET /metrics; unset: /metrics is open (keep it off the public internet)')
+    .describe('Bearer token required on GET /metrics; unset: /metrics is open (keep it off the public internet)'),
+  GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.')
 })
 
 export type Env = z.input<typeof ConfigSchema>
@@ -133,6 +136,8 @@ export interface Config {
   shutdownTimeoutMs: number
   /** Bearer token that protects GET /metrics; undefined leaves it open. */
   metricsToken?: string
+  /** The commit being run, for bff_build_info. */
+  commit: string
 }
 
 export class ConfigError extends Error {
@@ -144,24 +149,53 @@ export class ConfigError extends Error {
   }
 }
 
+// Values of these variables are never echoed in an error: they are (or may hold) secrets.
+const SECRET_NAME = /KEY|SECRET|TOKEN|PASSWORD|REDIS_URL/
+
+function describeIssue (name: string, value: string | undefined, message: string): string {
+  if (!name) return `(environment): ${message}`
+  return value === undefined || SECRET_NAME.test(name) ? `${name}: ${message}` : `${name}=${JSON.stringify(value)}: ${message}`
+}
+
+/**
+ * Demo mode only when asked for (DEMO=true) or, outside production, when no ToMoviee credentials
+ * are set; never with NODE_ENV=production, where missing credentials refuse the start instead of
+ * quietly opening a public demo that accepts the well-known dev key.
+ */
+function decideMode (e: z.output<typeof ConfigSchema>): { demo: boolean, problems: string[] } {
+  const problems: string[] = []
+  const production = e.NODE_ENV === 'production'
+  const hasKey = e.TOMOVIEE_APP_KEY !== undefined
+  const hasSecret = e.TOMOVIEE_APP_SECRET !== undefined
+  if (hasKey !== hasSecret) problems.push('TOMOVIEE_APP_KEY and TOMOVIEE_APP_SECRET must be set together')
+  const credentials = hasKey && hasSecret
+  const demo = e.DEMO ?? (!production && !hasKey && !hasSecret)
+  if (demo && production) problems.push('DEMO=true: demo mode is never allowed with NODE_ENV=production')
+  else if (demo && credentials) problems.push('DEMO=true: unset it to use the ToMoviee credentials, or unset the credentials for demo mode')
+  const jwtConfigured = e.JWT_SECRET !== undefined || e.JWT_JWKS_URL !== undefined
+  const clientCredentials = Boolean(e.API_KEYS?.length) || jwtConfigured
+  // One line names everything missing, so a bare production start says all of it at once.
+  const missing = [
+    ...(!demo && !credentials && hasKey === hasSecret ? ['TOMOVIEE_APP_KEY, TOMOVIEE_APP_SECRET'] : []),
+    ...(!demo && !clientCredentials ? ['API_KEYS (or JWT_SECRET / JWT_JWKS_URL)'] : [])
+  ]
+  if (missing.length) {
+    const why = production ? 'with NODE_ENV=production (demo mode never runs in production)' : e.DEMO === false ? 'with DEMO=false' : 'outside demo mode (the demo key is only for demo mode)'
+    problems.push(`${missing.join(' and ')}: required ${why}`)
+  }
+  return { demo, problems }
+}
+
 /** Parses the environment once; throws one ConfigError naming every bad variable. */
 export function loadConfig (env: Record<string, string | undefined>): Config {
   // An empty variable means "unset", as in most deployment tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const parsed = ConfigSchema.safeParse(present)
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`))
+    throw new ConfigError(parsed.error.issues.map((i) => describeIssue(String(i.path[0] ?? ''), present[String(i.path[0])], i.message)))
   }
   const e = parsed.data
-  const problems: string[] = []
-  const hasKey = e.TOMOVIEE_APP_KEY !== undefined
-  const hasSecret = e.TOMOVIEE_APP_SECRET !== undefined
-  if (hasKey !== hasSecret) problems.push('TOMOVIEE_APP_KEY and TOMOVIEE_APP_SECRET must be set together')
-  const demo = !hasKey && !hasSecret
-  const jwtConfigured = e.JWT_SECRET !== undefined || e.JWT_JWKS_URL !== undefined
-  if (!demo && !e.API_KEYS?.length && !jwtConfigured) {
-    problems.push('API_KEYS: required when ToMoviee credentials are set and no JWT_SECRET or JWT_JWKS_URL is (the demo key is only for demo mode)')
-  }
+  const { demo, problems } = decideMode(e)
   if (problems.length) throw new ConfigError(problems)
 
   return {
@@ -217,6 +251,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     createRetries: e.CREATE_RETRIES,
     circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
-    metricsToken: e.METRICS_TOKEN
+    metricsToken: e.METRICS_TOKEN,
+    commit: e.GIT_COMMIT_SHA
   }
 }

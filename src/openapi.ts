@@ -1,3 +1,4 @@
+import { toPortableYaml } from './api-doc/yaml.ts'
 import { buildApp } from './app.ts'
 import { loadConfig } from './config.ts'
 
@@ -6,7 +7,7 @@ export async function generateOpenApiYaml (): Promise<string> {
   const app = await buildApp({ config: loadConfig({ DATABASE_PATH: ':memory:' }), logger: false })
   try {
     await app.ready()
-    return app.swagger({ yaml: true })
+    return toPortableYaml(app.swagger())
   } finally {
     await app.close()
   }

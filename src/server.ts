@@ -5,6 +5,7 @@ import { buildApp } from './app.ts'
 import { ConfigError, DEMO_API_KEY, loadConfig, type Config } from './config.ts'
 import { loggerOptions } from './logger.ts'
 import { buildSimulator } from './simulator/app.ts'
+import { databasePathProblem, listenProblem, redisProblem, refuseToStart } from './startup.ts'
 
 /**
  * Process entry: configuration, the simulator in demo mode, the app, and one shutdown path for
@@ -16,11 +17,18 @@ async function main (): Promise<void> {
     config = loadConfig(process.env)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
-    pino().fatal({ problems: err.problems }, err.message)
-    process.exitCode = 1
+    refuseToStart(err.problems)
     return
   }
   const log = pino(loggerOptions(config))
+  // Checked before anything listens, so a refused start leaves nothing running.
+  const problem = databasePathProblem(config.databasePath) ?? (config.redis
+    ? await redisProblem(config.redis.url, (attempt, reason) => log.warn({ attempt, reason }, 'Redis is not reachable yet; retrying'))
+    : undefined)
+  if (problem) {
+    refuseToStart([problem])
+    return
+  }
 
   let simulator: FastifyInstance | undefined
   if (config.demo) {
@@ -29,7 +37,16 @@ async function main (): Promise<void> {
     const appSecret = randomBytes(24).toString('base64url')
     // Progress callbacks make the demo show progress; the real gateway only calls back at the end.
     simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, defaultBehaviour: config.simulatorBehaviour, logger: { level: config.logLevel, base: { component: 'simulator' } } })
-    const simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
+    let simulatorUrl: string
+    try {
+      simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
+    } catch (err) {
+      const line = listenProblem(err, 'SIMULATOR_PORT', '127.0.0.1', config.simulatorPort)
+      if (!line) throw err
+      await simulator.close()
+      refuseToStart([line])
+      return
+    }
     // The simulator's own files may be fed back in (e.g. a mask into image-redraw), so its host is allowed.
     const simulatorHost = new URL(simulatorUrl).host
     config = {
@@ -39,11 +56,17 @@ async function main (): Promise<void> {
     }
     const usingDevKey = config.apiKeys.length === 1 && config.apiKeys[0]?.key === DEMO_API_KEY.key
     log.warn({ simulatorUrl, devKey: usingDevKey },
-      `DEMO MODE: no ToMoviee credentials set, so tasks go to the built-in simulator at ${simulatorUrl}` +
+      `DEMO MODE: tasks go to the built-in simulator at ${simulatorUrl}` +
       (usingDevKey ? `; clients authenticate with "Authorization: Bearer ${DEMO_API_KEY.key}" (owner "${DEMO_API_KEY.owner}")` : '; clients use the keys in API_KEYS'))
   }
 
-  const app = await buildApp({ config, logger: log })
+  let app: FastifyInstance
+  try {
+    app = await buildApp({ config, logger: log })
+  } catch (err) {
+    await simulator?.close()
+    throw err
+  }
 
   let closing = false
   async function shutdown (reason: { signal?: string, err?: unknown }): Promise<void> {
@@ -70,7 +93,17 @@ async function main (): Promise<void> {
   process.once('uncaughtException', (err) => { void shutdown({ err }) })
   process.once('unhandledRejection', (err) => { void shutdown({ err }) })
 
-  const url = await app.listen({ host: config.host, port: config.port })
+  let url: string
+  try {
+    url = await app.listen({ host: config.host, port: config.port })
+  } catch (err) {
+    const line = listenProblem(err, 'PORT', config.host, config.port)
+    if (!line) throw err
+    await app.close()
+    await simulator?.close()
+    refuseToStart([line])
+    return
+  }
   log.info({ url, docs: `${url}/docs`, publicUrl: config.publicUrl }, `ToMoviee BFF listening at ${url} (API docs at ${url}/docs)`)
 }
 

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
   })
 
   it('leaves demo mode with real credentials and requires API_KEYS then', () => {
-    expect(() => loadConfig({ TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's' })).toThrow(/API_KEYS: required/)
+    expect(() => loadConfig({ TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's' })).toThrow(/API_KEYS \(or JWT_SECRET \/ JWT_JWKS_URL\): required/)
     const c = loadConfig({ TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's', API_KEYS: 'web:web-key-123' })
     expect(c.demo).toBe(false)
     expect(c.gateway).toMatchObject({ appKey: 'k', appSecret: 's' })
@@ -44,8 +44,24 @@ describe('loadConfig', () => {
     } catch (err) { error = err }
     expect(error).toBeInstanceOf(ConfigError)
     const e = error as ConfigError
-    expect(e.problems.map((p) => p.split(':')[0])).toEqual(expect.arrayContaining(['PORT', 'LOG_LEVEL', 'TOMOVIEE_BASE_URL', 'API_KEYS']))
+    expect(e.problems.map((p) => p.split(/[=:]/)[0])).toEqual(expect.arrayContaining(['PORT', 'LOG_LEVEL', 'TOMOVIEE_BASE_URL', 'API_KEYS']))
     expect(e.message).not.toContain('supersecret')
+    expect(e.problems).toContainEqual(expect.stringMatching(/^PORT="eighty": /))
+  })
+
+  it('never runs demo mode with NODE_ENV=production: missing credentials refuse the start', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/TOMOVIEE_APP_KEY, TOMOVIEE_APP_SECRET and API_KEYS \(or JWT_SECRET \/ JWT_JWKS_URL\): required with NODE_ENV=production/)
+    expect(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true' })).toThrow(/DEMO=true: demo mode is never allowed with NODE_ENV=production/)
+    expect(() => loadConfig({ NODE_ENV: 'production', TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's' })).toThrow(/API_KEYS \(or JWT_SECRET \/ JWT_JWKS_URL\): required/)
+    const c = loadConfig({ NODE_ENV: 'production', TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's', API_KEYS: 'web:web-key-123' })
+    expect(c.demo).toBe(false)
+    expect(c.apiKeys).toEqual([{ owner: 'web', key: 'web-key-123' }])
+  })
+
+  it('runs demo mode when asked, and not against real credentials', () => {
+    expect(loadConfig({ DEMO: 'true' }).demo).toBe(true)
+    expect(() => loadConfig({ DEMO: 'false' })).toThrow(/required with DEMO=false/)
+    expect(() => loadConfig({ DEMO: 'true', TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's', API_KEYS: 'web:web-key-123' })).toThrow(/DEMO=true: unset it/)
   })
 
   it('reads the simulator\'s default behaviour from markers', () => {

@@ -12,7 +12,7 @@ describe('openapi.yaml', () => {
 
   it('documents every route with its error responses and the SSE content type', async () => {
     const doc = await generateOpenApiYaml()
-    for (const path of ['/v1/tasks/video-scoring:', '/v1/tasks:', '/v1/tasks/{id}:', '/v1/tasks/{id}/events:', '/v1/events:', '/webhooks/tomoviee:', '/healthz:', '/readyz:']) {
+    for (const path of ['/v1/tasks/video-scoring:', '/v1/tasks:', '/v1/tasks/{id}:', '/v1/tasks/{id}/events:', '/v1/events:', '/healthz:', '/readyz:']) {
       expect(doc).toContain(`  ${path}`)
     }
     expect(doc).toContain('text/event-stream')

@@ -5,18 +5,22 @@ import { z } from 'zod'
 import { principalOf } from '../../plugins/auth.ts'
 import { BffError, ErrorSchema } from '../../src/errors.ts'
 import { startFeed, type FeedOptions } from '../../src/sse/feed.ts'
-import { TaskEventSchema } from '../../src/tasks/model.ts'
+import { SseEventDataSchema } from '../../src/sse/schemas.ts'
 
 const EventId = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer')
 const StreamQuerySchema = z.object({
   lastEventId: EventId.optional().describe('Resume after this event id (for clients that cannot send the Last-Event-ID header)'),
   token: z.string().max(4096).optional().describe('A stream token from POST /v1/stream-tokens, for clients that cannot send Authorization')
 })
+// Documents the header; lastEventIdOf reads it (an empty value means none).
+const StreamHeadersSchema = z.object({
+  'last-event-id': z.string().optional().describe('Resume after this event id (EventSource sends it by itself on reconnect)')
+})
 
 const streamResponse = {
   200: {
-    description: 'A text/event-stream of `task.<status>` events whose data is the full task and whose id is the event id',
-    content: { 'text/event-stream': { schema: TaskEventSchema } }
+    description: 'A text/event-stream: `event:` names the event, `id:` is the event id, `data:` is JSON (see SseEventData)',
+    content: { 'text/event-stream': { schema: SseEventDataSchema } }
   },
   400: ErrorSchema,
   401: ErrorSchema,
@@ -67,6 +71,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       security: [{ bearerAuth: [] }],
       params: z.object({ id: z.string().min(1).max(100) }),
       querystring: StreamQuerySchema,
+      headers: StreamHeadersSchema,
       response: streamResponse
     },
     config: { streamToken: true, helmet: { skipRoute: true } }
@@ -84,6 +89,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       description: 'Sends the current state of unfinished tasks first, or with `Last-Event-ID` exactly the events missed since that id.',
       security: [{ bearerAuth: [] }],
       querystring: StreamQuerySchema,
+      headers: StreamHeadersSchema,
       response: streamResponse
     },
     config: { streamToken: true, helmet: { skipRoute: true } }

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { principalOf } from '../../plugins/auth.ts'
 import { ErrorSchema } from '../../src/errors.ts'
 
-const StreamTokenRequestSchema = z.object({
+const StreamTokenRequestSchema = z.strictObject({
   taskId: z.string().min(1).max(100).optional().describe('Limit the token to this task\'s stream; omit for GET /v1/events')
 }).meta({ id: 'StreamTokenRequest' })
 

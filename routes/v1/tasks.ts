@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ErrorSchema } from '../../src/errors.ts'
-import { CAPABILITIES } from '../../src/tasks/capabilities/index.ts'
+import { CAPABILITIES, pascalCase } from '../../src/tasks/capabilities/index.ts'
 import { TaskSchema, TaskStatusSchema } from '../../src/tasks/model.ts'
 import { principalOf } from '../../plugins/auth.ts'
 
@@ -16,10 +16,22 @@ const IdempotencyHeadersSchema = z.object({
 const TaskIdParamsSchema = z.object({ id: z.string().min(1).max(100) })
 const names = CAPABILITIES.map((c) => c.name) as [string, ...string[]]
 
+// Both stores write a cursor as base64url JSON [createdAt, id]; anything else is a client bug,
+// so a 400 instead of quietly answering the first page again.
+function isCursorShaped (cursor: string): boolean {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    return Array.isArray(value) && value.length === 2 && typeof value[1] === 'string' &&
+      typeof value[0] === 'string' && Number.isFinite(Date.parse(value[0]))
+  } catch {
+    return false
+  }
+}
+
 const ListQuerySchema = z.object({
   status: TaskStatusSchema.optional(),
   capability: z.enum(names).optional(),
-  cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+  cursor: z.string().max(500).refine(isCursorShaped, 'is not a nextCursor from a previous page').optional().describe('nextCursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(100).default(20)
 })
 const TaskListSchema = z.object({
@@ -27,14 +39,12 @@ const TaskListSchema = z.object({
   nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page')
 }).meta({ id: 'TaskList' })
 
-const pascal = (name: string): string => name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())
-
 const tasks: FastifyPluginAsyncZod = async (app) => {
   // One route per capability, derived from its definition: no per-capability route code.
   for (const def of CAPABILITIES) {
     app.post(`/tasks/${def.name}`, {
       schema: {
-        operationId: `create${pascal(def.name)}Task`,
+        operationId: `create${pascalCase(def.name)}Task`,
         tags: ['tasks'],
         summary: def.summary,
         description: `${def.description}\n\nAnswers 202 with the task; follow it on \`GET /v1/tasks/{id}/events\`.`,

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { createHttpMetrics, type HttpMetrics } from './http-metrics.ts'
 import type { Observer } from './observer.ts'
 
 export interface Metrics {
@@ -8,6 +9,7 @@ export interface Metrics {
   observer: Observer
   /** Where the `sse_connections` gauge reads its value at scrape time. */
   setOpenStreams: (fn: () => number) => void
+  http: HttpMetrics
 }
 
 // Gateway calls range from a fast status read (a few ms) to a create that runs into the 30 s
@@ -15,12 +17,13 @@ export interface Metrics {
 const UPSTREAM_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
 /** A registry with the process defaults and the BFF's metrics, and the Observer that feeds it. */
-export function createMetrics (opts: { prefix?: string } = {}): Metrics {
+export function createMetrics (opts: { prefix?: string, build?: { version: string, commit: string, node: string } } = {}): Metrics {
   const prefix = opts.prefix ?? 'bff_'
   const registry = new Registry()
   // Unprefixed, so the standard process/nodejs dashboards work as they are.
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
+  const http = createHttpMetrics(registry, prefix, opts.build ?? { version: 'unknown', commit: 'unknown', node: process.version })
 
   const tasksCreated = new Counter({
     name: `${prefix}tasks_created_total`,
@@ -73,5 +76,5 @@ export function createMetrics (opts: { prefix?: string } = {}): Metrics {
     }
   }
 
-  return { registry, observer, setOpenStreams: (fn) => { openStreams = fn } }
+  return { registry, observer, setOpenStreams: (fn) => { openStreams = fn }, http }
 }

@@ -1,7 +1,7 @@
 import { EventSource } from 'eventsource'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createStreamTokens } from '../../src/auth/stream-tokens.ts'
-import { createClient, type BffClient, type WatchEvent } from '../../src/client/index.ts'
+import { createClient, type BffClient, type WatchEvent } from '../../packages/client/src/index.ts'
 import { ALICE, eventually, startStack, type Stack } from '../helper.ts'
 import { clientFor, collect, lines, recordingFetch, replay, streamCutter } from './helpers.ts'
 

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { createClient, type BffClient, type ClientOptions, type WatchEvent } from '../../src/client/index.ts'
+import { createClient, type BffClient, type ClientOptions, type WatchEvent } from '../../packages/client/src/index.ts'
 import { ALICE, type Stack } from '../helper.ts'
 
 export function clientFor (stack: Stack, opts: Partial<ClientOptions> = {}): BffClient {

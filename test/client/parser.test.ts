@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createSseParser, type SseFrame } from '../../src/client/sse-parser.ts'
+import { createSseParser, type SseFrame } from '../../packages/client/src/sse-parser.ts'
 
 const parse = (chunks: string[]): SseFrame[] => {
   const frames: SseFrame[] = []

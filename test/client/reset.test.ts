@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ResetEvent } from '../../src/client/index.ts'
+import type { ResetEvent } from '../../packages/client/src/index.ts'
 import { eventually, startStack } from '../helper.ts'
 import { dropPrefix, REDIS_URL, redisAvailable, testPrefix } from '../redis-helper.ts'
 import { clientFor, collect } from './helpers.ts'

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BffClientError, createClient, type BffClient, type CapabilityName, type Task } from '../../src/client/index.ts'
+import { BffClientError, createClient, type BffClient, type CapabilityName, type Task } from '../../packages/client/src/index.ts'
 import { ALICE, freePort, startStack, type Stack } from '../helper.ts'
 import { clientFor, recordingFetch } from './helpers.ts'
 
@@ -128,7 +128,7 @@ describe('the client REST calls', () => {
 
 describe('the client module', () => {
   it('imports nothing at run time but its own files (no zod, no server code)', () => {
-    const dir = new URL('../../src/client/', import.meta.url)
+    const dir = new URL('../../packages/client/src/', import.meta.url)
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const source = readFileSync(new URL(file, dir), 'utf8')
       const runtime = [...source.matchAll(/^(?:import|export)\s+(?!type\b)[^'"]*?from\s+'([^']+)'/gm)].map((m) => m[1])

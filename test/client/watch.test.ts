@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { TaskEvent, WatchEvent } from '../../src/client/index.ts'
+import type { TaskEvent, WatchEvent } from '../../packages/client/src/index.ts'
 import { eventually, freePort, startStack, tempDbPath, type Stack } from '../helper.ts'
 import { clientFor, collect, lines, recordingFetch, replay, streamCutter } from './helpers.ts'
 

@@ -9,7 +9,7 @@ const example = {
   aspectRatio: 'original'
 } as const
 
-const Input = z.object({
+const Input = z.strictObject({
   firstFrameUrl: MediaUrlSchema.describe('First frame (JPG, JPEG, PNG or WEBP, under 200 MB; 720p or more recommended)'),
   lastFrameUrl: MediaUrlSchema.describe('Last frame, same constraints'),
   prompt: videoPrompt.describe('The motion that leads from the first frame to the last'),

@@ -5,7 +5,7 @@ const example = { imageUrl: 'https://example.com/photos/living-room.png', prompt
 
 const MODES = ['edge', 'pose', 'subject', 'depth'] as const
 
-const Input = z.object({
+const Input = z.strictObject({
   imageUrl: MediaUrlSchema.describe('The image to analyse (JPG, JPEG, PNG or WEBP, under 200 MB)'),
   prompt: promptSchema(500).optional().describe('The objects or regions to find, e.g. "people" or "sky and clouds"'),
   mode: z.enum(MODES).default('subject').describe('What the mask traces')

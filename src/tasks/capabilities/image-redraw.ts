@@ -3,7 +3,7 @@ import { defineCapability, MediaUrlSchema, promptSchema } from './types.ts'
 
 const example = { imageUrl: 'https://example.com/photos/living-room.png', maskUrl: 'https://example.com/masks/sofa.png', prompt: 'A green velvet sofa with two mustard cushions' } as const
 
-const Input = z.object({
+const Input = z.strictObject({
   imageUrl: MediaUrlSchema.describe('The image to change (JPG or PNG; each side over 512 and under 2048 px; aspect ratio under 3)'),
   maskUrl: MediaUrlSchema.optional().describe('Same size as the image: white = redraw, black = keep (e.g. from image-recognition)'),
   prompt: promptSchema(2000).describe('What should fill the masked area (not what to remove)')

@@ -5,7 +5,7 @@ const example = { imageUrl: 'https://example.com/refs/cottage.jpg', prompt: 'Kee
 
 const size = z.int().min(512).max(2048)
 
-const Input = z.object({
+const Input = z.strictObject({
   imageUrl: MediaUrlSchema.describe('Reference image'),
   prompt: promptSchema(2000).describe('What to keep from the reference and what to change'),
   controlType: z.int().min(0).max(3).default(2).describe('How the reference guides the result, 0-3 (2 follows the subject)'),

@@ -4,7 +4,7 @@ import { ASPECT_RATIOS, publicVideoFields, toUpstreamVideo, upstreamVideoFields,
 
 const example = { imageUrl: 'https://example.com/stills/lighthouse.jpg', prompt: 'Waves crash against the rocks, the camera slowly pushes in', aspectRatio: 'original' } as const
 
-const Input = z.object({
+const Input = z.strictObject({
   imageUrl: MediaUrlSchema.describe('The still image to animate (JPG, JPEG, PNG or WEBP, under 200 MB)'),
   prompt: videoPrompt.describe('Subject + motion + camera; the image supplies scene and lighting'),
   ...publicVideoFields,

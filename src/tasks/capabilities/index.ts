@@ -31,3 +31,8 @@ export function findCapability (name: string): CapabilityDefinition | undefined 
 export function findCapabilityByEndpoint (endpoint: string): CapabilityDefinition | undefined {
   return byEndpoint.get(endpoint)
 }
+
+/** "text-to-music" -> "TextToMusic": operation ids and generated type names. */
+export function pascalCase (name: string): string {
+  return name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())
+}

@@ -3,7 +3,7 @@ import { defineCapability, promptSchema } from './types.ts'
 
 const example = { prompt: 'Warm lo-fi hip hop with soft piano and vinyl crackle', duration: 30, count: 2 }
 
-const Input = z.object({
+const Input = z.strictObject({
   prompt: promptSchema(1000).describe('Theme and atmosphere (+ instruments); about 77 tokens are used, the rest is cut upstream'),
   // 5-95: the skill document allows 0-95, the broader audio reference 5-900; this range satisfies both.
   duration: z.int().min(5).max(95).default(20).describe('Length of each track in seconds'),

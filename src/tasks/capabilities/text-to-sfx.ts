@@ -3,7 +3,7 @@ import { defineCapability, promptSchema } from './types.ts'
 
 const example = { prompt: 'Heavy wooden door creaking open slowly in a stone hallway', duration: 6, count: 2 }
 
-const Input = z.object({
+const Input = z.strictObject({
   prompt: promptSchema(1000).describe('Sound source + action or context + character'),
   duration: z.int().min(5).max(180).default(10).describe('Length in seconds'),
   count: z.int().min(1).max(4).optional().describe('Number of variants (upstream default 1)')

@@ -7,7 +7,7 @@ const example = { text: 'Welcome back! Your video is ready to share.', voiceId: 
 const KNOWN_VOICES = ['zh-CN-YunxiNeural', 'zh-CN-XiaoxiaoNeural', 'zh-CN-YunjianNeural', 'en-US-JennyNeural', 'en-US-GuyNeural', 'en-US-AriaNeural', 'en-GB-SoniaNeural', 'en-GB-RyanNeural']
 const VoiceId = z.string().regex(/^[a-z]{2,3}-[A-Z]{2,4}-[A-Za-z0-9]+$/, 'must look like "en-US-JennyNeural"').max(64)
 
-const Input = z.object({
+const Input = z.strictObject({
   text: z.string().trim().min(1).max(5000).describe('What to say, natural spoken text (spell numbers out); at most 5000 characters'),
   voiceId: VoiceId.optional().describe(`Voice (upstream default zh-CN-YunxiNeural), e.g. ${KNOWN_VOICES.join(', ')}`)
 }).meta({ id: 'TextToSpeech', examples: [example] })

@@ -4,7 +4,7 @@ import { ASPECT_RATIOS, publicVideoFields, toUpstreamVideo, upstreamVideoFields,
 
 const example = { prompt: 'A red fox trots through fresh snow in a pine forest at dawn, soft golden light', resolution: '720p', aspectRatio: '16:9', cameraMove: 'tracking' } as const
 
-const Input = z.object({
+const Input = z.strictObject({
   prompt: videoPrompt.describe('Subject + motion + scene (+ camera, lighting, atmosphere)'),
   ...publicVideoFields,
   aspectRatio: z.enum(ASPECT_RATIOS).default('16:9')

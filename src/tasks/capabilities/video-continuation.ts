@@ -4,7 +4,7 @@ import { ASPECT_RATIOS, publicVideoFields, toUpstreamVideo, upstreamVideoFields,
 
 const example = { videoUrl: 'https://example.com/clips/fox-5s.mp4', prompt: 'The fox stops, looks back at the camera, then runs into the trees', aspectRatio: '16:9' } as const
 
-const Input = z.object({
+const Input = z.strictObject({
   videoUrl: MediaUrlSchema.describe('The clip to extend: MP4, exactly 5 s, 720p, under 200 MB'),
   prompt: videoPrompt.describe('Continued action + scene change + camera continuation'),
   ...publicVideoFields,

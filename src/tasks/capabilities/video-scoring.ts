@@ -3,7 +3,7 @@ import { defineCapability, MediaUrlSchema } from './types.ts'
 
 const example = { videoUrl: 'https://example.com/clips/skate.mp4', prompt: 'Upbeat acoustic guitar, sunny and light', duration: 30 }
 
-const Input = z.object({
+const Input = z.strictObject({
   videoUrl: MediaUrlSchema.describe('Publicly reachable video (MP4, MOV, AVI, M4V, MKV, TS, FLV, MPG; up to 120 MB and 95 s)'),
   prompt: z.string().trim().min(1).max(1000).describe('Style and mood of the music, e.g. "upbeat acoustic guitar"; under 77 tokens works best'),
   duration: z.int().min(5).max(900).optional().describe('Length of the generated music in seconds (upstream default 20)')

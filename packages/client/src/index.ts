@@ -1,5 +1,5 @@
 /**
- * The BFF's client for browsers and Node: `import { createClient } from 'tomoviee-bff/client'`.
+ * The BFF's client for browsers and Node: `import { createClient } from '@tomoviee-bff/client'`.
  * Runtime dependencies: none beyond the platform (fetch, streams, AbortController, EventSource).
  */
 export { createClient } from './client.ts'

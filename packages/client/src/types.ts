@@ -1,36 +1,11 @@
-// Type-only: every import here is erased at build time, so the client ships without zod or server code.
-import type { z } from 'zod'
-import type { ErrorCode } from '../errors.ts'
-import type { Capability } from '../tasks/capabilities/describe.ts'
-import type { framesToVideo } from '../tasks/capabilities/frames-to-video.ts'
-import type { imageRecognition } from '../tasks/capabilities/image-recognition.ts'
-import type { imageRedraw } from '../tasks/capabilities/image-redraw.ts'
-import type { imageToImage } from '../tasks/capabilities/image-to-image.ts'
-import type { imageToVideo } from '../tasks/capabilities/image-to-video.ts'
-import type { textToMusic } from '../tasks/capabilities/text-to-music.ts'
-import type { textToSfx } from '../tasks/capabilities/text-to-sfx.ts'
-import type { textToSpeech } from '../tasks/capabilities/text-to-speech.ts'
-import type { textToVideo } from '../tasks/capabilities/text-to-video.ts'
-import type { videoContinuation } from '../tasks/capabilities/video-continuation.ts'
-import type { videoScoring } from '../tasks/capabilities/video-scoring.ts'
-import type { Output, OutputType, Task, TaskError, TaskEventType, TaskStatus } from '../tasks/model.ts'
+// The data types are generated from the server's zod schemas (generated.ts); the rest is the client's own.
+import type { CapabilityInputs, Task, TaskStatus } from './generated.ts'
 
-export type { Capability, ErrorCode, Output, OutputType, Task, TaskError, TaskEventType, TaskStatus }
+export type {
+  Capability, CapabilityInputs, ErrorCode, Output, OutputType, Task, TaskError, TaskStatus
+} from './generated.ts'
 
-/** The request body of each capability, exactly as the server's schema accepts it (defaulted fields optional). */
-export interface CapabilityInputs {
-  'video-scoring': z.input<typeof videoScoring.input>
-  'text-to-music': z.input<typeof textToMusic.input>
-  'text-to-sfx': z.input<typeof textToSfx.input>
-  'text-to-speech': z.input<typeof textToSpeech.input>
-  'text-to-video': z.input<typeof textToVideo.input>
-  'image-to-video': z.input<typeof imageToVideo.input>
-  'frames-to-video': z.input<typeof framesToVideo.input>
-  'video-continuation': z.input<typeof videoContinuation.input>
-  'image-to-image': z.input<typeof imageToImage.input>
-  'image-redraw': z.input<typeof imageRedraw.input>
-  'image-recognition': z.input<typeof imageRecognition.input>
-}
+export type TaskEventType = `task.${TaskStatus}`
 export type CapabilityName = keyof CapabilityInputs
 export type CapabilityInput<C extends CapabilityName> = CapabilityInputs[C]
 

@@ -1,0 +1,208 @@
+// Generated from the server's zod schemas by `npm run client:types`; do not edit.
+// test/client/types.test.ts fails when this file and the schemas drift apart.
+
+/** Where a task is in its life: queued -> processing -> one of the terminal states. */
+export type TaskStatus = "queued" | "processing" | "succeeded" | "failed" | "canceled" | "timed_out"
+
+/** The kind of file a task produced. */
+export type OutputType = "audio" | "video" | "image" | "mask"
+
+/** The stable error codes of the BFF (the `code` of every error body). */
+export type ErrorCode = "BFF_ERR_VALIDATION" | "BFF_ERR_BAD_JSON" | "BFF_ERR_BAD_REQUEST" | "BFF_ERR_AUTH_MISSING" | "BFF_ERR_AUTH_INVALID" | "BFF_ERR_AUTH_EXPIRED" | "BFF_ERR_STREAM_TOKEN_INVALID" | "BFF_ERR_STREAM_TOKEN_EXPIRED" | "BFF_ERR_NOT_FOUND" | "BFF_ERR_TASK_NOT_FOUND" | "BFF_ERR_PAYLOAD_TOO_LARGE" | "BFF_ERR_UNSUPPORTED_MEDIA_TYPE" | "BFF_ERR_INPUT_UNREACHABLE" | "BFF_ERR_RATE_LIMITED" | "BFF_ERR_IDEMPOTENCY_MISMATCH" | "BFF_ERR_TOO_MANY_ACTIVE_TASKS" | "BFF_ERR_WEBHOOK_UNAUTHORIZED" | "BFF_ERR_WEBHOOK_INVALID" | "BFF_ERR_UPSTREAM_BAD_RESPONSE" | "BFF_ERR_UPSTREAM_REJECTED" | "BFF_ERR_UPSTREAM_AUTH" | "BFF_ERR_UPSTREAM_UNAVAILABLE" | "BFF_ERR_UPSTREAM_CIRCUIT_OPEN" | "BFF_ERR_UPSTREAM_TIMEOUT" | "BFF_ERR_NOT_READY" | "BFF_ERR_STORE_UNAVAILABLE" | "BFF_ERR_INTERNAL" | "BFF_ERR_TASK_FAILED" | "BFF_ERR_TASK_CANCELED" | "BFF_ERR_TASK_TIMED_OUT" | "BFF_ERR_TASK_BAD_RESULT"
+
+/** One generated file. */
+export interface Output {
+  type: OutputType
+  /** Where the generated file can be downloaded */
+  url: string
+}
+
+/** Why a task did not succeed. */
+export interface TaskError {
+  code: ErrorCode
+  message: string
+}
+
+/** A generation task as the BFF returns it. */
+export interface Task {
+  id: string
+  capability: string
+  status: TaskStatus
+  /** Completion percentage as last reported */
+  progress: number
+  /** The request body the task was created with */
+  input: Record<string, unknown>
+  outputs: Output[]
+  error: TaskError | null
+  createdAt: string
+  updatedAt: string
+}
+
+/** A capability as GET /v1/capabilities describes it. */
+export interface Capability {
+  /** Create with POST /v1/tasks/{name} */
+  name: string
+  summary: string
+  description: string
+  outputType: OutputType
+  /** Typical generation time upstream */
+  typicalSeconds: {
+    min: number
+    max: number
+  }
+  /** JSON Schema (draft 2020-12) of the request body */
+  inputSchema: Record<string, unknown>
+  /** A valid request body */
+  example: Record<string, unknown>
+}
+
+/** The request body of POST /v1/tasks/video-scoring (defaulted fields are optional). */
+export interface VideoScoringInput {
+  /** Publicly reachable video (MP4, MOV, AVI, M4V, MKV, TS, FLV, MPG; up to 120 MB and 95 s) */
+  videoUrl: string
+  /** Style and mood of the music, e.g. "upbeat acoustic guitar"; under 77 tokens works best */
+  prompt: string
+  /** Length of the generated music in seconds (upstream default 20) */
+  duration?: number
+}
+
+/** The request body of POST /v1/tasks/text-to-music (defaulted fields are optional). */
+export interface TextToMusicInput {
+  /** Theme and atmosphere (+ instruments); about 77 tokens are used, the rest is cut upstream */
+  prompt: string
+  /** Length of each track in seconds (default: 20) */
+  duration?: number
+  /** Number of tracks to generate (default: 1) */
+  count?: number
+  /** Send the prompt as written, without upstream translation */
+  disableTranslate?: boolean
+}
+
+/** The request body of POST /v1/tasks/text-to-sfx (defaulted fields are optional). */
+export interface TextToSfxInput {
+  /** Sound source + action or context + character */
+  prompt: string
+  /** Length in seconds (default: 10) */
+  duration?: number
+  /** Number of variants (upstream default 1) */
+  count?: number
+}
+
+/** The request body of POST /v1/tasks/text-to-speech (defaulted fields are optional). */
+export interface TextToSpeechInput {
+  /** What to say, natural spoken text (spell numbers out); at most 5000 characters */
+  text: string
+  /** Voice (upstream default zh-CN-YunxiNeural), e.g. zh-CN-YunxiNeural, zh-CN-XiaoxiaoNeural, zh-CN-YunjianNeural, en-US-JennyNeural, en-US-GuyNeural, en-US-AriaNeural, en-GB-SoniaNeural, en-GB-RyanNeural */
+  voiceId?: string
+}
+
+/** The request body of POST /v1/tasks/text-to-video (defaulted fields are optional). */
+export interface TextToVideoInput {
+  /** Subject + motion + scene (+ camera, lighting, atmosphere) */
+  prompt: string
+  /** 720p is faster, 1080p sharper (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Camera movement; omit for an automatic choice */
+  cameraMove?: "orbit" | "spin" | "pan-left" | "pan-right" | "tilt-up" | "tilt-down" | "push-in" | "pull-out" | "static" | "tracking" | "others" | "object-pov" | "super-dolly-in" | "super-dolly-out" | "snorricam" | "head-tracking" | "car-grip" | "screen-transition" | "car-chasing" | "fisheye" | "fpv-drone" | "crane-over-the-head" | "timelapse-landscape" | "dolly-in" | "dolly-out" | "zoom-in" | "zoom-out" | "full-shot" | "close-up-shot" | "extreme-close-up" | "macro-shot" | "birds-eye-view" | "rule-of-thirds" | "symmetrical-composition" | "handheld" | "fpv-shot" | "jib-up" | "jib-down" | "full-shot-2" | "time-lapse-shot" | "aerial-shot" | "low-angle-shot" | "eye-level-shot" | "diagonal-composition" | "over-shoulder-shot" | "crane-down"
+  /** (default: "16:9") */
+  aspectRatio?: "16:9" | "9:16" | "4:3" | "3:4" | "1:1"
+}
+
+/** The request body of POST /v1/tasks/image-to-video (defaulted fields are optional). */
+export interface ImageToVideoInput {
+  /** The still image to animate (JPG, JPEG, PNG or WEBP, under 200 MB) */
+  imageUrl: string
+  /** Subject + motion + camera; the image supplies scene and lighting */
+  prompt: string
+  /** 720p is faster, 1080p sharper (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Camera movement; omit for an automatic choice */
+  cameraMove?: "orbit" | "spin" | "pan-left" | "pan-right" | "tilt-up" | "tilt-down" | "push-in" | "pull-out" | "static" | "tracking" | "others" | "object-pov" | "super-dolly-in" | "super-dolly-out" | "snorricam" | "head-tracking" | "car-grip" | "screen-transition" | "car-chasing" | "fisheye" | "fpv-drone" | "crane-over-the-head" | "timelapse-landscape" | "dolly-in" | "dolly-out" | "zoom-in" | "zoom-out" | "full-shot" | "close-up-shot" | "extreme-close-up" | "macro-shot" | "birds-eye-view" | "rule-of-thirds" | "symmetrical-composition" | "handheld" | "fpv-shot" | "jib-up" | "jib-down" | "full-shot-2" | "time-lapse-shot" | "aerial-shot" | "low-angle-shot" | "eye-level-shot" | "diagonal-composition" | "over-shoulder-shot" | "crane-down"
+  /** "original" keeps the image's ratio (default: "original") */
+  aspectRatio?: "16:9" | "9:16" | "4:3" | "3:4" | "1:1" | "original"
+}
+
+/** The request body of POST /v1/tasks/frames-to-video (defaulted fields are optional). */
+export interface FramesToVideoInput {
+  /** First frame (JPG, JPEG, PNG or WEBP, under 200 MB; 720p or more recommended) */
+  firstFrameUrl: string
+  /** Last frame, same constraints */
+  lastFrameUrl: string
+  /** The motion that leads from the first frame to the last */
+  prompt: string
+  /** 720p is faster, 1080p sharper (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Camera movement; omit for an automatic choice */
+  cameraMove?: "orbit" | "spin" | "pan-left" | "pan-right" | "tilt-up" | "tilt-down" | "push-in" | "pull-out" | "static" | "tracking" | "others" | "object-pov" | "super-dolly-in" | "super-dolly-out" | "snorricam" | "head-tracking" | "car-grip" | "screen-transition" | "car-chasing" | "fisheye" | "fpv-drone" | "crane-over-the-head" | "timelapse-landscape" | "dolly-in" | "dolly-out" | "zoom-in" | "zoom-out" | "full-shot" | "close-up-shot" | "extreme-close-up" | "macro-shot" | "birds-eye-view" | "rule-of-thirds" | "symmetrical-composition" | "handheld" | "fpv-shot" | "jib-up" | "jib-down" | "full-shot-2" | "time-lapse-shot" | "aerial-shot" | "low-angle-shot" | "eye-level-shot" | "diagonal-composition" | "over-shoulder-shot" | "crane-down"
+  /** "original" keeps the frames' ratio (default: "original") */
+  aspectRatio?: "16:9" | "9:16" | "4:3" | "3:4" | "1:1" | "original"
+}
+
+/** The request body of POST /v1/tasks/video-continuation (defaulted fields are optional). */
+export interface VideoContinuationInput {
+  /** The clip to extend: MP4, exactly 5 s, 720p, under 200 MB */
+  videoUrl: string
+  /** Continued action + scene change + camera continuation */
+  prompt: string
+  /** 720p is faster, 1080p sharper (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Camera movement; omit for an automatic choice */
+  cameraMove?: "orbit" | "spin" | "pan-left" | "pan-right" | "tilt-up" | "tilt-down" | "push-in" | "pull-out" | "static" | "tracking" | "others" | "object-pov" | "super-dolly-in" | "super-dolly-out" | "snorricam" | "head-tracking" | "car-grip" | "screen-transition" | "car-chasing" | "fisheye" | "fpv-drone" | "crane-over-the-head" | "timelapse-landscape" | "dolly-in" | "dolly-out" | "zoom-in" | "zoom-out" | "full-shot" | "close-up-shot" | "extreme-close-up" | "macro-shot" | "birds-eye-view" | "rule-of-thirds" | "symmetrical-composition" | "handheld" | "fpv-shot" | "jib-up" | "jib-down" | "full-shot-2" | "time-lapse-shot" | "aerial-shot" | "low-angle-shot" | "eye-level-shot" | "diagonal-composition" | "over-shoulder-shot" | "crane-down"
+  /** Upstream default when omitted */
+  aspectRatio?: "16:9" | "9:16" | "4:3" | "3:4" | "1:1"
+}
+
+/** The request body of POST /v1/tasks/image-to-image (defaulted fields are optional). */
+export interface ImageToImageInput {
+  /** Reference image */
+  imageUrl: string
+  /** What to keep from the reference and what to change */
+  prompt: string
+  /** How the reference guides the result, 0-3 (2 follows the subject) (default: 2) */
+  controlType?: number
+  /** How strongly the reference guides the result (default: 0.5) */
+  controlIntensity?: number
+  /** Output width in pixels (default: 1024) */
+  width?: number
+  /** Output height in pixels (default: 1024) */
+  height?: number
+  /** Number of images (default: 1) */
+  count?: number
+  /** Starting image; with controlType 2 the reference is used when omitted */
+  initImageUrl?: string
+}
+
+/** The request body of POST /v1/tasks/image-redraw (defaulted fields are optional). */
+export interface ImageRedrawInput {
+  /** The image to change (JPG or PNG; each side over 512 and under 2048 px; aspect ratio under 3) */
+  imageUrl: string
+  /** Same size as the image: white = redraw, black = keep (e.g. from image-recognition) */
+  maskUrl?: string
+  /** What should fill the masked area (not what to remove) */
+  prompt: string
+}
+
+/** The request body of POST /v1/tasks/image-recognition (defaulted fields are optional). */
+export interface ImageRecognitionInput {
+  /** The image to analyse (JPG, JPEG, PNG or WEBP, under 200 MB) */
+  imageUrl: string
+  /** The objects or regions to find, e.g. "people" or "sky and clouds" */
+  prompt?: string
+  /** What the mask traces (default: "subject") */
+  mode?: "edge" | "pose" | "subject" | "depth"
+}
+
+/** The request body of each capability, by name. */
+export interface CapabilityInputs {
+  "video-scoring": VideoScoringInput
+  "text-to-music": TextToMusicInput
+  "text-to-sfx": TextToSfxInput
+  "text-to-speech": TextToSpeechInput
+  "text-to-video": TextToVideoInput
+  "image-to-video": ImageToVideoInput
+  "frames-to-video": FramesToVideoInput
+  "video-continuation": VideoContinuationInput
+  "image-to-image": ImageToImageInput
+  "image-redraw": ImageRedrawInput
+  "image-recognition": ImageRecognitionInput
+}

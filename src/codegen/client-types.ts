@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import { ErrorCodeSchema } from '../errors.ts'
+import { CAPABILITIES, pascalCase } from '../tasks/capabilities/index.ts'
+import { CapabilitySchema } from '../tasks/capabilities/describe.ts'
+import { OutputSchema, OutputTypeSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
+import { printType, type JsonSchema } from './ts-from-json-schema.ts'
+
+/** Where the generated file lives, relative to the project root. */
+export const CLIENT_TYPES_FILE = 'packages/client/src/generated.ts'
+
+const HEADER = `// Generated from the server's zod schemas by \`npm run client:types\`; do not edit.
+// test/client/types.test.ts fails when this file and the schemas drift apart.
+`
+
+function toJsonSchema (schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema & { $defs?: Record<string, JsonSchema>, $ref?: string }
+  const name = json.$ref?.replace('#/$defs/', '')
+  return name && json.$defs?.[name] ? json.$defs[name] : json
+}
+
+const refName = (ref: string): string => ref.replace('#/$defs/', '')
+
+function declaration (name: string, schema: z.ZodType, io: 'input' | 'output', doc: string): string {
+  const json = toJsonSchema(schema, io)
+  const type = printType(json, { refName })
+  const keyword = type.startsWith('{') ? `interface ${name} ` : `type ${name} = `
+  return `/** ${doc} */\nexport ${keyword}${type}\n`
+}
+
+/** The client's data types as TypeScript source, deterministic so a test can compare it with the committed file. */
+export function generateClientTypes (): string {
+  const parts = [
+    HEADER,
+    declaration('TaskStatus', TaskStatusSchema, 'output', 'Where a task is in its life: queued -> processing -> one of the terminal states.'),
+    declaration('OutputType', OutputTypeSchema, 'output', 'The kind of file a task produced.'),
+    declaration('ErrorCode', ErrorCodeSchema, 'output', 'The stable error codes of the BFF (the `code` of every error body).'),
+    declaration('Output', OutputSchema, 'output', 'One generated file.'),
+    declaration('TaskError', TaskErrorSchema, 'output', 'Why a task did not succeed.'),
+    declaration('Task', TaskSchema, 'output', 'A generation task as the BFF returns it.'),
+    declaration('Capability', CapabilitySchema, 'output', 'A capability as GET /v1/capabilities describes it.')
+  ]
+  for (const def of CAPABILITIES) {
+    parts.push(declaration(`${pascalCase(def.name)}Input`, def.input, 'input', `The request body of POST /v1/tasks/${def.name} (defaulted fields are optional).`))
+  }
+  const entries = CAPABILITIES.map((def) => `  ${JSON.stringify(def.name)}: ${pascalCase(def.name)}Input`)
+  parts.push(`/** The request body of each capability, by name. */\nexport interface CapabilityInputs {\n${entries.join('\n')}\n}\n`)
+  return parts.join('\n')
+}
