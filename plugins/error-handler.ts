@@ -3,7 +3,7 @@
  * a stable BFF_ERR_* code. Depends on rate-limit (the 404 handler is limited too).
  * @see https://fastify.dev/docs/latest/Reference/Errors/
  */
-import type { FastifyError } from 'fastify'
+import type { FastifyError, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { BffError, isBffError, toIssues, type ErrorCode } from '../src/errors.ts'
@@ -50,8 +50,16 @@ export default fp(async function errorHandler (fastify) {
     reply.code(bff.statusCode).send(bff.toBody())
   })
 
-  // Rate limited so that probing for routes costs the same as any other request.
-  fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request, reply) {
-    reply.code(404).send(new BffError('BFF_ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`).toBody())
+  const notFound = (request: FastifyRequest): BffError => new BffError('BFF_ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}`)
+  // Answered (and counted against the per-IP limit) as soon as the headers are in: a body sent to
+  // no route is never read, and the connection is closed rather than kept while it trickles in.
+  const limit404 = fastify.rateLimit()
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return
+    await limit404.call(fastify, request, reply)
+    throw notFound(request)
+  })
+  fastify.setNotFoundHandler(function (request, reply) {
+    reply.code(404).send(notFound(request).toBody())
   })
 }, { name: 'error-handler', dependencies: ['rate-limit'] })

@@ -69,7 +69,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       querystring: StreamQuerySchema,
       response: streamResponse
     },
-    config: { streamToken: true, helmet: { skipRoute: true } }
+    config: { streamToken: true, stream: true, helmet: { skipRoute: true } }
   }, async (request, reply) => stream(request, reply, {
     owner: principalOf(request).owner,
     taskId: request.params.id,
@@ -86,7 +86,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       querystring: StreamQuerySchema,
       response: streamResponse
     },
-    config: { streamToken: true, helmet: { skipRoute: true } }
+    config: { streamToken: true, stream: true, helmet: { skipRoute: true } }
   }, async (request, reply) => stream(request, reply, {
     owner: principalOf(request).owner,
     lastEventId: lastEventIdOf(request, request.query)
