@@ -4,11 +4,18 @@
  * Depends on config, gateway, store and bus.
  */
 import fp from 'fastify-plugin'
+import type { Config } from '../src/config.ts'
 import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
 import { createTaskService, type TaskService } from '../src/tasks/service.ts'
 
 declare module 'fastify' {
   interface FastifyInstance { tasks: TaskService }
+}
+
+/** The longest a create can wait on the gateway, retries and their backoff included, plus a margin. */
+function createWindowMs (config: Config): number {
+  const attempts = config.createRetries + 1
+  return config.gateway.timeoutMs * attempts + 200 * (2 ** config.createRetries - 1) + 1_000
 }
 
 export default fp(async function tasks (fastify) {
@@ -27,6 +34,8 @@ export default fp(async function tasks (fastify) {
     log: fastify.log,
     maxActivePerOwner: fastify.config.maxActiveTasksPerOwner,
     verifyCallbacks: fastify.config.webhookVerify,
+    // With several instances a create may be in flight on another one: callbacks wait for it.
+    ...(fastify.redis ? { callbackHoldMs: fastify.config.webhookHoldMs, createWindowMs: createWindowMs(fastify.config) } : {}),
     urlPolicy,
     preflight,
     schedule: fastify.config.schedule,

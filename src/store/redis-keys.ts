@@ -24,6 +24,8 @@ export interface RedisKeys {
   taskEventsBase: string
   /** Hash (task, body, expires) with a TTL. */
   idempotency: (owner: string, key: string) => string
+  /** String: the id of our task an upstream task id is bound to. */
+  upstream: (upstreamTaskId: string) => string
 }
 
 export function hashTag (prefix: string): string {
@@ -48,7 +50,8 @@ export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
     ownerEvents: (owner) => `${tag}:events:owner:${enc(owner)}`,
     taskEvents: (id) => `${tag}:events:task:${id}`,
     taskEventsBase: `${keyPrefix}${tag}:events:task:`,
-    idempotency: (owner, key) => `${tag}:idem:${enc(owner)}:${enc(key)}`
+    idempotency: (owner, key) => `${tag}:idem:${enc(owner)}:${enc(key)}`,
+    upstream: (upstreamTaskId) => `${tag}:upstream:${enc(upstreamTaskId)}`
   }
 }
 
