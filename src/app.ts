@@ -15,6 +15,7 @@ import reconcilerPlugin from '../plugins/reconciler.ts'
 import securityHeadersPlugin from '../plugins/security-headers.ts'
 import ssePlugin from '../plugins/sse.ts'
 import storePlugin from '../plugins/store.ts'
+import streamCapsPlugin from '../plugins/stream-caps.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import tasksPlugin from '../plugins/tasks.ts'
 import healthRoutes from '../routes/health.ts'
@@ -65,6 +66,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(errorHandlerPlugin)
   await app.register(authPlugin)
   await app.register(ssePlugin)
+  await app.register(streamCapsPlugin)
   await app.register(metricsPlugin)
   await app.register(gatewayPlugin, { client: opts.gateway })
   await app.register(storePlugin, { store: opts.store })

@@ -34,16 +34,20 @@ function lastEventIdOf (request: FastifyRequest, query: { lastEventId?: string |
 
 const events: FastifyPluginAsyncZod = async (app) => {
   async function stream (request: FastifyRequest, reply: FastifyReply, feed: FeedOptions): Promise<FastifyReply> {
+    const release = await app.streamCaps.acquire(feed.owner, request.ip)
     const sse = app.openSse()
+    sse.onClose(release)
     try {
       await startFeed(sse, app.tasks, feed)
     } catch (err) {
       sse.end()
+      release()
       throw err
     }
     request.log.info({ taskId: feed.taskId, lastEventId: feed.lastEventId }, 'event stream opened')
     reply.raw.once('close', () => {
       sse.end()
+      release()
       request.log.info({ taskId: feed.taskId }, 'event stream closed')
     })
     // Written straight to the socket: Fastify's stream path would put a PassThrough and a pipe in between.
@@ -51,7 +55,8 @@ const events: FastifyPluginAsyncZod = async (app) => {
     sse.attach(reply.raw, {
       ...(reply.getHeaders() as OutgoingHttpHeaders),
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
+      // Authenticated content: no cache, shared or private, may keep it.
+      'cache-control': 'no-store',
       'x-accel-buffering': 'no',
       'x-content-type-options': 'nosniff'
     })
