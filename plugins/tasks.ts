@@ -20,7 +20,7 @@ function createWindowMs (config: Config): number {
 
 export default fp(async function tasks (fastify) {
   const { inputs } = fastify.config
-  const urlPolicy = { httpAllowHosts: inputs.httpAllowHosts }
+  const urlPolicy = { httpAllowHosts: inputs.httpAllowHosts, denyHosts: inputs.denyHosts }
   const preflight = inputs.preflight
     ? createPreflight({ timeoutMs: inputs.preflightTimeoutMs, maxBytes: inputs.maxBytes, accept: DEFAULT_ACCEPT, policy: urlPolicy })
     : undefined
@@ -37,6 +37,8 @@ export default fp(async function tasks (fastify) {
     // With several instances a create may be in flight on another one: callbacks wait for it.
     ...(fastify.redis ? { callbackHoldMs: fastify.config.webhookHoldMs, createWindowMs: createWindowMs(fastify.config) } : {}),
     urlPolicy,
+    // The gateway serves its own results, so its host is trusted for outputs as an allow-listed one.
+    outputPolicy: { ...urlPolicy, httpAllowHosts: [...urlPolicy.httpAllowHosts, new URL(fastify.config.gateway.baseUrl).host.toLowerCase()] },
     preflight,
     schedule: fastify.config.schedule,
     idempotencyTtlMs: fastify.config.idempotencyTtlMs,

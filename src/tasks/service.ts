@@ -34,6 +34,8 @@ export interface TaskServiceDeps {
   createWindowMs?: number
   /** Which input URLs are acceptable at all. */
   urlPolicy: UrlPolicy
+  /** Which result URLs may reach clients (from callbacks and the result endpoint alike). */
+  outputPolicy?: UrlPolicy
   /** When set, input files are checked for reachability, type and size before credits are spent. */
   preflight?: Preflight | undefined
   schedule: SchedulePolicy
@@ -54,7 +56,7 @@ export type TaskService = ReturnType<typeof createTaskService>
 export function createTaskService (deps: TaskServiceDeps) {
   const now = deps.now ?? (() => new Date())
   const observer = deps.observer ?? NOOP_OBSERVER
-  const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now })
+  const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now, outputPolicy: deps.outputPolicy })
   const pending = new Map<string, Promise<unknown>>()
   const createTask = createTaskCreator({ ...deps, transitions, observer, now, pending })
   const handleCallback = createCallbackHandler({
