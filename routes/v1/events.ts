@@ -36,18 +36,17 @@ const events: FastifyPluginAsyncZod = async (app) => {
   async function stream (request: FastifyRequest, reply: FastifyReply, feed: FeedOptions): Promise<FastifyReply> {
     const release = await app.streamCaps.acquire(feed.owner, request.ip)
     const sse = app.openSse()
+    // Fires once, however the stream ends: a failed start, the client leaving, shutdown.
     sse.onClose(release)
     try {
       await startFeed(sse, app.tasks, feed)
     } catch (err) {
       sse.end()
-      release()
       throw err
     }
     request.log.info({ taskId: feed.taskId, lastEventId: feed.lastEventId }, 'event stream opened')
     reply.raw.once('close', () => {
       sse.end()
-      release()
       request.log.info({ taskId: feed.taskId }, 'event stream closed')
     })
     // Written straight to the socket: Fastify's stream path would put a PassThrough and a pipe in between.
