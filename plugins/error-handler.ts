@@ -77,12 +77,21 @@ export default fp(async function errorHandler (fastify) {
     reply.code(bff.statusCode).send(bff.toBody())
   })
 
-  // Rate limited so that probing for routes costs the same as any other request.
-  fastify.setNotFoundHandler({ preHandler: fastify.rateLimit() }, function (request, reply) {
+  const notFound = (request: FastifyRequest): BffError => {
     const path = request.url.split('?')[0] ?? ''
     const capability = request.method === 'POST' ? /^\/v1\/tasks\/([^/]+)$/.exec(path)?.[1] : undefined
-    const message = capability !== undefined ? unknownCapabilityMessage(decodeURIComponent(capability)) : `No route for ${request.method} ${path}`
+    return new BffError('BFF_ERR_NOT_FOUND', capability !== undefined ? unknownCapabilityMessage(decodeURIComponent(capability)) : `No route for ${request.method} ${path}`)
+  }
+  // Answered (and counted against the per-IP limit) as soon as the headers are in: a body sent to
+  // no route is never read, and the connection is closed rather than kept while it trickles in.
+  const limit404 = fastify.rateLimit()
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!request.is404) return
+    await limit404.call(fastify, request, reply)
+    throw notFound(request)
+  })
+  fastify.setNotFoundHandler(function (request, reply) {
     request.errorCode = 'BFF_ERR_NOT_FOUND'
-    reply.code(404).send(new BffError('BFF_ERR_NOT_FOUND', message).toBody())
+    reply.code(404).send(notFound(request).toBody())
   })
 }, { name: 'error-handler', dependencies: ['rate-limit'] })

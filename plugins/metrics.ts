@@ -1,7 +1,7 @@
 /**
  * Decorates `fastify.metrics` (this app's Prometheus registry and the Observer that feeds it) and
  * serves `GET /metrics` in the Prometheus text format, behind `Authorization: Bearer <METRICS_TOKEN>`
- * when that is set. Depends on config, sse (open-stream gauge) and rate-limit (failed tokens count).
+ * when that is set; without it only in demo mode (with real credentials the route does not exist). Depends on config, sse (open-stream gauge) and rate-limit (failed tokens count).
  * @see https://github.com/siimon/prom-client
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
@@ -30,6 +30,11 @@ export default fp(async function metrics (fastify) {
   })
 
   const token = fastify.config.metricsToken
+  // With real credentials an open /metrics would tell anyone about traffic and failures: no token, no route.
+  if (token === undefined && !fastify.config.demo) {
+    fastify.log.info('GET /metrics is not served: set METRICS_TOKEN to scrape it')
+    return
+  }
   // Digests have a fixed length, so the comparison reveals neither the token's length nor a prefix.
   const expected = token === undefined ? undefined : digest(token)
 

@@ -10,6 +10,8 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { BffError } from '../src/errors.ts'
+import { redisKeys } from '../src/store/redis-keys.ts'
+import { redisRateLimitStore } from '../src/store/redis-rate-limit.ts'
 
 type Limit = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 
@@ -28,7 +30,7 @@ export default fp(async function rateLimitPlugin (fastify) {
     global: true,
     // In distributed mode the counters live in Redis so limits hold across instances; if Redis is
     // unreachable, requests pass (the store's own errors already answer 503 where it matters).
-    ...(fastify.redis ? { redis: fastify.redis.commands, nameSpace: `${fastify.config.redis!.prefix}:rate:`, skipOnError: true } : {}),
+    ...(fastify.redis ? { store: redisRateLimitStore(fastify.redis.commands, redisKeys(fastify.config.redis!.prefix).rateLimit), skipOnError: true } : {}),
     max: cfg.max,
     timeWindow: cfg.windowMs,
     errorResponseBuilder: (_request, context) => rateLimited(context.ttl)

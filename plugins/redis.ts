@@ -8,14 +8,15 @@
  */
 import fp from 'fastify-plugin'
 import { Redis, ReplyError } from 'ioredis'
+import { UpstreamIdTakenError } from '../src/store/types.ts'
 
 declare module 'fastify' {
   interface FastifyInstance { redis: { commands: Redis, subscriber: Redis } | null }
 }
 
-/** A failure to talk to Redis, as opposed to Redis rejecting a command (a bug). */
+/** A failure to talk to Redis, as opposed to Redis rejecting a command (a bug) or the store refusing a write. */
 export function isRedisUnavailable (err: unknown): boolean {
-  return err instanceof Error && !(err instanceof ReplyError)
+  return err instanceof Error && !(err instanceof ReplyError) && !(err instanceof UpstreamIdTakenError)
 }
 
 export default fp(async function redis (fastify) {

@@ -4,6 +4,7 @@
  * Depends on config, gateway, store and bus.
  */
 import fp from 'fastify-plugin'
+import type { Config } from '../src/config.ts'
 import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
 import { createTaskService, type TaskService } from '../src/tasks/service.ts'
 
@@ -11,9 +12,15 @@ declare module 'fastify' {
   interface FastifyInstance { tasks: TaskService }
 }
 
+/** The longest a create can wait on the gateway, retries and their backoff included, plus a margin. */
+function createWindowMs (config: Config): number {
+  const attempts = config.createRetries + 1
+  return config.gateway.timeoutMs * attempts + 200 * (2 ** config.createRetries - 1) + 1_000
+}
+
 export default fp(async function tasks (fastify) {
   const { inputs } = fastify.config
-  const urlPolicy = { httpAllowHosts: inputs.httpAllowHosts }
+  const urlPolicy = { httpAllowHosts: inputs.httpAllowHosts, denyHosts: inputs.denyHosts }
   const preflight = inputs.preflight
     ? createPreflight({ timeoutMs: inputs.preflightTimeoutMs, maxBytes: inputs.maxBytes, accept: DEFAULT_ACCEPT, policy: urlPolicy })
     : undefined
@@ -27,7 +34,11 @@ export default fp(async function tasks (fastify) {
     log: fastify.log,
     maxActivePerOwner: fastify.config.maxActiveTasksPerOwner,
     verifyCallbacks: fastify.config.webhookVerify,
+    // With several instances a create may be in flight on another one: callbacks wait for it.
+    ...(fastify.redis ? { callbackHoldMs: fastify.config.webhookHoldMs, createWindowMs: createWindowMs(fastify.config) } : {}),
     urlPolicy,
+    // The gateway serves its own results, so its host is trusted for outputs as an allow-listed one.
+    outputPolicy: { ...urlPolicy, httpAllowHosts: [...urlPolicy.httpAllowHosts, new URL(fastify.config.gateway.baseUrl).host.toLowerCase()] },
     preflight,
     schedule: fastify.config.schedule,
     idempotencyTtlMs: fastify.config.idempotencyTtlMs,

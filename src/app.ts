@@ -3,7 +3,9 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import authPlugin from '../plugins/auth.ts'
 import busPlugin from '../plugins/bus.ts'
 import configPlugin from '../plugins/config.ts'
+import connectionsPlugin from '../plugins/connections.ts'
 import corsPlugin from '../plugins/cors.ts'
+import deadlinesPlugin from '../plugins/deadlines.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
 import metricsPlugin from '../plugins/metrics.ts'
@@ -13,6 +15,7 @@ import reconcilerPlugin from '../plugins/reconciler.ts'
 import securityHeadersPlugin from '../plugins/security-headers.ts'
 import ssePlugin from '../plugins/sse.ts'
 import storePlugin from '../plugins/store.ts'
+import streamCapsPlugin from '../plugins/stream-caps.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import tasksPlugin from '../plugins/tasks.ts'
 import healthRoutes from '../routes/health.ts'
@@ -22,7 +25,8 @@ import webhookRoutes from '../routes/webhooks.ts'
 import type { EventBus } from './bus/types.ts'
 import type { Config } from './config.ts'
 import type { GatewayClient } from './gateway/types.ts'
-import { loggerOptions } from './logger.ts'
+import { loggerOptions, requestIdOf } from './logger.ts'
+import { trustProxyOption } from './security/connections.ts'
 import type { EventLog, TaskStore } from './store/types.ts'
 
 export interface BuildAppOptions {
@@ -39,14 +43,21 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   const { config } = opts
   const app = Fastify({
     ...(typeof opts.logger === 'object' ? { loggerInstance: opts.logger } : { logger: opts.logger === false ? false : loggerOptions(config) }),
-    trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    bodyLimit: 65_536
+    trustProxy: trustProxyOption(config.trustProxy),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    bodyLimit: 65_536,
+    // Node's deadlines: headers, then the whole request (a trickled body gets 408), then idle keep-alive.
+    http: { headersTimeout: config.edge.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, config.edge.headersTimeoutMs) },
+    requestTimeout: config.edge.bodyTimeoutMs,
+    keepAliveTimeout: config.edge.keepAliveTimeoutMs
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 
   await app.register(configPlugin, { config })
+  await app.register(connectionsPlugin)
+  await app.register(deadlinesPlugin)
   await app.register(redisPlugin)
   await app.register(securityHeadersPlugin)
   await app.register(corsPlugin)
@@ -55,6 +66,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(errorHandlerPlugin)
   await app.register(authPlugin)
   await app.register(ssePlugin)
+  await app.register(streamCapsPlugin)
   await app.register(metricsPlugin)
   await app.register(gatewayPlugin, { client: opts.gateway })
   await app.register(storePlugin, { store: opts.store })

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { z } from 'zod'
 import { parseBehaviour, type Behaviour } from './simulator/behaviour.ts'
 
@@ -32,6 +33,31 @@ const list = z.string().transform((raw) => raw.split(',').map((v) => v.trim()).f
 const count = z.coerce.number().int().min(0)
 const factor = z.coerce.number().positive().max(1000)
 
+/** A hop count, or the addresses/CIDRs of the proxies whose X-Forwarded-For entries are believed. */
+export type TrustProxy = false | number | string[]
+const TrustProxySchema = z.string().trim().transform((raw, ctx): TrustProxy => {
+  if (/^(false|0)$/i.test(raw)) return false
+  if (/^\d+$/.test(raw)) return Number(raw)
+  if (/^true$/i.test(raw)) {
+    ctx.addIssue({ code: 'custom', message: '"true" would believe every X-Forwarded-For entry, which clients write themselves; set the number of proxies in front (1 behind one load balancer) or their addresses' })
+    return z.NEVER
+  }
+  const entries = raw.split(',').map((v) => v.trim()).filter(Boolean)
+  const bad = entries.find((e) => !isAddressOrCidr(e))
+  if (bad !== undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is not a hop count, an IP address or a CIDR range` })
+    return z.NEVER
+  }
+  return entries
+})
+
+function isAddressOrCidr (entry: string): boolean {
+  const [address = '', bits, extra] = entry.split('/')
+  const family = isIP(address)
+  if (family === 0 || extra !== undefined) return false
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+}
+
 export const ConfigSchema = z.object({
   NODE_ENV: z.string().optional().describe('"production" turns demo mode off for good: a start without ToMoviee or client credentials is refused.'),
   DEMO: flag.optional().describe('Run against the built-in simulator with the dev key. Default: on when no ToMoviee credentials are set outside production; never allowed with NODE_ENV=production.'),
@@ -39,7 +65,13 @@ export const ConfigSchema = z.object({
   PORT: port.default(3000).describe('Port the BFF listens on.'),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
     .describe('Base URL at which the gateway reaches this BFF for callbacks. Default: http://127.0.0.1:PORT.'),
-  TRUST_PROXY: flag.default(false).describe('Trust X-Forwarded-* headers (set behind a load balancer).'),
+  TRUST_PROXY: TrustProxySchema.optional().describe('Proxies whose X-Forwarded-For entries are believed: a hop count (1 behind one load balancer) or their addresses/CIDRs, comma-separated. Unset: none.'),
+  HEADERS_TIMEOUT_MS: positive.default(10_000).describe('Deadline for a client to send the request headers.'),
+  BODY_TIMEOUT_MS: positive.default(20_000).describe('Deadline for a client to send the whole request, headers and body (then 408 and the socket is closed).'),
+  REQUEST_TIMEOUT_MS: positive.default(30_000).describe('Deadline for answering a non-streaming request (then 503 BFF_ERR_REQUEST_TIMEOUT); event streams are exempt.'),
+  KEEP_ALIVE_TIMEOUT_MS: positive.default(5_000).describe('How long an idle keep-alive connection stays open (behind a load balancer: above its idle timeout).'),
+  CONNECTIONS_MAX: positive.default(4_096).describe('Open connections in total (keep it below the file-descriptor limit); further ones are closed at once.'),
+  CONNECTIONS_PER_IP_MAX: positive.default(64).describe('Open connections per peer address (addresses in TRUST_PROXY are exempt); further ones are closed at once.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
 
   TOMOVIEE_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://openapi.wondershare.cc')
@@ -73,6 +105,8 @@ export const ConfigSchema = z.object({
   SSE_HEARTBEAT_MS: positive.default(15_000).describe('Interval of SSE heartbeat comments.'),
   SSE_RETRY_MS: positive.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
   SSE_MAX_BUFFER_BYTES: positive.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
+  SSE_MAX_STREAMS_PER_OWNER: positive.default(20).describe('Event streams one owner may hold open at once (across instances in distributed mode).'),
+  SSE_MAX_STREAMS_PER_IP: positive.default(50).describe('Event streams one client IP may hold open at once on an instance.'),
   WEBHOOK_BODY_LIMIT: positive.default(65_536).describe('Largest accepted callback body, in bytes.'),
   RATE_LIMIT_MAX: positive.default(600).describe('Requests per client IP per window, on every route but the webhook and health checks.'),
   RATE_LIMIT_OWNER_MAX: positive.default(300).describe('Requests per authenticated owner per window.'),
@@ -81,8 +115,10 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_AUTH_FAILURES_MAX: positive.default(20).describe('Failed authentications per client IP per window before 429s.'),
   RATE_LIMIT_WINDOW_MS: positive.default(60_000).describe('Rate-limit window.'),
   MAX_ACTIVE_TASKS_PER_OWNER: positive.default(20).describe('Unfinished tasks one owner may have at once.'),
+  WEBHOOK_HOLD_MS: positive.default(10_000).describe('Distributed mode: how long a callback for a task whose upstream id is not recorded yet waits for another instance to record it.'),
   WEBHOOK_VERIFY: flag.optional().describe('Confirm every callback with the gateway\'s result endpoint before applying it. Default: on with real credentials, off in demo mode.'),
-  INPUT_HTTP_ALLOW_HOSTS: list.optional().describe('Hosts (host or host:port) whose plain-http or private-address input URLs are accepted, comma-separated.'),
+  INPUT_HTTP_ALLOW_HOSTS: list.optional().describe('Hosts (host or host:port) whose plain-http, private-address or internal-name input and output URLs are accepted, comma-separated.'),
+  INPUT_DENY_HOSTS: list.optional().describe('More host names refused in input and output URLs, comma-separated; ".example.com" refuses the domain and its subdomains.'),
   INPUT_PREFLIGHT: flag.default(false).describe('Check with a HEAD request that input files are reachable, of an accepted type and size, before creating a task.'),
   INPUT_PREFLIGHT_TIMEOUT_MS: positive.default(3_000).describe('Timeout of the input pre-flight check.'),
   INPUT_MAX_BYTES: positive.default(200 * 1024 * 1024).describe('Largest input file the pre-flight check accepts.'),
@@ -99,7 +135,7 @@ export const ConfigSchema = z.object({
   CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
-    .describe('Bearer token required on GET /metrics; unset: /metrics is open (keep it off the public internet)'),
+    .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.')
 })
 
@@ -109,7 +145,9 @@ export interface Config {
   host: string
   port: number
   publicUrl: string
-  trustProxy: boolean
+  trustProxy: TrustProxy
+  /** Socket and request deadlines (ms) and connection caps. */
+  edge: { headersTimeoutMs: number, bodyTimeoutMs: number, requestTimeoutMs: number, keepAliveTimeoutMs: number, connectionsMax: number, connectionsPerIpMax: number }
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL']
   /** Demo mode: no ToMoviee credentials, so the server starts the simulator and accepts the dev key. */
   demo: boolean
@@ -122,19 +160,20 @@ export interface Config {
   corsOrigins: string[]
   simulatorPort: number
   simulatorBehaviour?: Behaviour | undefined
-  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number }
+  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number }
   webhookBodyLimit: number
   rateLimit: { max: number, ownerMax: number, createMax: number, streamTokenMax: number, authFailuresMax: number, windowMs: number }
   maxActiveTasksPerOwner: number
   webhookVerify: boolean
-  inputs: { httpAllowHosts: string[], preflight: boolean, preflightTimeoutMs: number, maxBytes: number }
+  webhookHoldMs: number
+  inputs: { httpAllowHosts: string[], denyHosts: string[], preflight: boolean, preflightTimeoutMs: number, maxBytes: number }
   reconcile: { enabled: boolean, intervalMs: number, concurrency: number }
   schedule: { overdueFactor: number, deadlineFactor: number, baseDelayMs: number, maxDelayMs: number }
   idempotencyTtlMs: number
   createRetries: number
   circuit: { failureThreshold: number, cooldownMs: number }
   shutdownTimeoutMs: number
-  /** Bearer token that protects GET /metrics; undefined leaves it open. */
+  /** Bearer token that protects GET /metrics; undefined leaves it open in demo mode and unserved otherwise. */
   metricsToken?: string
   /** The commit being run, for bff_build_info. */
   commit: string
@@ -196,13 +235,22 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data
   const { demo, problems } = decideMode(e)
+  if (e.BODY_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) problems.push('BODY_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS (it covers the headers too)')
   if (problems.length) throw new ConfigError(problems)
 
   return {
     host: e.HOST,
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: e.TRUST_PROXY ?? false,
+    edge: {
+      headersTimeoutMs: e.HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+      requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+      connectionsMax: e.CONNECTIONS_MAX,
+      connectionsPerIpMax: e.CONNECTIONS_PER_IP_MAX
+    },
     logLevel: e.LOG_LEVEL,
     demo,
     gateway: {
@@ -222,7 +270,13 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     corsOrigins: e.CORS_ORIGINS ?? [],
     simulatorPort: e.SIMULATOR_PORT,
     simulatorBehaviour: e.SIMULATOR_BEHAVIOUR,
-    sse: { heartbeatMs: e.SSE_HEARTBEAT_MS, retryMs: e.SSE_RETRY_MS, maxBufferBytes: e.SSE_MAX_BUFFER_BYTES },
+    sse: {
+      heartbeatMs: e.SSE_HEARTBEAT_MS,
+      retryMs: e.SSE_RETRY_MS,
+      maxBufferBytes: e.SSE_MAX_BUFFER_BYTES,
+      maxStreamsPerOwner: e.SSE_MAX_STREAMS_PER_OWNER,
+      maxStreamsPerIp: e.SSE_MAX_STREAMS_PER_IP
+    },
     webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
     rateLimit: {
       max: e.RATE_LIMIT_MAX,
@@ -234,8 +288,10 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     },
     maxActiveTasksPerOwner: e.MAX_ACTIVE_TASKS_PER_OWNER,
     webhookVerify: e.WEBHOOK_VERIFY ?? !demo,
+    webhookHoldMs: e.WEBHOOK_HOLD_MS,
     inputs: {
       httpAllowHosts: (e.INPUT_HTTP_ALLOW_HOSTS ?? []).map((h) => h.toLowerCase()),
+      denyHosts: (e.INPUT_DENY_HOSTS ?? []).map((h) => h.toLowerCase()),
       preflight: e.INPUT_PREFLIGHT,
       preflightTimeoutMs: e.INPUT_PREFLIGHT_TIMEOUT_MS,
       maxBytes: e.INPUT_MAX_BYTES

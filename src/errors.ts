@@ -21,6 +21,7 @@ export const ERRORS = {
   BFF_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests, retry later' },
   BFF_ERR_IDEMPOTENCY_MISMATCH: { status: 422, message: 'This Idempotency-Key was used with a different request' },
   BFF_ERR_TOO_MANY_ACTIVE_TASKS: { status: 429, message: 'Too many unfinished tasks; wait for one to finish' },
+  BFF_ERR_TOO_MANY_STREAMS: { status: 429, message: 'Too many open event streams; close one first' },
   BFF_ERR_WEBHOOK_UNAUTHORIZED: { status: 401, message: 'The callback is not authorized' },
   BFF_ERR_WEBHOOK_INVALID: { status: 400, message: 'The callback payload is invalid' },
   BFF_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The generation gateway gave an invalid answer' },
@@ -30,6 +31,8 @@ export const ERRORS = {
   BFF_ERR_UPSTREAM_CIRCUIT_OPEN: { status: 503, message: 'The generation gateway is failing; new requests are paused' },
   BFF_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The generation gateway did not answer in time' },
   BFF_ERR_NOT_READY: { status: 503, message: 'The service is not ready' },
+  BFF_ERR_REQUEST_TIMEOUT: { status: 503, message: 'The request took too long to answer; retry' },
+  BFF_ERR_WEBHOOK_EARLY: { status: 503, message: 'The task is still being created; deliver the callback again later' },
   BFF_ERR_STORE_UNAVAILABLE: { status: 503, message: 'Storage is unavailable; retry shortly' },
   BFF_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   // Stored on tasks that end badly; never an HTTP status of their own.

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import type { FastifyServerOptions } from 'fastify'
 import type { Config } from './config.ts'
 
@@ -21,6 +23,15 @@ export const REDACT_PATHS = [
   'appSecret',
   'token'
 ]
+
+// A client's X-Request-Id is kept for tracing only when it cannot forge log lines or fields.
+const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/
+
+/** The request id: the client's X-Request-Id when it is safe, else a fresh UUID. */
+export function requestIdOf (req: IncomingMessage): string {
+  const header = req.headers['x-request-id']
+  return typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : randomUUID()
+}
 
 interface RawRequest { method?: string, url?: string, host?: string, ip?: string, socket?: { remotePort?: number } }
 

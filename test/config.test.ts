@@ -16,12 +16,26 @@ describe('loadConfig', () => {
   })
 
   it('coerces numbers, trims trailing slashes and treats empty variables as unset', () => {
-    const c = loadConfig({ PORT: '8080', PUBLIC_URL: 'https://bff.example.com/', TOMOVIEE_APP_KEY: '', LOG_LEVEL: 'debug', TRUST_PROXY: 'true' })
+    const c = loadConfig({ PORT: '8080', PUBLIC_URL: 'https://bff.example.com/', TOMOVIEE_APP_KEY: '', LOG_LEVEL: 'debug', TRUST_PROXY: '1' })
     expect(c.port).toBe(8080)
     expect(c.publicUrl).toBe('https://bff.example.com')
     expect(c.demo).toBe(true)
     expect(c.logLevel).toBe('debug')
-    expect(c.trustProxy).toBe(true)
+    expect(c.trustProxy).toBe(1)
+  })
+
+  it('takes TRUST_PROXY as a hop count or addresses, never as "trust everything"', () => {
+    expect(loadConfig({}).trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false)
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2)
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,::1' }).trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', '::1'])
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY="true": "true" would believe every X-Forwarded-For entry/)
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY/)
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.internal' })).toThrow(/TRUST_PROXY/)
+  })
+
+  it('keeps the body deadline no shorter than the headers deadline', () => {
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '5000', BODY_TIMEOUT_MS: '1000' })).toThrow(/BODY_TIMEOUT_MS/)
   })
 
   it('parses API_KEYS owner:key pairs', () => {

@@ -38,7 +38,10 @@ function lastEventIdOf (request: FastifyRequest, query: { lastEventId?: string |
 
 const events: FastifyPluginAsyncZod = async (app) => {
   async function stream (request: FastifyRequest, reply: FastifyReply, feed: FeedOptions): Promise<FastifyReply> {
+    const release = await app.streamCaps.acquire(feed.owner, request.ip)
     const sse = app.openSse()
+    // Fires once, however the stream ends: a failed start, the client leaving, shutdown.
+    sse.onClose(release)
     try {
       await startFeed(sse, app.tasks, feed)
     } catch (err) {
@@ -55,7 +58,8 @@ const events: FastifyPluginAsyncZod = async (app) => {
     sse.attach(reply.raw, {
       ...(reply.getHeaders() as OutgoingHttpHeaders),
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
+      // Authenticated content: no cache, shared or private, may keep it.
+      'cache-control': 'no-store',
       'x-accel-buffering': 'no',
       'x-content-type-options': 'nosniff'
     })
@@ -74,7 +78,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       headers: StreamHeadersSchema,
       response: streamResponse
     },
-    config: { streamToken: true, helmet: { skipRoute: true } }
+    config: { streamToken: true, stream: true, helmet: { skipRoute: true } }
   }, async (request, reply) => stream(request, reply, {
     owner: principalOf(request).owner,
     taskId: request.params.id,
@@ -92,7 +96,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       headers: StreamHeadersSchema,
       response: streamResponse
     },
-    config: { streamToken: true, helmet: { skipRoute: true } }
+    config: { streamToken: true, stream: true, helmet: { skipRoute: true } }
   }, async (request, reply) => stream(request, reply, {
     owner: principalOf(request).owner,
     lastEventId: lastEventIdOf(request, request.query)

@@ -8,6 +8,8 @@ import tasks from './tasks.ts'
 const v1: FastifyPluginAsync = async (app) => {
   app.addHook('onRequest', app.authenticate)
   app.addHook('onRequest', app.limits.owner)
+  // Answers are one client's data: no browser or shared cache may keep them (the SSE routes set it themselves).
+  app.addHook('onSend', async (_request, reply) => { reply.header('cache-control', 'no-store') })
   // The API speaks JSON only; anything else is a 415, not a confusing validation error.
   app.removeContentTypeParser('text/plain')
   await app.register(capabilities)

@@ -2,7 +2,10 @@ import { createRemoteJWKSet, errors, jwtVerify, type JWTHeaderParameters, type J
 import { BffError, type ErrorCode } from '../errors.ts'
 import type { Principal } from './api-keys.ts'
 
-export const OWNER_MAX_LENGTH = 200
+/** Longest JWT `sub` accepted. */
+export const SUBJECT_MAX_LENGTH = 200
+// An owner is a namespaced subject (jwtOwner), so it may be longer than a subject.
+export const OWNER_MAX_LENGTH = 600
 export const MIN_SECRET_LENGTH = 32
 // Far above any real token; refusing early keeps attackers from making us parse megabytes.
 export const MAX_JWT_LENGTH = 8192
@@ -40,9 +43,29 @@ export function looksLikeJwt (token: string): boolean {
   }
 }
 
-/** The owner a `sub` claim names, or null when it is not a usable one. */
+// A lone UTF-16 surrogate cannot be stored as UTF-8 (SQLite mangles it, Redis refuses it), and
+// control characters have no business in an identity that reaches logs and key names.
+const ILL_FORMED = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+/** `value` when it is a non-empty, well-formed string of at most `max` characters, else null. */
+function identity (value: unknown, max: number): string | null {
+  return typeof value === 'string' && value.length > 0 && value.length <= max && !ILL_FORMED.test(value) ? value : null
+}
+
+/** The owner a stream token's `sub` names (an owner as issued), or null when it is not a usable one. */
 export function ownerFrom (sub: unknown): string | null {
-  return typeof sub === 'string' && sub.length > 0 && sub.length <= OWNER_MAX_LENGTH ? sub : null
+  return identity(sub, OWNER_MAX_LENGTH)
+}
+
+/**
+ * The owner of a client JWT: `jwt:<issuer, URI-encoded>:<sub>`. API-key owners never contain a
+ * colon (API_KEYS splits on the first one), so a JWT can never act as an API-key owner, nor a
+ * token of one issuer as a subject of another. Null for a missing, ill-formed or over-long `sub`.
+ */
+export function jwtOwner (iss: unknown, sub: unknown): string | null {
+  const subject = identity(sub, SUBJECT_MAX_LENGTH)
+  const issuer = iss === undefined ? '' : identity(iss, SUBJECT_MAX_LENGTH)
+  return subject === null || issuer === null ? null : `jwt:${encodeURIComponent(issuer)}:${subject}`
 }
 
 /** The HMAC key for a shared secret; throws (without echoing it) when the secret is too short. */
@@ -118,7 +141,7 @@ export function createJwtVerifier (opts: JwtOptions): (token: string) => Promise
     if (isStreamTyp(header.typ) || audiences.includes(STREAM_TOKEN_AUDIENCE)) {
       throw new BffError('BFF_ERR_AUTH_INVALID', undefined, { cause: 'stream token' })
     }
-    const owner = ownerFrom(payload.sub)
+    const owner = jwtOwner(payload.iss, payload.sub)
     if (owner === null) throw new BffError('BFF_ERR_AUTH_INVALID', undefined, { cause: 'bad sub' })
     return { owner }
   }

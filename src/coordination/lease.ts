@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
+import { redisKeys } from '../store/redis-keys.ts'
 
 /** Mutual exclusion across instances for a while: a crashed holder's lease simply runs out. */
 export interface Leases {
@@ -20,7 +21,7 @@ const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 
 export function createRedisLeases (redis: Redis, prefix: string): Leases {
   const owner = randomUUID()
-  const keyOf = (key: string): string => `{${prefix}}:lease:${key}`
+  const keyOf = redisKeys(prefix).lease
   return {
     async acquire (key, ttlMs) {
       return (await redis.set(keyOf(key), owner, 'PX', ttlMs, 'NX')) === 'OK'

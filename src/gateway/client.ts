@@ -102,7 +102,7 @@ export function createGatewayClient (opts: GatewayClientOptions): GatewayClient 
     },
     async getTask (taskId): Promise<UpstreamTask> {
       const data = await call('/v1/open/pub/task', { task_id: taskId }, TaskDataSchema)
-      return { status: data.status, progress: data.progress, result: data.result, reason: data.reason }
+      return { status: data.status, progress: data.progress, result: data.result, reason: data.reason, params: data.params }
     },
     async close () {
       if (ownsDispatcher) await dispatcher.close()

@@ -31,7 +31,8 @@ export const TaskDataSchema = z.object({
   status: UpstreamStatusSchema,
   progress: z.coerce.number().optional().catch(undefined),
   result: UpstreamResultSchema.optional(),
-  reason: z.string().nullish()
+  reason: z.string().nullish(),
+  params: z.string().nullish().catch(undefined)
 })
 
 /** The body the gateway POSTs to our callback URL (documented only for audio, with status 3). */

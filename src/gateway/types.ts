@@ -4,6 +4,8 @@ export interface UpstreamTask {
   progress?: number | undefined
   result?: Record<string, unknown> | null | undefined
   reason?: string | null | undefined
+  /** Our task id, when the gateway echoes the create's `params` (not documented either way). */
+  params?: string | null | undefined
 }
 
 /** The ToMoviee gateway as the rest of the BFF sees it. Implementations throw GatewayError. */

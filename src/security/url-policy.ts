@@ -1,10 +1,13 @@
 import { isIP } from 'node:net'
 import { BffError, type ErrorBody } from '../errors.ts'
+import { checkHostName } from './host-names.ts'
 
-/** Which input URLs the BFF passes on to the gateway, which fetches them. */
+/** Which URLs the BFF passes on: inputs to the gateway, which fetches them, and outputs to clients. */
 export interface UrlPolicy {
   /** Lower-case hostnames, or `host:port`, that may use plain http and may be private (e.g. a local simulator). */
   httpAllowHosts: readonly string[]
+  /** More names refused: `name`, or `.domain` for a domain and everything below it. */
+  denyHosts?: readonly string[]
 }
 
 export const MAX_URL_LENGTH = 2048
@@ -31,10 +34,9 @@ export function checkMediaUrl (raw: string, policy: UrlPolicy): string | null {
   if (url.username !== '' || url.password !== '') return 'must not contain credentials'
   if (allowListed) return null
   const host = url.hostname.replace(/\.+$/, '')
-  if (host === 'localhost' || host.endsWith('.localhost')) return 'must not point to localhost'
   // WHATWG has already turned decimal, octal and hex hosts (2130706433, 0x7f.1) into dotted form.
-  if (isIP(unbracket(host)) !== 0 && isPrivateAddress(host)) return PRIVATE_ADDRESS_REASON
-  return null
+  if (isIP(unbracket(host)) !== 0) return isPrivateAddress(host) ? PRIVATE_ADDRESS_REASON : null
+  return checkHostName(host, policy.denyHosts ?? [], isPrivateAddress)
 }
 
 /** True when the URL's host (with or without its port) is on the allow-list. */

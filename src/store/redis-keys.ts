@@ -1,7 +1,7 @@
 import { TASK_STATUSES, type TaskEvent, type TaskRecord } from '../tasks/model.ts'
 
 /**
- * Where the Redis store keeps things. Every key starts with the hash tag `{<prefix>}`, so all keys of
+ * Where every Redis key of the BFF lives (store, rate limits, leases, stream slots). Every key starts with the hash tag `{<prefix>}`, so all keys of
  * one deployment hash to one cluster slot and multi-key scripts stay legal on a cluster. Owners are
  * URI-encoded in key names so that an owner containing `:` cannot collide with another key.
  */
@@ -24,6 +24,14 @@ export interface RedisKeys {
   taskEventsBase: string
   /** Hash (task, body, expires) with a TTL. */
   idempotency: (owner: string, key: string) => string
+  /** String: the id of our task an upstream task id is bound to. */
+  upstream: (upstreamTaskId: string) => string
+  /** Sorted set of an owner's open event streams, score = lease expiry (ms). */
+  streams: (owner: string) => string
+  /** Namespace of the rate-limit counters. */
+  rateLimit: string
+  /** Reconciler and other leases. */
+  lease: (name: string) => string
 }
 
 export function hashTag (prefix: string): string {
@@ -48,7 +56,11 @@ export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
     ownerEvents: (owner) => `${tag}:events:owner:${enc(owner)}`,
     taskEvents: (id) => `${tag}:events:task:${id}`,
     taskEventsBase: `${keyPrefix}${tag}:events:task:`,
-    idempotency: (owner, key) => `${tag}:idem:${enc(owner)}:${enc(key)}`
+    idempotency: (owner, key) => `${tag}:idem:${enc(owner)}:${enc(key)}`,
+    upstream: (upstreamTaskId) => `${tag}:upstream:${enc(upstreamTaskId)}`,
+    streams: (owner) => `${tag}:streams:${enc(owner)}`,
+    rateLimit: `${tag}:rate:`,
+    lease: (name) => `${tag}:lease:${name}`
   }
 }
 

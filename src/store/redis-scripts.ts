@@ -62,15 +62,21 @@ return { 'created', append(KEYS[${S + 5}], KEYS[${S + 6}], KEYS[${S + 7}], owner
 `
 
 /**
- * KEYS: statuses, task, due, owner stream, task stream, seq.
- * ARGV: id, json, version, status, owner, nextCheckAt|'', emit, type, data, ownerMax, taskMax.
- * Returns nil on a version conflict, 0 when written without an event, else the event id.
+ * KEYS: statuses, task, due, owner stream, task stream, seq, upstream binding.
+ * ARGV: id, json, version, status, owner, nextCheckAt|'', emit, type, data, ownerMax, taskMax, upstream id|''.
+ * Returns nil on a version conflict, -1 when the upstream id is bound to another task, 0 when
+ * written without an event, else the event id.
  */
 const UPDATE = `${PRELUDE}
 local id = ARGV[1]
 local cur = redis.call('HMGET', KEYS[${S + 1}], 'version', 'status', 'owner', 'created')
 if not cur[1] or tonumber(cur[1]) ~= tonumber(ARGV[3]) - 1 then return false end
 if cur[3] ~= ARGV[5] then return redis.error_reply('ERR the owner of task ' .. id .. ' cannot change') end
+if ARGV[12] ~= '' then
+  local bound = redis.call('GET', KEYS[${S + 6}])
+  if bound and bound ~= id then return -1 end
+  if not bound then redis.call('SET', KEYS[${S + 6}], id) end
+end
 local from, to = STATUS[cur[2]], STATUS[ARGV[4]]
 if not to then return redis.error_reply('ERR unknown task status ' .. ARGV[4]) end
 redis.call('HSET', KEYS[${S + 1}], 'json', ARGV[2], 'version', ARGV[3], 'status', ARGV[4])

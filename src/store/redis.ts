@@ -3,7 +3,7 @@ import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { TASK_STATUSES, toPublicTask } from '../tasks/model.ts'
 import { decodeCursor, encodeCursor, redisKeys, seqOf, toEvent, type StreamEntry } from './redis-keys.ts'
 import { defineStoreScripts } from './redis-scripts.ts'
-import type { EventLog, TaskStore } from './types.ts'
+import { UpstreamIdTakenError, type EventLog, type TaskStore } from './types.ts'
 
 export interface RedisStoreOptions {
   /** Namespace of every key (`bff` or `bff:`); it becomes the hash tag `{bff}`. */
@@ -79,12 +79,14 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
 
     async update (next, emit) {
       const reply = await scripts.update([
-        ...k.byStatus(next.owner), k.task(next.id), k.due, k.ownerEvents(next.owner), k.taskEvents(next.id), k.seq
+        ...k.byStatus(next.owner), k.task(next.id), k.due, k.ownerEvents(next.owner), k.taskEvents(next.id), k.seq,
+        k.upstream(next.upstreamTaskId ?? '')
       ], [
         next.id, JSON.stringify(next), next.version, next.status, next.owner, next.nextCheckAt ?? '', emit ? '1' : '0',
-        `task.${next.status}`, JSON.stringify(toPublicTask(next)), ...bounds
+        `task.${next.status}`, JSON.stringify(toPublicTask(next)), ...bounds, next.upstreamTaskId ?? ''
       ]) as number | null
       if (reply === null) return null
+      if (reply === -1) throw new UpstreamIdTakenError(next.id)
       return emit ? eventOf(next, reply) : true
     },
 

@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { toPublicTask } from '../tasks/model.ts'
-import type { CreateOptions, CreateResult, EventLog, ListQuery, TaskPage, TaskStore } from './types.ts'
+import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type EventLog, type ListQuery, type TaskPage, type TaskStore } from './types.ts'
 
 const MIGRATIONS = [
   `CREATE TABLE tasks (
@@ -44,7 +44,9 @@ const MIGRATIONS = [
      expires_at INTEGER NOT NULL,
      PRIMARY KEY (owner, key)
    );
-   CREATE INDEX idempotency_expiry ON idempotency (expires_at);`
+   CREATE INDEX idempotency_expiry ON idempotency (expires_at);`,
+  // An upstream id names one of our tasks at most: a callback cannot bind it to a second one.
+  'CREATE UNIQUE INDEX tasks_upstream ON tasks (upstream_task_id) WHERE upstream_task_id IS NOT NULL;'
 ]
 
 interface TaskRow {
@@ -109,7 +111,14 @@ export function createSqliteStore (path: string): SqliteStore {
     return { kind: 'created', event: appendEvent(task) }
   })
   const update = db.transaction((next: TaskRecord, emit: boolean): TaskEvent | true | null => {
-    if (q.updateTask.run(toRow(next)).changes === 0) return null
+    let changes: number
+    try {
+      changes = q.updateTask.run(toRow(next)).changes
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new UpstreamIdTakenError(next.id)
+      throw err
+    }
+    if (changes === 0) return null
     return emit ? appendEvent(next) : true
   })
   // Group commit: writes requested in one event-loop turn share one transaction (each keeps its own

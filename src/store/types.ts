@@ -25,6 +25,16 @@ export type CreateResult =
   | { kind: 'duplicate', taskId: string, sameBody: boolean }
   | { kind: 'over-limit' }
 
+/** The upstream task id is already bound to another of our tasks. */
+export class UpstreamIdTakenError extends Error {
+  readonly taskId: string
+  constructor (taskId: string) {
+    super(`The upstream task id is already bound to another task than ${taskId}`)
+    this.name = 'UpstreamIdTakenError'
+    this.taskId = taskId
+  }
+}
+
 /** Durable task state. Every write that changes what clients see appends an event in the same atomic step. */
 export interface TaskStore {
   /**
@@ -40,7 +50,8 @@ export interface TaskStore {
    * Replaces the task if the stored version is `next.version - 1` (compare-and-set). With `emit`,
    * appends a `task.<status>` event carrying the new public task. Resolves to the event (or
    * `true` when not emitting), or null when another writer got there first; it must not throw
-   * on a conflict.
+   * on a conflict. An upstream task id belongs to one task only: when `next.upstreamTaskId` is
+   * already recorded on another task, nothing is written and it rejects with UpstreamIdTakenError.
    */
   update: (next: TaskRecord, emit: boolean) => Promise<TaskEvent | true | null>
   /** Unfinished tasks whose next reconciliation is due at `now`, earliest first. */

@@ -30,6 +30,8 @@ export interface CreateDeps {
   schedule: SchedulePolicy
   urlPolicy: UrlPolicy
   preflight?: Preflight | undefined
+  /** Creates waiting for the gateway's answer on this instance, by task id; settled once the upstream id is recorded. */
+  pending: Map<string, Promise<unknown>>
 }
 
 export interface CreateResult { task: TaskRecord, replayed: boolean }
@@ -103,19 +105,31 @@ export function createTaskCreator (deps: CreateDeps) {
 
     const callback = `${deps.publicUrl}/webhooks/tomoviee?task=${encodeURIComponent(record.id)}&token=${token}`
     const body = { ...(def.toUpstream(input) as Record<string, unknown>), callback, params: record.id }
+    // A callback that beats this answer waits for it (see the task service's applyCallback).
+    const bound = bindUpstream(record.id, def.name, def.endpoint, body)
+    deps.pending.set(record.id, bound)
+    try {
+      return { task: await bound, replayed: false }
+    } finally {
+      deps.pending.delete(record.id)
+    }
+  }
+
+  async function bindUpstream (taskId: string, capability: string, endpoint: string, body: Record<string, unknown>): Promise<TaskRecord> {
     let upstreamTaskId: string
     try {
-      upstreamTaskId = await send(record.id, def.endpoint, body)
+      upstreamTaskId = await send(taskId, endpoint, body)
     } catch (err) {
       if (err instanceof GatewayError) {
-        deps.log.warn({ err, taskId: record.id, upstreamStatus: err.upstreamStatus, upstreamCode: err.upstreamCode, upstreamMessage: err.upstreamMessage }, 'upstream create failed')
-        await deps.transitions.end(record.id, 'failed', err.code, err.message, 'create')
-        err.taskId = record.id
+        deps.log.warn({ err, taskId, upstreamStatus: err.upstreamStatus, upstreamCode: err.upstreamCode, upstreamMessage: err.upstreamMessage }, 'upstream create failed')
+        await deps.transitions.end(taskId, 'failed', err.code, err.message, 'create')
+        err.taskId = taskId
       }
       throw err
     }
-    const { task } = await deps.transitions.annotate(record.id, { upstreamTaskId }, (cur) => cur.upstreamTaskId === null)
-    deps.log.info({ taskId: record.id, upstreamTaskId, capability: def.name }, 'task created upstream')
-    return { task, replayed: false }
+    const { task } = await deps.transitions.annotate(taskId, { upstreamTaskId }, (cur) => cur.upstreamTaskId === null)
+    if (task.upstreamTaskId !== upstreamTaskId) deps.log.error({ taskId, upstreamTaskId }, 'task already bound to another upstream task')
+    else deps.log.info({ taskId, upstreamTaskId, capability }, 'task created upstream')
+    return task
   }
 }

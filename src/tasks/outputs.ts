@@ -1,5 +1,22 @@
+import { checkMediaUrl, type UrlPolicy } from '../security/url-policy.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import type { Output } from './model.ts'
+
+// Characters a URL never needs and that break out of the places clients put it (HTML attributes, headers).
+const UNSAFE_IN_OUTPUT = /["'<>`\s]/
+
+/**
+ * Null when every output URL may be handed to clients: the input rules (https unless allow-listed,
+ * no private addresses or internal names), plus nothing that could break out of an attribute.
+ */
+export function outputProblem (outputs: readonly Output[], policy: UrlPolicy): string | null {
+  for (const { url } of outputs) {
+    if (UNSAFE_IN_OUTPUT.test(url)) return 'must not contain quotes, angle brackets or whitespace'
+    const reason = checkMediaUrl(url, policy)
+    if (reason) return reason
+  }
+  return null
+}
 
 /**
  * Reads the output URLs out of an upstream `result` object, using the keys the capability

@@ -7,6 +7,7 @@ import { NOOP_OBSERVER, type Observer } from '../observability/observer.ts'
 import type { Preflight } from '../security/preflight.ts'
 import type { UrlPolicy } from '../security/url-policy.ts'
 import type { EventLog, ListQuery, TaskStore } from '../store/types.ts'
+import { createCallbackHandler } from './callbacks.ts'
 import { tokenMatches } from './callback-token.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import { createTaskCreator } from './create.ts'
@@ -28,8 +29,13 @@ export interface TaskServiceDeps {
   maxActivePerOwner: number
   /** Confirm callbacks with the gateway's result endpoint before applying them. */
   verifyCallbacks: boolean
+  /** Several instances: see CallbackDeps; 0 (the default) with one. */
+  callbackHoldMs?: number
+  createWindowMs?: number
   /** Which input URLs are acceptable at all. */
   urlPolicy: UrlPolicy
+  /** Which result URLs may reach clients (from callbacks and the result endpoint alike). */
+  outputPolicy?: UrlPolicy
   /** When set, input files are checked for reachability, type and size before credits are spent. */
   preflight?: Preflight | undefined
   schedule: SchedulePolicy
@@ -50,8 +56,12 @@ export type TaskService = ReturnType<typeof createTaskService>
 export function createTaskService (deps: TaskServiceDeps) {
   const now = deps.now ?? (() => new Date())
   const observer = deps.observer ?? NOOP_OBSERVER
-  const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now })
-  const createTask = createTaskCreator({ ...deps, transitions, observer, now })
+  const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now, outputPolicy: deps.outputPolicy })
+  const pending = new Map<string, Promise<unknown>>()
+  const createTask = createTaskCreator({ ...deps, transitions, observer, now, pending })
+  const handleCallback = createCallbackHandler({
+    ...deps, transitions, observer, now, pending, holdMs: deps.callbackHoldMs ?? 0, createWindowMs: deps.createWindowMs ?? 0
+  })
 
   // Writes still running when the server closes (a create whose client went away, a callback) are
   // awaited before the store closes under them.
@@ -85,27 +95,8 @@ export function createTaskService (deps: TaskServiceDeps) {
     }
   }
 
-  /**
-   * A callback whose URL token matched. The token proves the URL came from us, not that the body
-   * came from the gateway, so with verification on the body only triggers a read of the result
-   * endpoint, and what the gateway says there is applied.
-   */
   async function applyCallback (task: TaskRecord, payload: CallbackPayload): Promise<{ task: Task, changed: boolean }> {
-    if ((payload.params && payload.params !== task.id) || (task.upstreamTaskId && payload.task_id !== task.upstreamTaskId)) {
-      observer.callback('rejected')
-      throw new BffError('BFF_ERR_WEBHOOK_INVALID', 'The callback is for a different task')
-    }
-    let report = { ...payload, upstreamTaskId: payload.task_id }
-    if (deps.verifyCallbacks) {
-      // Without a recorded upstream id (a crash between create and its answer) the callback's own id is what we can ask about.
-      const confirmed = await deps.gateway.getTask(task.upstreamTaskId ?? payload.task_id)
-      if (confirmed.status !== payload.status) {
-        deps.log.warn({ taskId: task.id, callbackStatus: payload.status, gatewayStatus: confirmed.status }, 'callback disagrees with the gateway; applying the gateway\'s status')
-      }
-      report = { ...confirmed, task_id: payload.task_id, upstreamTaskId: payload.task_id }
-    }
-    const result = await transitions.applyUpstream(task.id, report, 'callback', deps.verifyCallbacks ? undefined : task)
-    observer.callback(result.changed ? 'accepted' : 'duplicate')
+    const result = await handleCallback(task, payload)
     return { task: toPublicTask(result.task), changed: result.changed }
   }
 

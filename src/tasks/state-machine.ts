@@ -28,10 +28,14 @@ export function advance (current: Progressed, update: { status: TaskStatus, prog
   return null
 }
 
+// 100 % is what success looks like; an unfinished task stops just short of it.
+const UNFINISHED_MAX = 99
+
+/** Reports outside 0-100 (1e308, -5, NaN) are not progress at all, so they leave it as it was. */
 function clampProgress (status: TaskStatus, reported: number | undefined, previous: number): number {
   if (status === 'succeeded') return 100
-  if (reported === undefined || !Number.isFinite(reported)) return previous
-  return Math.max(previous, Math.min(100, Math.max(0, Math.round(reported))))
+  if (reported === undefined || !Number.isFinite(reported) || reported < 0 || reported > 100) return previous
+  return Math.max(previous, Math.min(UNFINISHED_MAX, Math.round(reported)))
 }
 
 /** ToMoviee's numeric task status (1-6) to ours. */

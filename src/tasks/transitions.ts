@@ -5,7 +5,8 @@ import type { Observer, TaskSource } from '../observability/observer.ts'
 import type { TaskStore } from '../store/types.ts'
 import { findCapability } from './capabilities/index.ts'
 import type { TaskEvent, TaskRecord, TaskStatus } from './model.ts'
-import { readOutputs } from './outputs.ts'
+import type { UrlPolicy } from '../security/url-policy.ts'
+import { outputProblem, readOutputs } from './outputs.ts'
 import { advance, isTerminal, UPSTREAM_STATUS } from './state-machine.ts'
 import type { Logger } from './service.ts'
 
@@ -24,6 +25,8 @@ export interface TransitionDeps {
   log: Logger
   observer: Observer
   now: () => Date
+  /** Which result URLs may reach clients; unchecked when absent. */
+  outputPolicy?: UrlPolicy | undefined
 }
 
 /**
@@ -84,6 +87,12 @@ export function createTransitions (deps: TransitionDeps) {
       if (moved.status === 'succeeded') {
         const outputs = def ? readOutputs(def, report.result) : null
         if (!outputs) return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported success without a usable result' } }, emit: true }
+        const problem = deps.outputPolicy ? outputProblem(outputs, deps.outputPolicy) : null
+        if (problem) {
+          // The capability and the reason, never the URL: its query may carry a signature.
+          deps.log.warn({ taskId, capability: cur.capability, source, reason: problem }, 'result URL refused')
+          return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported a result URL that is not allowed' } }, emit: true }
+        }
         return { next: { ...next, outputs }, emit: true }
       }
       const code = END_ERRORS[moved.status]

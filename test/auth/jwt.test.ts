@@ -43,7 +43,7 @@ const withJwks = (opts: Partial<JwtOptions> = {}) => verifier({ keySet: createLo
 
 describe('createJwtVerifier with HS256', () => {
   it('returns the subject as owner', async () => {
-    expect(await verifier()(await sign(valid()))).toEqual({ owner: 'alice' })
+    expect(await verifier()(await sign(valid()))).toEqual({ owner: 'jwt::alice' })
   })
 
   it('reports a token expired beyond the tolerance as expired, without echoing token or secret', async () => {
@@ -57,7 +57,7 @@ describe('createJwtVerifier with HS256', () => {
   })
 
   it('accepts a token expired within the tolerance', async () => {
-    expect(await verifier()(await sign(valid({ exp: nowSec() - 10 })))).toEqual({ owner: 'alice' })
+    expect(await verifier()(await sign(valid({ exp: nowSec() - 10 })))).toEqual({ owner: 'jwt::alice' })
     await expectCode(verifier({ clockToleranceSec: 0 })(await sign(valid({ exp: nowSec() - 10 }))), 'BFF_ERR_AUTH_EXPIRED')
   })
 
@@ -67,7 +67,7 @@ describe('createJwtVerifier with HS256', () => {
 
   it('checks issuer and audience when configured', async () => {
     const strict = verifier({ issuer: 'https://idp.example', audience: 'tomoviee-bff' })
-    expect(await strict(await sign(valid({ iss: 'https://idp.example', aud: ['other', 'tomoviee-bff'] })))).toEqual({ owner: 'alice' })
+    expect(await strict(await sign(valid({ iss: 'https://idp.example', aud: ['other', 'tomoviee-bff'] })))).toEqual({ owner: 'jwt:https%3A%2F%2Fidp.example:alice' })
     await expectCode(strict(await sign(valid({ iss: 'https://idp.example', aud: 'other' }))), 'BFF_ERR_AUTH_INVALID')
     await expectCode(strict(await sign(valid({ iss: 'https://evil.example', aud: 'tomoviee-bff' }))), 'BFF_ERR_AUTH_INVALID')
     await expectCode(strict(await sign(valid({ iss: 'https://idp.example' }))), 'BFF_ERR_AUTH_INVALID')
@@ -82,13 +82,16 @@ describe('createJwtVerifier with HS256', () => {
     ['missing', undefined],
     ['empty', ''],
     ['not a string', 42],
-    ['longer than 200 characters', 'a'.repeat(201)]
+    ['longer than 200 characters', 'a'.repeat(201)],
+    ['a lone high surrogate', 'alice\ud800'],
+    ['a lone low surrogate', '\udc00bob'],
+    ['a control character', 'alice\nadmin']
   ])('refuses a sub that is %s', async (_what, sub) => {
     await expectCode(verifier()(await sign({ exp: nowSec() + 300, ...(sub === undefined ? {} : { sub }) } as JWTPayload)), 'BFF_ERR_AUTH_INVALID')
   })
 
   it('accepts a sub of exactly 200 characters', async () => {
-    expect(await verifier()(await sign(valid({ sub: 'a'.repeat(200) })))).toEqual({ owner: 'a'.repeat(200) })
+    expect(await verifier()(await sign(valid({ sub: 'a'.repeat(200) })))).toEqual({ owner: `jwt::${'a'.repeat(200)}` })
   })
 
   it('refuses alg none, with or without a signature', async () => {
@@ -120,13 +123,13 @@ describe('createJwtVerifier with HS256', () => {
 
 describe('createJwtVerifier with a JWKS', () => {
   it('accepts RS256 and ES256 tokens signed by a listed key', async () => {
-    expect(await withJwks()(await sign(valid(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }))).toEqual({ owner: 'alice' })
-    expect(await withJwks()(await sign(valid({ sub: 'bob' }), ec.privateKey, { alg: 'ES256', kid: 'ec-1' }))).toEqual({ owner: 'bob' })
-    expect(await withJwks({ hsSecret: undefined })(await sign(valid(), ec.privateKey, { alg: 'ES256' }))).toEqual({ owner: 'alice' })
+    expect(await withJwks()(await sign(valid(), rsa.privateKey, { alg: 'RS256', kid: 'rsa-1' }))).toEqual({ owner: 'jwt::alice' })
+    expect(await withJwks()(await sign(valid({ sub: 'bob' }), ec.privateKey, { alg: 'ES256', kid: 'ec-1' }))).toEqual({ owner: 'jwt::bob' })
+    expect(await withJwks({ hsSecret: undefined })(await sign(valid(), ec.privateKey, { alg: 'ES256' }))).toEqual({ owner: 'jwt::alice' })
   })
 
   it('still accepts HS256 tokens with the shared secret alongside the JWKS', async () => {
-    expect(await withJwks()(await sign(valid()))).toEqual({ owner: 'alice' })
+    expect(await withJwks()(await sign(valid()))).toEqual({ owner: 'jwt::alice' })
   })
 
   it('refuses HS256 tokens when only a JWKS is configured', async () => {

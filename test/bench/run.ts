@@ -106,6 +106,11 @@ function bffEnv (port: number, simUrl: string, owners: string[], extra: Record<s
     RATE_LIMIT_OWNER_MAX: NO_LIMIT,
     RATE_LIMIT_CREATE_MAX: NO_LIMIT,
     MAX_ACTIVE_TASKS_PER_OWNER: NO_LIMIT,
+    // The benchmark's clients all come from loopback, many streams per owner.
+    SSE_MAX_STREAMS_PER_OWNER: NO_LIMIT,
+    SSE_MAX_STREAMS_PER_IP: NO_LIMIT,
+    CONNECTIONS_PER_IP_MAX: NO_LIMIT,
+    CONNECTIONS_MAX: NO_LIMIT,
     RECONCILE_ENABLED: 'false',
     WEBHOOK_VERIFY: 'false',
     ...extra

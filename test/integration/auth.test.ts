@@ -42,8 +42,9 @@ describe('client authentication', () => {
     const s = await start()
     const task = await createTask(s, { prompt: 'mine #hang' })
     expect((await getTask(s, task.id)).status).toBe(200)
+    // A JWT whose sub names an API-key owner is someone else (issue #12): owners are namespaced.
     const aliceJwt = await jwt({ sub: 'alice' })
-    expect(await status(s, `/v1/tasks/${task.id}`, { authorization: `Bearer ${aliceJwt}` })).toEqual({ status: 200 })
+    expect(await status(s, `/v1/tasks/${task.id}`, { authorization: `Bearer ${aliceJwt}` })).toEqual({ status: 404, code: 'BFF_ERR_TASK_NOT_FOUND' })
     expect(await status(s, `/v1/tasks/${task.id}`, { authorization: `Bearer ${CAROL_KEY}` })).toEqual({ status: 404, code: 'BFF_ERR_TASK_NOT_FOUND' })
     expect(await status(s, '/v1/tasks', { authorization: `Bearer ${CAROL_KEY}` })).toEqual({ status: 200 })
     expect(await status(s, `/v1/tasks/${task.id}`, { authorization: `Bearer ${await jwt({ sub: 'mallory' })}` })).toEqual({ status: 404, code: 'BFF_ERR_TASK_NOT_FOUND' })

@@ -14,7 +14,7 @@ describe('video scoring from REST call to SSE event', () => {
     const sse = await openSse(`${stack.url}/v1/tasks/${task.id}/events`, bearer())
     expect(sse.status).toBe(200)
     expect(sse.headers.get('content-type')).toMatch(/^text\/event-stream/)
-    expect(sse.headers.get('cache-control')).toBe('no-cache')
+    expect(sse.headers.get('cache-control')).toBe('no-store')
     expect(sse.headers.get('x-accel-buffering')).toBe('no')
     await sse.ended // the per-task stream ends after the terminal event
 

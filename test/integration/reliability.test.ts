@@ -5,8 +5,10 @@ import { openSse } from '../sse-client.ts'
 let stack: Stack | undefined
 afterEach(async () => { await stack?.close(); stack = undefined })
 
+const METRICS_TOKEN = 'metrics-token-0123456789'
+
 async function start (env: Record<string, string> = {}, sim = {}): Promise<Stack> {
-  stack = await startStack({ env, sim })
+  stack = await startStack({ env: { METRICS_TOKEN, ...env }, sim })
   return stack
 }
 
@@ -67,7 +69,7 @@ describe('lost callbacks and stuck tasks', () => {
     const sse = await openSse(`${s.url}/v1/tasks/${task.id}/events`, bearer())
     await sse.ended
     expect(sse.events().at(-1)!.event).toBe('task.succeeded')
-    const metrics = await (await fetch(`${s.url}/metrics`)).text()
+    const metrics = await (await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text()
     expect(metrics).toMatch(/bff_tasks_finished_total\{capability="video-scoring",status="succeeded",source="reconciler"\} 1/)
   })
 

@@ -3,15 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { bearer, testConfig } from '../helper.ts'
 
+const METRICS_TOKEN = 'metrics-token-for-tests'
 let app: FastifyInstance
 let text: string
 beforeAll(async () => {
-  app = await buildApp({ config: testConfig({ GIT_COMMIT_SHA: 'abc1234' }), logger: false })
+  app = await buildApp({ config: testConfig({ GIT_COMMIT_SHA: 'abc1234', METRICS_TOKEN: METRICS_TOKEN }), logger: false })
   await app.inject({ url: '/v1/tasks/t-123', headers: bearer() })
   await app.inject({ url: '/v1/tasks/t-456', headers: bearer() })
   await app.inject({ url: '/no/such/route' })
   await app.inject({ method: 'POST', url: '/v1/tasks/text-to-music', headers: bearer(), payload: { prompt: 'x', durration: 3 } })
-  text = (await app.inject({ url: '/metrics' })).body
+  text = (await app.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).body
 })
 afterAll(async () => { await app.close() })
 

@@ -9,15 +9,17 @@ const apps: FastifyInstance[] = []
 afterEach(async () => { await Promise.all(apps.splice(0).map((app) => app.close())) })
 
 async function build (env: Record<string, string> = {}): Promise<FastifyInstance> {
-  const app = await buildApp({ config: testConfig(env), logger: false })
+  const app = await buildApp({ config: testConfig({ METRICS_TOKEN: TOKEN, ...env }), logger: false })
   apps.push(app)
   return app
 }
 
+const scrape = async (app: FastifyInstance) => app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TOKEN}` } })
+
 describe('GET /metrics', () => {
   it('serves the Prometheus text format with the BFF and process metrics', async () => {
     const app = await build()
-    const res = await app.inject({ method: 'GET', url: '/metrics' })
+    const res = await scrape(app)
     expect(res.statusCode).toBe(200)
     expect(res.headers['content-type']).toMatch(/^text\/plain/)
     expect(res.body).toContain('bff_sse_connections 0')
@@ -30,7 +32,7 @@ describe('GET /metrics', () => {
   it('reports what the decorated observer is told', async () => {
     const app = await build()
     app.metrics.observer.callback('accepted')
-    const res = await app.inject({ method: 'GET', url: '/metrics' })
+    const res = await scrape(app)
     expect(res.body).toContain('bff_callbacks_total{outcome="accepted"} 1')
   })
 
@@ -73,13 +75,27 @@ describe('GET /metrics', () => {
     const b = await build()
     expect(a.metrics.registry).not.toBe(b.metrics.registry)
     a.metrics.observer.taskCreated('video-scoring')
-    const resA = await a.inject({ method: 'GET', url: '/metrics' })
-    const resB = await b.inject({ method: 'GET', url: '/metrics' })
+    const resA = await scrape(a)
+    const resB = await scrape(b)
     expect(resA.statusCode).toBe(200)
     expect(resB.statusCode).toBe(200)
     expect(resA.body).toContain('bff_tasks_created_total{capability="video-scoring"} 1')
     expect(resB.body).not.toContain('capability="video-scoring"')
     expect(resB.body).toContain('bff_sse_connections 0')
+  })
+})
+
+describe('GET /metrics without METRICS_TOKEN', () => {
+  it('is not served with real credentials, and is open in demo mode', async () => {
+    const real = await buildApp({ config: testConfig(), logger: false })
+    apps.push(real)
+    const refused = await real.inject({ method: 'GET', url: '/metrics' })
+    expect(refused.statusCode).toBe(404)
+    expect(refused.json()).toMatchObject({ code: 'BFF_ERR_NOT_FOUND' })
+    expect(refused.body).not.toContain('bff_')
+    const demo = await buildApp({ config: testConfig({ TOMOVIEE_APP_KEY: '', TOMOVIEE_APP_SECRET: '' }), logger: false })
+    apps.push(demo)
+    expect((await demo.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200)
   })
 })
 

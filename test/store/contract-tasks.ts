@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest'
+import { UpstreamIdTakenError } from '../../src/store/types.ts'
 import { toPublicTask } from '../../src/tasks/model.ts'
 import { add, advance, BASE, bump, createOpts, ids, makeTask, type StoreContext } from './fixtures.ts'
 
@@ -31,6 +32,21 @@ export function taskCases (ctx: StoreContext): void {
     const third = bump(winner, { progress: 50, upstreamTaskId: 'up-9', checkAttempts: 2, error: null })
     expect(await ctx.peer.update(third, false)).toBe(true)
     expect(await ctx.store.get(task.id)).toEqual(third)
+  })
+
+  it('binds an upstream task id to one task only', async () => {
+    const { task: first } = await add(ctx.store)
+    const { task: second, event: secondEvent } = await add(ctx.store)
+    const bound = bump(first, { upstreamTaskId: 'up-shared' })
+    expect(await ctx.store.update(bound, false)).toBe(true)
+    // Another task, through either connection, with or without an event: refused, nothing written.
+    await expect(ctx.peer.update(bump(second, { upstreamTaskId: 'up-shared', status: 'succeeded', progress: 100 }), true)).rejects.toBeInstanceOf(UpstreamIdTakenError)
+    await expect(ctx.store.update(bump(second, { upstreamTaskId: 'up-shared' }), false)).rejects.toBeInstanceOf(UpstreamIdTakenError)
+    expect(await ctx.store.get(second.id)).toEqual(second)
+    expect(await ctx.store.latest(second.id)).toEqual(secondEvent)
+    // The task it is bound to keeps writing, and the other task can take an id of its own.
+    expect(await ctx.store.update(bump(bound, { progress: 40 }), false)).toBe(true)
+    expect(await ctx.store.update(bump(second, { upstreamTaskId: 'up-other' }), false)).toBe(true)
   })
 
   it('appends an event only when asked to', async () => {

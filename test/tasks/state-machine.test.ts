@@ -17,7 +17,11 @@ describe('advance', () => {
 
   it('counts a higher progress within processing', () => {
     expect(advance({ status: 'processing', progress: 50 }, { status: 'processing', progress: 80 })).toEqual({ status: 'processing', progress: 80 })
-    expect(advance({ status: 'processing', progress: 50 }, { status: 'processing', progress: 250 })).toEqual({ status: 'processing', progress: 100 })
+    expect(advance({ status: 'processing', progress: 50 }, { status: 'processing', progress: 100 })).toEqual({ status: 'processing', progress: 99 })
+    // Not a percentage at all: ignored rather than read as "done".
+    expect(advance({ status: 'processing', progress: 50 }, { status: 'processing', progress: 250 })).toBeNull()
+    expect(advance({ status: 'processing', progress: 50 }, { status: 'processing', progress: 1e308 })).toBeNull()
+    expect(advance({ status: 'queued', progress: 0 }, { status: 'processing', progress: -3 })).toEqual({ status: 'processing', progress: 0 })
   })
 
   it('never leaves a terminal status', () => {

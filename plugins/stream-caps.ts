@@ -1,0 +1,52 @@
+/**
+ * Decorates `fastify.streamCaps.acquire(owner, ip)`, which reserves a slot for one event stream
+ * or throws `429 BFF_ERR_TOO_MANY_STREAMS`: at most SSE_MAX_STREAMS_PER_OWNER per owner (across
+ * instances in distributed mode, through leases in Redis refreshed on the heartbeat) and
+ * SSE_MAX_STREAMS_PER_IP per client IP on this instance. Depends on config, redis.
+ */
+import fp from 'fastify-plugin'
+import { memoryStreamSlots, redisStreamSlots, type StreamSlots } from '../src/coordination/stream-slots.ts'
+import { BffError } from '../src/errors.ts'
+import { redisKeys } from '../src/store/redis-keys.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    streamCaps: { acquire: (owner: string, ip: string) => Promise<() => void> }
+  }
+}
+
+export default fp(async function streamCaps (fastify) {
+  const { sse, redis: redisConfig } = fastify.config
+  // A lease outlives two missed heartbeats, so a slow refresh never frees a live stream's slot.
+  const owners: StreamSlots = fastify.redis && redisConfig
+    ? redisStreamSlots(fastify.redis.commands, redisKeys(redisConfig.prefix).streams, sse.heartbeatMs * 3)
+    : memoryStreamSlots()
+  const ips = memoryStreamSlots()
+  const timer = setInterval(() => {
+    owners.refresh().catch((err: unknown) => fastify.log.warn({ err }, 'stream leases not refreshed'))
+  }, sse.heartbeatMs)
+  timer.unref()
+  fastify.addHook('onClose', async () => { clearInterval(timer) })
+
+  const tooMany = (what: string, max: number): BffError =>
+    new BffError('BFF_ERR_TOO_MANY_STREAMS', `At most ${max} open event streams per ${what}; close one first`)
+
+  fastify.decorate('streamCaps', {
+    async acquire (owner: string, ip: string) {
+      const bySource = await ips.acquire(ip, sse.maxStreamsPerIp)
+      if (!bySource) throw tooMany('client address', sse.maxStreamsPerIp)
+      let byOwner: { release: () => void } | null
+      try {
+        byOwner = await owners.acquire(owner, sse.maxStreamsPerOwner)
+      } catch (err) {
+        bySource.release()
+        throw err
+      }
+      if (!byOwner) {
+        bySource.release()
+        throw tooMany('owner', sse.maxStreamsPerOwner)
+      }
+      return () => { byOwner.release(); bySource.release() }
+    }
+  })
+}, { name: 'stream-caps', dependencies: ['config', 'redis'] })
