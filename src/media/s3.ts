@@ -89,9 +89,7 @@ export function createS3MediaStore (opts: S3MediaOptions): MediaStore {
     },
     async adopt (key, path, o) {
       assertKey(key)
-      const object = await upload(key, path, (await stat(path)).size, o)
-      await rm(path, { force: true })
-      return object
+      return upload(key, path, (await stat(path)).size, o)
     },
     stat: head,
     async read (key, range) {

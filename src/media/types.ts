@@ -31,7 +31,7 @@ export interface MediaRead { object: MediaObject, body: Readable, range: ByteRan
 export interface MediaStore {
   /** Streams `body` into `key`, replacing what was there. Rejects with MediaTooLargeError (keeping nothing) past maxBytes. */
   put: (key: string, body: Readable | Uint8Array, opts: PutOptions) => Promise<MediaObject>
-  /** Moves a finished local file into the store (a rename on disk, an upload to S3); the source is gone afterwards. */
+  /** Copies a finished local file into the store (a hard link on disk when it can, an upload to S3); the source stays. */
   adopt: (key: string, path: string, opts: Omit<PutOptions, 'maxBytes'>) => Promise<MediaObject>
   /** Null when the key does not exist. */
   stat: (key: string) => Promise<MediaObject | null>
