@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises'
+import { open, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import { Server, type ServerOptions } from '@tus/server'
@@ -159,6 +159,22 @@ export function createUploads (opts: UploadsOptions) {
     },
     /** A finished upload of `owner`, or null. */
     find: (owner: string, id: string): Promise<MediaObject | null> => (UPLOAD_ID.test(id) ? media.stat(uploadKey(owner, id)) : Promise.resolve(null)),
+    /** True when `owner` has upload `id` started but not finished. */
+    inProgress: async (owner: string, id: string): Promise<boolean> =>
+      UPLOAD_ID.test(id) && (await datastore.configstore.get(id).catch(() => undefined))?.metadata?.owner === owner,
+    /** Deletes unfinished uploads older than their expiry from the staging directory. */
+    async sweepUnfinished (now: number): Promise<{ deleted: number, bytes: number }> {
+      const result = { deleted: 0, bytes: 0 }
+      for (const upload of await staged()) {
+        const created = upload.creation_date ? Date.parse(upload.creation_date) : NaN
+        if (!(created + limits.unfinishedTtlMs <= now)) continue
+        const size = await stat(join(opts.stagingDir, upload.id)).then((s) => s.size, () => 0)
+        await datastore.remove(upload.id).catch(() => {})
+        result.deleted++
+        result.bytes += size
+      }
+      return result
+    },
     staged
   }
 }
