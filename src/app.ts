@@ -7,6 +7,7 @@ import corsPlugin from '../plugins/cors.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
 import mediaPlugin from '../plugins/media.ts'
+import mediaSweepPlugin from '../plugins/media-sweep.ts'
 import metricsPlugin from '../plugins/metrics.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
 import redisPlugin from '../plugins/redis.ts'
@@ -64,6 +65,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(storePlugin, { store: opts.store })
   await app.register(busPlugin, { bus: opts.bus })
   await app.register(mediaPlugin, { media: opts.media })
+  await app.register(mediaSweepPlugin)
   await app.register(tasksPlugin)
   await app.register(reconcilerPlugin)
 
