@@ -21,7 +21,7 @@ export interface UploadLimits {
 
 export interface UploadsOptions {
   media: MediaStore
-  /** Local directory for unfinished uploads; finished ones move into the media store. */
+  /** Local directory for unfinished uploads; finished ones are copied into the media store. */
   stagingDir: string
   limits: UploadLimits
   /** Where the tus route is mounted, e.g. /v1/uploads. */
@@ -44,11 +44,14 @@ export function createUploads (opts: UploadsOptions) {
     return owner
   }
   // Quota checks and the create that follows run one at a time per owner, so two parallel
-  // creates cannot both squeeze under the limit.
+  // creates cannot both squeeze under the limit. (A creation-with-upload holds the turn while its
+  // body arrives; other owners are never held up.)
   const queues = new Map<string, Promise<unknown>>()
   function serial<T> (owner: string, fn: () => Promise<T>): Promise<T> {
     const next = (queues.get(owner) ?? Promise.resolve()).then(fn, fn)
-    queues.set(owner, next.catch(() => {}))
+    const tail = next.then(() => {}, () => {})
+    queues.set(owner, tail)
+    void tail.then(() => { if (queues.get(owner) === tail) queues.delete(owner) })
     return next
   }
 
