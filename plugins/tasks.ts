@@ -1,12 +1,13 @@
 /**
  * Decorates `fastify.tasks`, the task service that owns the state machine, with the input URL
- * policy and (when INPUT_PREFLIGHT is on) the pre-flight check it owns.
- * Depends on config, gateway, store and bus.
+ * policy, upload references and (when INPUT_PREFLIGHT is on) the pre-flight check it owns.
+ * Depends on config, gateway, store, bus, metrics and media.
  */
 import fp from 'fastify-plugin'
 import type { Config } from '../src/config.ts'
 import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
 import { createTaskService, type TaskService } from '../src/tasks/service.ts'
+import { createUploadReferences } from '../src/uploads/references.ts'
 
 declare module 'fastify' {
   interface FastifyInstance { tasks: TaskService }
@@ -40,6 +41,13 @@ export default fp(async function tasks (fastify) {
     // The gateway serves its own results, so its host is trusted for outputs as an allow-listed one.
     outputPolicy: { ...urlPolicy, httpAllowHosts: [...urlPolicy.httpAllowHosts, new URL(fastify.config.gateway.baseUrl).host.toLowerCase()] },
     preflight,
+    uploads: createUploadReferences({
+      find: fastify.uploads.find,
+      inProgress: fastify.uploads.inProgress,
+      sign: fastify.mediaLinks.sign,
+      ttlSec: fastify.config.media.linkTtlSec,
+      now: Date.now
+    }),
     schedule: fastify.config.schedule,
     idempotencyTtlMs: fastify.config.idempotencyTtlMs,
     createRetries: fastify.config.createRetries,
@@ -47,4 +55,4 @@ export default fp(async function tasks (fastify) {
   }))
   // Runs before the store's onClose (hooks run in reverse order of registration).
   fastify.addHook('onClose', async () => { await fastify.tasks.drain() })
-}, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus', 'metrics'] })
+}, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus', 'metrics', 'media'] })

@@ -8,6 +8,8 @@ import corsPlugin from '../plugins/cors.ts'
 import deadlinesPlugin from '../plugins/deadlines.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
+import mediaPlugin from '../plugins/media.ts'
+import mediaSweepPlugin from '../plugins/media-sweep.ts'
 import metricsPlugin from '../plugins/metrics.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
 import redisPlugin from '../plugins/redis.ts'
@@ -19,6 +21,7 @@ import streamCapsPlugin from '../plugins/stream-caps.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import tasksPlugin from '../plugins/tasks.ts'
 import healthRoutes from '../routes/health.ts'
+import mediaRoutes from '../routes/media.ts'
 import v1Routes from '../routes/v1/index.ts'
 import webRoutes from '../routes/web.ts'
 import webhookRoutes from '../routes/webhooks.ts'
@@ -27,6 +30,7 @@ import type { Config } from './config.ts'
 import type { GatewayClient } from './gateway/types.ts'
 import { loggerOptions, requestIdOf } from './logger.ts'
 import { trustProxyOption } from './security/connections.ts'
+import type { MediaStore } from './media/types.ts'
 import type { EventLog, TaskStore } from './store/types.ts'
 
 export interface BuildAppOptions {
@@ -36,6 +40,7 @@ export interface BuildAppOptions {
   gateway?: GatewayClient
   store?: TaskStore & EventLog
   bus?: EventBus
+  media?: MediaStore
 }
 
 /** The composition root: a configured, un-listened app. Never reads process.env, never listens. */
@@ -71,12 +76,15 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(gatewayPlugin, { client: opts.gateway })
   await app.register(storePlugin, { store: opts.store })
   await app.register(busPlugin, { bus: opts.bus })
+  await app.register(mediaPlugin, { media: opts.media })
+  await app.register(mediaSweepPlugin)
   await app.register(tasksPlugin)
   await app.register(reconcilerPlugin)
 
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })
   await app.register(webhookRoutes, { prefix: '/webhooks' })
+  await app.register(mediaRoutes)
   await app.register(webRoutes)
   return app
 }

@@ -134,6 +134,22 @@ export const ConfigSchema = z.object({
   CIRCUIT_FAILURE_THRESHOLD: positive.default(5).describe('Consecutive gateway outages that make new calls fail fast.'),
   CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
+  MEDIA_DIR: z.string().min(1).default('./data/media').describe('Directory for uploads in progress, and for every media file when no S3 bucket is set.'),
+  MEDIA_S3_BUCKET: z.string().min(3).optional().describe('Distributed mode: keep finished uploads in this S3-compatible bucket (instead of MEDIA_DIR), so every instance serves every file.'),
+  MEDIA_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional().describe('S3 endpoint for MinIO, R2 and other S3-compatible stores; unset: AWS.'),
+  MEDIA_S3_REGION: z.string().min(1).default('us-east-1').describe('S3 region.'),
+  MEDIA_S3_ACCESS_KEY_ID: optionalSecret.describe('S3 access key id; unset: the AWS SDK\'s default credential chain.'),
+  MEDIA_S3_SECRET_ACCESS_KEY: optionalSecret.describe('S3 secret access key. Never logged.'),
+  MEDIA_S3_FORCE_PATH_STYLE: flag.default(false).describe('Address the bucket as endpoint/bucket/key (MinIO and most self-hosted stores need this).'),
+  MEDIA_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
+    .describe('Secret that signs media links served by the BFF; set the same value on every instance. Default: random per process.'),
+  MEDIA_LINK_TTL_SEC: z.coerce.number().int().min(60).max(7 * 86_400).default(3_600).describe('Validity of the signed URL handed to the gateway for an upload.'),
+  UPLOAD_MAX_BYTES: positive.default(200 * 1024 * 1024).describe('Largest file one upload may hold.'),
+  UPLOAD_QUOTA_BYTES: positive.default(2 * 1024 * 1024 * 1024).describe('Bytes one owner may keep in uploads, finished and in progress.'),
+  UPLOAD_MAX_IN_PROGRESS: positive.default(5).describe('Unfinished uploads one owner may have at once.'),
+  UPLOAD_UNFINISHED_TTL_MS: positive.default(86_400_000).describe('An upload not finished this long after it was created is deleted.'),
+  UPLOAD_RETENTION_MS: positive.default(7 * 86_400_000).describe('A finished upload is deleted this long after it finished.'),
+  MEDIA_SWEEP_INTERVAL_MS: positive.default(600_000).describe('How often expired uploads are deleted.'),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.')
@@ -177,6 +193,14 @@ export interface Config {
   metricsToken?: string
   /** The commit being run, for bff_build_info. */
   commit: string
+  media: {
+    dir: string
+    s3?: { bucket: string, endpoint?: string | undefined, region: string, accessKeyId?: string | undefined, secretAccessKey?: string | undefined, forcePathStyle: boolean } | undefined
+    linkSecret?: string | undefined
+    linkTtlSec: number
+    sweepIntervalMs: number
+  }
+  uploads: { maxBytes: number, quotaBytes: number, maxInProgress: number, unfinishedTtlMs: number, finishedTtlMs: number }
 }
 
 export class ConfigError extends Error {
@@ -308,6 +332,22 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
-    commit: e.GIT_COMMIT_SHA
+    commit: e.GIT_COMMIT_SHA,
+    media: {
+      dir: e.MEDIA_DIR,
+      s3: e.MEDIA_S3_BUCKET === undefined
+        ? undefined
+        : { bucket: e.MEDIA_S3_BUCKET, endpoint: e.MEDIA_S3_ENDPOINT, region: e.MEDIA_S3_REGION, accessKeyId: e.MEDIA_S3_ACCESS_KEY_ID, secretAccessKey: e.MEDIA_S3_SECRET_ACCESS_KEY, forcePathStyle: e.MEDIA_S3_FORCE_PATH_STYLE },
+      linkSecret: e.MEDIA_LINK_SECRET,
+      linkTtlSec: e.MEDIA_LINK_TTL_SEC,
+      sweepIntervalMs: e.MEDIA_SWEEP_INTERVAL_MS
+    },
+    uploads: {
+      maxBytes: e.UPLOAD_MAX_BYTES,
+      quotaBytes: e.UPLOAD_QUOTA_BYTES,
+      maxInProgress: e.UPLOAD_MAX_IN_PROGRESS,
+      unfinishedTtlMs: e.UPLOAD_UNFINISHED_TTL_MS,
+      finishedTtlMs: e.UPLOAD_RETENTION_MS
+    }
   }
 }

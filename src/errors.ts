@@ -34,6 +34,17 @@ export const ERRORS = {
   BFF_ERR_REQUEST_TIMEOUT: { status: 503, message: 'The request took too long to answer; retry' },
   BFF_ERR_WEBHOOK_EARLY: { status: 503, message: 'The task is still being created; deliver the callback again later' },
   BFF_ERR_STORE_UNAVAILABLE: { status: 503, message: 'Storage is unavailable; retry shortly' },
+  // Uploads and media links (issue 15).
+  BFF_ERR_UPLOAD_NOT_FOUND: { status: 404, message: 'No such upload' },
+  BFF_ERR_UPLOAD_LENGTH_REQUIRED: { status: 400, message: 'Declare the file size with Upload-Length (deferred lengths are not accepted)' },
+  BFF_ERR_UPLOAD_TYPE: { status: 415, message: 'The file is not a supported video (MP4, MOV, WebM, MKV) or image (PNG, JPEG, WebP)' },
+  BFF_ERR_UPLOAD_QUOTA: { status: 413, message: 'The upload would exceed your quota' },
+  BFF_ERR_UPLOAD_FINISHED: { status: 409, message: 'The upload is already complete' },
+  BFF_ERR_UPLOAD_UNFINISHED: { status: 409, message: 'The upload is not complete yet' },
+  BFF_ERR_UPLOAD_KIND: { status: 422, message: 'The upload is not the kind of file this field expects' },
+  BFF_ERR_MEDIA_LINK_INVALID: { status: 403, message: 'The media link is invalid or has expired' },
+  BFF_ERR_MEDIA_NOT_FOUND: { status: 404, message: 'No such media file' },
+  BFF_ERR_MEDIA_RANGE: { status: 416, message: 'The requested range cannot be satisfied' },
   BFF_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   // Stored on tasks that end badly; never an HTTP status of their own.
   BFF_ERR_TASK_FAILED: { status: null, message: 'The generation failed' },

@@ -3,8 +3,9 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyServerOptions } from 'fastify'
 import type { Config } from './config.ts'
 
-// Query parameters that carry credentials (the webhook's per-task token, later stream tokens).
-const SECRET_QUERY = /([?&](?:token|access_token)=)[^&#]*/gi
+// Query parameters that carry credentials (the webhook's per-task token, stream tokens, media
+// link signatures and S3 presigned signatures).
+const SECRET_QUERY = /([?&](?:token|access_token|sig|x-amz-signature)=)[^&#]*/gi
 
 export function redactUrl (url: string): string {
   return url.replace(SECRET_QUERY, '$1[REDACTED]')
@@ -19,6 +20,7 @@ export const REDACT_PATHS = [
   'headers["x-app-key"]',
   '*.appSecret',
   '*.appKey',
+  '*.secretAccessKey',
   '*.token',
   'appSecret',
   'token'

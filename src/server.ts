@@ -36,7 +36,8 @@ async function main (): Promise<void> {
     const appKey = 'demo-app-key'
     const appSecret = randomBytes(24).toString('base64url')
     // Progress callbacks make the demo show progress; the real gateway only calls back at the end.
-    simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, defaultBehaviour: config.simulatorBehaviour, logger: { level: config.logLevel, base: { component: 'simulator' } } })
+    // It fetches uploads through the BFF's signed links, as the real gateway would.
+    simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, fetchInputHosts: [new URL(config.publicUrl).host], defaultBehaviour: config.simulatorBehaviour, logger: { level: config.logLevel, base: { component: 'simulator' } } })
     let simulatorUrl: string
     try {
       simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })

@@ -20,6 +20,7 @@ export const bearer = (who: { key: string } = ALICE): Record<string, string> => 
 export function testConfig (env: Record<string, string> = {}): Config {
   return loadConfig({
     DATABASE_PATH: ':memory:',
+    MEDIA_DIR: join(tmpdir(), 'bff-test-media'),
     LOG_LEVEL: 'silent',
     API_KEYS: `${ALICE.owner}:${ALICE.key},${BOB.owner}:${BOB.key}`,
     TOMOVIEE_APP_KEY: APP_KEY,

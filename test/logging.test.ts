@@ -49,6 +49,7 @@ describe('logging', () => {
   it('redacts credential query parameters from URLs', () => {
     expect(redactUrl('/webhooks/tomoviee?task=1&token=abc&x=2')).toBe('/webhooks/tomoviee?task=1&token=[REDACTED]&x=2')
     expect(redactUrl('/v1/events?token=abc')).toBe('/v1/events?token=[REDACTED]')
+    expect(redactUrl('/media/uploads/a/b?expires=1&sig=abc')).toBe('/media/uploads/a/b?expires=1&sig=[REDACTED]')
     expect(redactUrl('/v1/tasks?status=queued')).toBe('/v1/tasks?status=queued')
   })
 

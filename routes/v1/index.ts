@@ -3,6 +3,7 @@ import capabilities from './capabilities.ts'
 import events from './events.ts'
 import streamTokens from './stream-tokens.ts'
 import tasks from './tasks.ts'
+import uploads from './uploads.ts'
 
 /** Everything under /v1 requires an authenticated client. */
 const v1: FastifyPluginAsync = async (app) => {
@@ -16,6 +17,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(tasks)
   await app.register(events)
   await app.register(streamTokens)
+  await app.register(uploads)
 }
 
 export default v1

@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   callbackRetryDelayMs?: number
   /** Also call back with status 2 at every progress step (undocumented upstream; off by default). */
   progressCallbacks?: boolean
+  /** Hosts (`host` for any port, or `host:port`) whose input URLs it fetches, failing the task when a fetch fails. */
+  fetchInputHosts?: readonly string[]
 }
 
 /** Test access to the simulator's state. */
@@ -73,7 +75,8 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Fastif
   const opts = OptionsSchema.parse(options)
   const publicUrl = opts.publicUrl?.replace(/\/+$/, '')
   const app = Fastify({ logger: options.logger ?? false })
-  const engine = new SimulatorEngine({ ...opts, logger: app.log, defaultBehaviour: options.defaultBehaviour })
+  const inputs = options.fetchInputHosts?.length ? { hosts: options.fetchInputHosts, timeoutMs: opts.callbackTimeoutMs } : undefined
+  const engine = new SimulatorEngine({ ...opts, logger: app.log, defaultBehaviour: options.defaultBehaviour, inputs })
   const counts = { create: 0, result: 0 }
   const credentials = Buffer.from(`${opts.appKey}:${opts.appSecret}`, 'utf8')
   app.decorate('simulator', { tasks: engine.tasks, counts })

@@ -3,6 +3,7 @@ import type { OutputType } from '../tasks/model.ts'
 import { ASSET_FORMATS } from './assets.ts'
 import { behaviourFor, type Behaviour } from './behaviour.ts'
 import { CallbackSender, type CallbackPayload, type SimLogger } from './callback.ts'
+import { fetchInputs, type FetchedInput, type InputFetchOptions } from './inputs.ts'
 
 export interface EngineOptions {
   queueMs: number
@@ -20,6 +21,8 @@ export interface EngineOptions {
    * "when generation completes"), so off by default; demo mode turns it on to show progress.
    */
   progressCallbacks?: boolean | undefined
+  /** Fetch the inputs it may reach, and fail the task when one cannot be fetched. */
+  inputs?: InputFetchOptions | undefined
 }
 
 /** One simulated upstream task, as tests may inspect it. */
@@ -50,6 +53,8 @@ export interface SimTask {
   readonly callbacksDelivered: number
   /** File name under /assets/<id>/ to the output type it holds. */
   readonly assets: ReadonlyMap<string, OutputType>
+  /** Input files fetched so far. */
+  readonly fetched: readonly FetchedInput[]
 }
 
 interface TaskState extends SimTask {
@@ -62,6 +67,8 @@ interface TaskState extends SimTask {
   callbacksDelivered: number
   /** The result the task will report if it succeeds; URLs are fixed at creation. */
   readonly planned: string
+  /** Why fetching an input failed, once the fetch is over; null when nothing is fetched. */
+  inputProblem: Promise<string | null> | null
 }
 
 // setTimeout stores delays as a signed 32-bit int and fires at once above that.
@@ -122,7 +129,16 @@ export class SimulatorEngine {
       callbackAttempts: 0,
       callbacksDelivered: 0,
       assets,
-      planned: JSON.stringify(result)
+      planned: JSON.stringify(result),
+      fetched: [],
+      inputProblem: null
+    }
+    const inputs = this.opts.inputs
+    if (inputs) {
+      task.inputProblem = fetchInputs(input.body, inputs).then(({ fetched, problem }) => {
+        (task.fetched as FetchedInput[]).push(...fetched)
+        return problem
+      })
     }
     this.states.set(id, task)
     this.after(this.opts.queueMs, () => this.process(task, 1))
@@ -150,14 +166,23 @@ export class SimulatorEngine {
     }
     const stepMs = (task.behaviour.delayMs ?? this.opts.processMs) / steps
     if (step < steps) this.after(stepMs, () => this.process(task, step + 1))
-    else if (task.behaviour.outcome !== 'hang') this.after(stepMs, () => this.finish(task))
+    else if (task.behaviour.outcome !== 'hang') this.after(stepMs, () => { this.finish(task) })
   }
 
   private finish (task: TaskState): void {
+    // Without inputs to fetch the task ends on this very tick, which fake-timer tests rely on.
+    if (task.inputProblem === null) return this.settle(task, null)
+    task.inputProblem.then((problem) => { if (!this.closed) this.settle(task, problem) }, () => {})
+  }
+
+  private settle (task: TaskState, inputProblem: string | null): void {
     const lastProgress = task.progress
     const outcome = task.behaviour.outcome
+    if (inputProblem !== null) {
+      task.status = 4
+      task.reason = inputProblem
     // A hanging task never gets here; 'hang' is listed only so the failure lookup type-checks.
-    if (outcome === 'success' || outcome === 'hang') {
+    } else if (outcome === 'success' || outcome === 'hang') {
       task.status = 3
       task.progress = 100
       task.result = task.planned

@@ -7,6 +7,7 @@ import type { Observer } from '../observability/observer.ts'
 import type { Preflight } from '../security/preflight.ts'
 import { assertMediaUrls, type UrlPolicy } from '../security/url-policy.ts'
 import type { TaskStore } from '../store/types.ts'
+import type { UploadReferences } from '../uploads/references.ts'
 import { newCallbackToken } from './callback-token.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import type { TaskRecord } from './model.ts'
@@ -32,21 +33,26 @@ export interface CreateDeps {
   preflight?: Preflight | undefined
   /** Creates waiting for the gateway's answer on this instance, by task id; settled once the upstream id is recorded. */
   pending: Map<string, Promise<unknown>>
+  uploads?: UploadReferences | undefined
 }
 
 export interface CreateResult { task: TaskRecord, replayed: boolean }
 
 export function createTaskCreator (deps: CreateDeps) {
-  async function checkInputs (def: CapabilityDefinition, input: Record<string, unknown>): Promise<void> {
-    assertMediaUrls(input, Object.keys(def.media), deps.urlPolicy)
-    if (!deps.preflight) return
+  /** Returns the input to send upstream: upload references become signed URLs, which skip the URL checks. */
+  async function checkInputs (owner: string, def: CapabilityDefinition, input: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { input: sent, resolved } = deps.uploads ? await deps.uploads.resolve(owner, def.media, input) : { input, resolved: [] }
+    const external = Object.entries(def.media).filter(([field]) => !resolved.includes(field))
+    assertMediaUrls(input, external.map(([field]) => field), deps.urlPolicy)
+    if (!deps.preflight) return sent
     const issues: { path: string, message: string }[] = []
-    await Promise.all(Object.entries(def.media).map(async ([field, kind]) => {
+    await Promise.all(external.map(async ([field, kind]) => {
       const url = input[field]
       const problem = typeof url === 'string' ? await deps.preflight!.check(url, kind) : null
       if (problem) issues.push({ path: `body.${field}`, message: problem })
     }))
     if (issues.length) throw new BffError('BFF_ERR_INPUT_UNREACHABLE', `${issues[0]!.path}: ${issues[0]!.message}`, { issues })
+    return sent
   }
 
   /** Only failures that prove the request never left are retried: anything else may have been charged. */
@@ -63,7 +69,7 @@ export function createTaskCreator (deps: CreateDeps) {
   }
 
   return async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string): Promise<CreateResult> {
-    await checkInputs(def, input)
+    const sent = await checkInputs(owner, def, input)
     const { token, hash } = newCallbackToken()
     const nowMs = deps.now().getTime()
     const at = new Date(nowMs).toISOString()
@@ -104,7 +110,7 @@ export function createTaskCreator (deps: CreateDeps) {
     deps.observer.taskCreated(def.name)
 
     const callback = `${deps.publicUrl}/webhooks/tomoviee?task=${encodeURIComponent(record.id)}&token=${token}`
-    const body = { ...(def.toUpstream(input) as Record<string, unknown>), callback, params: record.id }
+    const body = { ...(def.toUpstream(sent) as Record<string, unknown>), callback, params: record.id }
     // A callback that beats this answer waits for it (see the task service's applyCallback).
     const bound = bindUpstream(record.id, def.name, def.endpoint, body)
     deps.pending.set(record.id, bound)

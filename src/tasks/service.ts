@@ -5,6 +5,7 @@ import type { CallbackPayload } from '../gateway/schemas.ts'
 import type { GatewayClient } from '../gateway/types.ts'
 import { NOOP_OBSERVER, type Observer } from '../observability/observer.ts'
 import type { Preflight } from '../security/preflight.ts'
+import type { UploadReferences } from '../uploads/references.ts'
 import type { UrlPolicy } from '../security/url-policy.ts'
 import type { EventLog, ListQuery, TaskStore } from '../store/types.ts'
 import { createCallbackHandler } from './callbacks.ts'
@@ -38,6 +39,7 @@ export interface TaskServiceDeps {
   outputPolicy?: UrlPolicy
   /** When set, input files are checked for reachability, type and size before credits are spent. */
   preflight?: Preflight | undefined
+  uploads?: UploadReferences | undefined
   schedule: SchedulePolicy
   idempotencyTtlMs: number
   createRetries: number

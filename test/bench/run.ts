@@ -27,7 +27,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, release, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import autocannon, { type Options, type Result } from 'autocannon'
@@ -912,7 +912,10 @@ async function main (): Promise<void> {
   }
   const md = report((nowMs() - t0) / 1000)
   if (WRITE_REPORT) {
-    writeFileSync(join(ROOT, 'BENCHMARKS.md'), md)
+    // The Uploads section comes from test/bench/upload.ts; keep it.
+    const previous = existsSync(join(ROOT, 'BENCHMARKS.md')) ? readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8') : ''
+    const uploads = previous.indexOf('## Uploads')
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), uploads === -1 ? md : `${md.trimEnd()}\n\n${previous.slice(uploads)}`)
     progress(`wrote BENCHMARKS.md (${((nowMs() - t0) / 60_000).toFixed(1)} min)`)
   } else {
     process.stdout.write(`${md}\n`)

@@ -35,9 +35,12 @@ describe('capability definitions', () => {
   })
 
   it.each(CAPABILITIES.map((d) => [d.name, d] as const))('%s: declares every URL field as a media input', (_name, def) => {
-    const json = z.toJSONSchema(def.input, { io: 'input' }) as { $defs?: Record<string, { properties: Record<string, { format?: string }> }> }
+    type Prop = { format?: string, anyOf?: Prop[] }
+    const json = z.toJSONSchema(def.input, { io: 'input' }) as { $defs?: Record<string, { properties: Record<string, Prop> }> }
     const props = Object.values(json.$defs ?? {})[0]!.properties
-    const urlFields = Object.entries(props).filter(([, p]) => p.format === 'uri').map(([k]) => k)
+    // A media field is a URL or an upload reference (anyOf).
+    const isUrl = (p: Prop): boolean => p.format === 'uri' || (p.anyOf ?? []).some(isUrl)
+    const urlFields = Object.entries(props).filter(([, p]) => isUrl(p)).map(([k]) => k)
     expect(Object.keys(def.media).sort()).toEqual(urlFields.sort())
   })
 

@@ -5,6 +5,7 @@ import type {
   Capability, CapabilityInput, CapabilityName, ClientOptions, EventSourceConstructor, ListTasksQuery,
   StreamToken, Task, TaskPage, WatchEvent, WatchOptions
 } from './types.ts'
+import { uploadBlob, type UploadOptions } from './upload.ts'
 import { watchEvents, type StreamTransport } from './watch.ts'
 
 export interface CreateTaskOptions {
@@ -32,6 +33,8 @@ export interface BffClient {
    * until aborted. Reconnects by itself; every event arrives once, in order.
    */
   watch: (taskIdOrAll: string, opts?: WatchOptions) => AsyncGenerator<WatchEvent, void, undefined>
+  /** Uploads a file resumably (tus); resolves to `"upload:<id>"`, which any media field of a task accepts. */
+  upload: (file: Blob, opts?: UploadOptions) => Promise<string>
 }
 
 // Two network retries, then the error: enough for a blip, not so many that a UI hangs.
@@ -84,7 +87,8 @@ export function createClient (opts: ClientOptions): BffClient {
       body: taskId === undefined ? {} : { taskId },
       signal: o.signal
     }),
-    watch: (target, o = {}) => watchEvents(transport, target === 'all' ? undefined : target, o, (id) => client.getTask(id))
+    watch: (target, o = {}) => watchEvents(transport, target === 'all' ? undefined : target, o, (id) => client.getTask(id)),
+    upload: (file, o) => uploadBlob(http, file, o)
   }
   return client
 }

@@ -5,6 +5,7 @@
 export { createClient } from './client.ts'
 export type { BffClient, CreateTaskOptions, RequestOptions } from './client.ts'
 export { BffClientError } from './errors.ts'
+export type { UploadOptions } from './upload.ts'
 export type { ClientErrorCode, Issue } from './errors.ts'
 export type {
   Capability, CapabilityInput, CapabilityInputs, CapabilityName, ClientOptions, Credentials, ErrorCode,

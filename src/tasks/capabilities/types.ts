@@ -8,7 +8,12 @@ export const UpstreamCommonSchema = z.object({
 })
 
 /** Public input URLs: the gateway must fetch them, so only http(s) and a sane length. */
-export const MediaUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048)
+const HttpUrlSchema = z.url({ protocol: /^https?$/ }).max(2048)
+/** A finished upload of the caller; the BFF hands the gateway a short-lived signed URL for it. */
+const UploadRefSchema = z.string().regex(/^upload:[0-9a-f]{32}$/)
+  .describe('A finished upload of the caller: "upload:" followed by the last path segment of the Location that POST /v1/uploads answered')
+
+export const MediaUrlSchema = z.union([HttpUrlSchema, UploadRefSchema], { error: 'must be an http(s) URL or "upload:<id>"' })
 
 /**
  * Everything the BFF knows about one ToMoviee capability. Routes, OpenAPI, validation, the

@@ -1,0 +1,38 @@
+/**
+ * Runs the media sweep from ready to close: expired uploads leave the media store (one instance
+ * at a time in distributed mode, through a Redis lease) and unfinished ones leave this instance's
+ * disk; `bff_media_freed_bytes_total` counts what it freed. Decorates `fastify.mediaSweep`.
+ * Depends on config, redis, metrics and media.
+ */
+import fp from 'fastify-plugin'
+import { Counter } from 'prom-client'
+import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
+import { createMediaSweep, type MediaSweep } from '../src/media/sweep.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance { mediaSweep: MediaSweep }
+}
+
+export default fp(async function mediaSweep (fastify) {
+  const { config } = fastify
+  const freed = new Counter({ name: 'bff_media_freed_bytes_total', help: 'Bytes of expired media deleted by the sweep', labelNames: ['area'], registers: [fastify.metrics.registry] })
+  const deleted = new Counter({ name: 'bff_media_deleted_total', help: 'Expired media files deleted by the sweep', labelNames: ['area'], registers: [fastify.metrics.registry] })
+  const log = fastify.log.child({ component: 'media-sweep' })
+  const sweep = createMediaSweep({
+    media: fastify.media,
+    prefixes: ['uploads/'],
+    sweepLocal: (now) => fastify.uploads.sweepUnfinished(now),
+    leases: fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES,
+    intervalMs: config.media.sweepIntervalMs,
+    now: Date.now,
+    onFreed: (area, result) => {
+      freed.inc({ area }, result.bytes)
+      deleted.inc({ area }, result.deleted)
+      if (result.deleted > 0) log.info({ area, ...result }, 'expired media deleted')
+    },
+    onError: (err) => { log.warn({ err }, 'media sweep failed') }
+  })
+  fastify.decorate('mediaSweep', sweep)
+  fastify.addHook('onReady', async () => { sweep.start() })
+  fastify.addHook('preClose', async () => { await sweep.stop() })
+}, { name: 'media-sweep', dependencies: ['config', 'redis', 'metrics', 'media'] })

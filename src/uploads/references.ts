@@ -1,0 +1,51 @@
+import { BffError, type ErrorCode } from '../errors.ts'
+import type { MediaObject } from '../media/types.ts'
+import { UPLOAD_REF_PREFIX } from './keys.ts'
+
+export interface UploadReferences {
+  /**
+   * Replaces each `"upload:<id>"` media field of `input` with a short-lived URL the gateway can
+   * fetch, after checking the upload is the caller's, finished, and of the kind the field expects.
+   * Returns the input to send upstream and the fields it replaced (which skip the URL policy:
+   * they point at our own storage).
+   */
+  resolve: (owner: string, media: Readonly<Record<string, 'video' | 'image'>>, input: Record<string, unknown>) => Promise<{ input: Record<string, unknown>, resolved: string[] }>
+}
+
+export interface UploadReferenceDeps {
+  find: (owner: string, id: string) => Promise<MediaObject | null>
+  /** True when the owner has this upload in progress (to say "not finished" rather than "not found"). */
+  inProgress: (owner: string, id: string) => Promise<boolean>
+  sign: (key: string, ttlSec: number) => Promise<string>
+  ttlSec: number
+  now: () => number
+}
+
+export const isUploadRef = (value: unknown): value is string => typeof value === 'string' && value.startsWith(UPLOAD_REF_PREFIX)
+
+export function createUploadReferences (deps: UploadReferenceDeps): UploadReferences {
+  const refuse = (code: ErrorCode, field: string, message: string): BffError =>
+    new BffError(code, `body.${field}: ${message}`, { issues: [{ path: `body.${field}`, message }] })
+
+  async function link (owner: string, field: string, kind: 'video' | 'image', ref: string): Promise<string> {
+    const id = ref.slice(UPLOAD_REF_PREFIX.length)
+    const object = await deps.find(owner, id)
+    if (!object || (object.expiresAt !== null && object.expiresAt <= deps.now())) {
+      if (!object && await deps.inProgress(owner, id)) throw refuse('BFF_ERR_UPLOAD_UNFINISHED', field, `upload ${id} is not complete yet`)
+      throw refuse('BFF_ERR_UPLOAD_NOT_FOUND', field, `no finished upload ${id}`)
+    }
+    if (object.meta.kind !== kind) throw refuse('BFF_ERR_UPLOAD_KIND', field, `expects a ${kind}, but upload ${id} is ${object.contentType}`)
+    return deps.sign(object.key, deps.ttlSec)
+  }
+
+  return {
+    async resolve (owner, media, input) {
+      const fields = Object.entries(media).filter(([field]) => isUploadRef(input[field]))
+      if (fields.length === 0) return { input, resolved: [] }
+      const urls = await Promise.all(fields.map(([field, kind]) => link(owner, field, kind, input[field] as string)))
+      const sent = { ...input }
+      fields.forEach(([field], i) => { sent[field] = urls[i] })
+      return { input: sent, resolved: fields.map(([field]) => field) }
+    }
+  }
+}
