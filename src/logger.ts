@@ -19,7 +19,14 @@ export const REDACT_PATHS = [
   '*.appKey',
   '*.token',
   'appSecret',
-  'token'
+  'token',
+  // Tencent's credentials travel in the request body, so a logged body would carry them.
+  'secretId',
+  'secretKey',
+  '*.secretId',
+  '*.secretKey',
+  '*.*.secretId',
+  '*.*.secretKey'
 ]
 
 interface RawRequest { method?: string, url?: string, host?: string, ip?: string, socket?: { remotePort?: number } }

@@ -13,12 +13,15 @@ const GENRES = ['pop', 'classical', 'china', 'soft', 'jazz'] as const
 const SONG_TYPES = { 'large-model': SONG_TYPE.LARGE_MODEL, multitrack: SONG_TYPE.MULTITRACK } as const
 const IMAGE_PATH = /\.(png|jpe?g|webp)$/i
 
+// zod runs this refinement even when the URL check failed, so it must not assume a URL.
+const isImagePath = (u: string) => URL.canParse(u) && IMAGE_PATH.test(new URL(u).pathname)
+
 const upper = <T extends string>(s: T) => s.toUpperCase() as Uppercase<T>
 
 const example = { imageUrl: 'https://example.com/photos/beach-sunset.jpg', songCount: 2, format: 'mp3', emotion: 'romantic', genre: 'soft' } as const
 
 const Input = z.object({
-  imageUrl: MediaUrlSchema.refine((u) => IMAGE_PATH.test(new URL(u).pathname), 'must name a png, jpg, jpeg or webp file')
+  imageUrl: MediaUrlSchema.refine(isImagePath, 'must name a png, jpg, jpeg or webp file')
     .describe('Picture the music is composed for (png, jpg, jpeg or webp)'),
   songCount: z.int().min(1).max(100).default(1).describe('Number of songs to compose'),
   format: z.enum(['mp3', 'mp4']).default('mp3').describe('mp3: audio files; mp4: video files'),
