@@ -23,7 +23,14 @@ export const REDACT_PATHS = [
   '*.secretAccessKey',
   '*.token',
   'appSecret',
-  'token'
+  'token',
+  // Tencent's credentials travel in the request body, so a logged body would carry them.
+  'secretId',
+  'secretKey',
+  '*.secretId',
+  '*.secretKey',
+  '*.*.secretId',
+  '*.*.secretKey'
 ]
 
 // A client's X-Request-Id is kept for tracing only when it cannot forge log lines or fields.

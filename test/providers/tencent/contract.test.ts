@@ -1,0 +1,4 @@
+import { providerContract } from '../contract.ts'
+import { tencentHarness } from './harness.ts'
+
+providerContract(tencentHarness)
