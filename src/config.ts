@@ -107,6 +107,8 @@ export const ConfigSchema = z.object({
   SSE_MAX_BUFFER_BYTES: positive.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
   SSE_MAX_STREAMS_PER_OWNER: positive.default(20).describe('Event streams one owner may hold open at once (across instances in distributed mode).'),
   SSE_MAX_STREAMS_PER_IP: positive.default(50).describe('Event streams one client IP may hold open at once on an instance.'),
+  SSE_MAX_STREAMS: positive.optional().describe('Event streams one instance holds open at once; further ones get 503 with Retry-After. Default and upper bound: the connection cap less room for probes and API calls.'),
+  LISTEN_BACKLOG: positive.default(4_096).describe('Connections the kernel queues before the BFF accepts them (a reconnect storm arrives at once); the kernel caps it at net.core.somaxconn.'),
   WEBHOOK_BODY_LIMIT: positive.default(65_536).describe('Largest accepted callback body, in bytes.'),
   RATE_LIMIT_MAX: positive.default(600).describe('Requests per client IP per window, on every route but the webhook and health checks.'),
   RATE_LIMIT_OWNER_MAX: positive.default(300).describe('Requests per authenticated owner per window.'),
@@ -176,7 +178,8 @@ export interface Config {
   corsOrigins: string[]
   simulatorPort: number
   simulatorBehaviour?: Behaviour | undefined
-  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number }
+  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number, maxStreams?: number | undefined }
+  listenBacklog: number
   webhookBodyLimit: number
   rateLimit: { max: number, ownerMax: number, createMax: number, streamTokenMax: number, authFailuresMax: number, windowMs: number }
   maxActiveTasksPerOwner: number
@@ -299,8 +302,10 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       retryMs: e.SSE_RETRY_MS,
       maxBufferBytes: e.SSE_MAX_BUFFER_BYTES,
       maxStreamsPerOwner: e.SSE_MAX_STREAMS_PER_OWNER,
-      maxStreamsPerIp: e.SSE_MAX_STREAMS_PER_IP
+      maxStreamsPerIp: e.SSE_MAX_STREAMS_PER_IP,
+      maxStreams: e.SSE_MAX_STREAMS
     },
+    listenBacklog: e.LISTEN_BACKLOG,
     webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
     rateLimit: {
       max: e.RATE_LIMIT_MAX,

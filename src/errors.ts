@@ -22,6 +22,7 @@ export const ERRORS = {
   BFF_ERR_IDEMPOTENCY_MISMATCH: { status: 422, message: 'This Idempotency-Key was used with a different request' },
   BFF_ERR_TOO_MANY_ACTIVE_TASKS: { status: 429, message: 'Too many unfinished tasks; wait for one to finish' },
   BFF_ERR_TOO_MANY_STREAMS: { status: 429, message: 'Too many open event streams; close one first' },
+  BFF_ERR_STREAMS_FULL: { status: 503, message: 'This instance holds as many event streams as it can; retry shortly' },
   BFF_ERR_WEBHOOK_UNAUTHORIZED: { status: 401, message: 'The callback is not authorized' },
   BFF_ERR_WEBHOOK_INVALID: { status: 400, message: 'The callback payload is invalid' },
   BFF_ERR_UPSTREAM_BAD_RESPONSE: { status: 502, message: 'The generation gateway gave an invalid answer' },

@@ -96,7 +96,7 @@ async function main (): Promise<void> {
 
   let url: string
   try {
-    url = await app.listen({ host: config.host, port: config.port })
+    url = await app.listen({ host: config.host, port: config.port, backlog: config.listenBacklog })
   } catch (err) {
     const line = listenProblem(err, 'PORT', config.host, config.port)
     if (!line) throw err

@@ -47,6 +47,25 @@ describe('event stream caps', () => {
   })
 })
 
+describe('instance stream capacity', () => {
+  it('past SSE_MAX_STREAMS new streams get 503 with Retry-After, while probes and the API still answer', async () => {
+    stack = await startStack({ env: { SSE_MAX_STREAMS: '2', SSE_RETRY_MS: '4000' } })
+    const { url } = stack
+    const held = [await open(url, bearer(ALICE)), await open(url, bearer(BOB))]
+    for (const s of held) expect(s.status).toBe(200)
+    const res = await fetch(`${url}/v1/events`, { headers: { accept: 'text/event-stream', ...bearer(ALICE) } })
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe('4')
+    expect(await res.json()).toMatchObject({ code: 'BFF_ERR_STREAMS_FULL' })
+    expect((await fetch(`${url}/healthz`)).status).toBe(200)
+    expect((await fetch(`${url}/readyz`)).status).toBe(200)
+    expect((await fetch(`${url}/v1/tasks`, { headers: bearer(ALICE) })).status).toBe(200)
+
+    held[1]!.close()
+    await eventually(async () => (await fetch(`${url}/v1/events`, { headers: bearer(ALICE) }).then(async (r) => { await r.body?.cancel(); return r.status })), (st) => st === 200)
+  })
+})
+
 const redisUp = await redisAvailable()
 
 describe.skipIf(!redisUp)('event stream caps across instances', () => {
