@@ -4,6 +4,7 @@ import authPlugin from '../plugins/auth.ts'
 import busPlugin from '../plugins/bus.ts'
 import configPlugin from '../plugins/config.ts'
 import corsPlugin from '../plugins/cors.ts'
+import eventTailsPlugin from '../plugins/event-tails.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
 import metricsPlugin from '../plugins/metrics.ts'
@@ -59,6 +60,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(gatewayPlugin, { client: opts.gateway })
   await app.register(storePlugin, { store: opts.store })
   await app.register(busPlugin, { bus: opts.bus })
+  await app.register(eventTailsPlugin)
   await app.register(tasksPlugin)
   await app.register(reconcilerPlugin)
 

@@ -70,6 +70,8 @@ export const ConfigSchema = z.object({
 
   SSE_HEARTBEAT_MS: positive.default(15_000).describe('Interval of SSE heartbeat comments.'),
   SSE_RETRY_MS: positive.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
+  SSE_CATCH_UP_MS: z.coerce.number().int().min(50).max(60_000).default(1_000)
+    .describe('Longest an event whose notification was lost (writer crashed, Redis restarted) takes to reach open streams: each owner\'s log is read at least this often.'),
   SSE_MAX_BUFFER_BYTES: positive.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
   WEBHOOK_BODY_LIMIT: positive.default(65_536).describe('Largest accepted callback body, in bytes.'),
   RATE_LIMIT_MAX: positive.default(600).describe('Requests per client IP per window, on every route but the webhook and health checks.'),
@@ -119,7 +121,7 @@ export interface Config {
   corsOrigins: string[]
   simulatorPort: number
   simulatorBehaviour?: Behaviour | undefined
-  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number }
+  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number, catchUpMs: number }
   webhookBodyLimit: number
   rateLimit: { max: number, ownerMax: number, createMax: number, streamTokenMax: number, authFailuresMax: number, windowMs: number }
   maxActiveTasksPerOwner: number
@@ -188,7 +190,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     corsOrigins: e.CORS_ORIGINS ?? [],
     simulatorPort: e.SIMULATOR_PORT,
     simulatorBehaviour: e.SIMULATOR_BEHAVIOUR,
-    sse: { heartbeatMs: e.SSE_HEARTBEAT_MS, retryMs: e.SSE_RETRY_MS, maxBufferBytes: e.SSE_MAX_BUFFER_BYTES },
+    sse: { heartbeatMs: e.SSE_HEARTBEAT_MS, retryMs: e.SSE_RETRY_MS, maxBufferBytes: e.SSE_MAX_BUFFER_BYTES, catchUpMs: e.SSE_CATCH_UP_MS },
     webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,
     rateLimit: {
       max: e.RATE_LIMIT_MAX,
