@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import authPlugin from '../plugins/auth.ts'
 import busPlugin from '../plugins/bus.ts'
 import configPlugin from '../plugins/config.ts'
+import connectionsPlugin from '../plugins/connections.ts'
 import corsPlugin from '../plugins/cors.ts'
 import eventTailsPlugin from '../plugins/event-tails.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
@@ -48,6 +49,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   app.setSerializerCompiler(serializerCompiler)
 
   await app.register(configPlugin, { config })
+  await app.register(connectionsPlugin)
   await app.register(redisPlugin)
   await app.register(securityHeadersPlugin)
   await app.register(corsPlugin)
