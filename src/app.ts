@@ -6,6 +6,7 @@ import configPlugin from '../plugins/config.ts'
 import connectionsPlugin from '../plugins/connections.ts'
 import corsPlugin from '../plugins/cors.ts'
 import deadlinesPlugin from '../plugins/deadlines.ts'
+import eventTailsPlugin from '../plugins/event-tails.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
 import mediaPlugin from '../plugins/media.ts'
@@ -14,6 +15,7 @@ import metricsPlugin from '../plugins/metrics.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
 import redisPlugin from '../plugins/redis.ts'
 import reconcilerPlugin from '../plugins/reconciler.ts'
+import shutdownConnectionsPlugin from '../plugins/shutdown-connections.ts'
 import securityHeadersPlugin from '../plugins/security-headers.ts'
 import ssePlugin from '../plugins/sse.ts'
 import storePlugin from '../plugins/store.ts'
@@ -62,6 +64,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
 
   await app.register(configPlugin, { config })
   await app.register(connectionsPlugin)
+  await app.register(shutdownConnectionsPlugin)
   await app.register(deadlinesPlugin)
   await app.register(redisPlugin)
   await app.register(securityHeadersPlugin)
@@ -78,6 +81,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(busPlugin, { bus: opts.bus })
   await app.register(mediaPlugin, { media: opts.media })
   await app.register(mediaSweepPlugin)
+  await app.register(eventTailsPlugin)
   await app.register(tasksPlugin)
   await app.register(reconcilerPlugin)
 

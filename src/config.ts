@@ -104,6 +104,8 @@ export const ConfigSchema = z.object({
 
   SSE_HEARTBEAT_MS: positive.default(15_000).describe('Interval of SSE heartbeat comments.'),
   SSE_RETRY_MS: positive.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
+  SSE_CATCH_UP_MS: z.coerce.number().int().min(50).max(60_000).default(1_000)
+    .describe('Longest an event whose notification was lost (writer crashed, Redis restarted) takes to reach open streams: each owner\'s log is read at least this often.'),
   SSE_MAX_BUFFER_BYTES: positive.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
   SSE_MAX_STREAMS_PER_OWNER: positive.default(20).describe('Event streams one owner may hold open at once (across instances in distributed mode).'),
   SSE_MAX_STREAMS_PER_IP: positive.default(50).describe('Event streams one client IP may hold open at once on an instance.'),
@@ -178,7 +180,7 @@ export interface Config {
   corsOrigins: string[]
   simulatorPort: number
   simulatorBehaviour?: Behaviour | undefined
-  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number, maxStreams?: number | undefined }
+  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number, maxStreams?: number | undefined, catchUpMs: number }
   listenBacklog: number
   webhookBodyLimit: number
   rateLimit: { max: number, ownerMax: number, createMax: number, streamTokenMax: number, authFailuresMax: number, windowMs: number }
@@ -303,7 +305,8 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       maxBufferBytes: e.SSE_MAX_BUFFER_BYTES,
       maxStreamsPerOwner: e.SSE_MAX_STREAMS_PER_OWNER,
       maxStreamsPerIp: e.SSE_MAX_STREAMS_PER_IP,
-      maxStreams: e.SSE_MAX_STREAMS
+      maxStreams: e.SSE_MAX_STREAMS,
+      catchUpMs: e.SSE_CATCH_UP_MS
     },
     listenBacklog: e.LISTEN_BACKLOG,
     webhookBodyLimit: e.WEBHOOK_BODY_LIMIT,

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { principalOf } from '../../plugins/auth.ts'
 import { BffError, ErrorSchema } from '../../src/errors.ts'
-import { startFeed, type FeedOptions } from '../../src/sse/feed.ts'
+import { openFeed, type FeedOptions } from '../../src/sse/feed.ts'
 import { SseEventDataSchema } from '../../src/sse/schemas.ts'
 
 const EventId = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer')
@@ -42,8 +42,9 @@ const events: FastifyPluginAsyncZod = async (app) => {
     const sse = app.openSse()
     // Fires once, however the stream ends: a failed start, the client leaving, shutdown.
     sse.onClose(release)
+    let run: () => Promise<void>
     try {
-      await startFeed(sse, app.tasks, feed)
+      ({ run } = await openFeed(sse, { service: app.tasks, tails: app.eventTails }, feed))
     } catch (err) {
       sse.end()
       throw err
@@ -62,6 +63,11 @@ const events: FastifyPluginAsyncZod = async (app) => {
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
       'x-content-type-options': 'nosniff'
+    })
+    // The client resumes with Last-Event-ID from what it got before a failed replay.
+    run().catch((err: unknown) => {
+      request.log.warn({ err, taskId: feed.taskId }, 'event replay failed')
+      sse.end()
     })
     return reply
   }

@@ -2,7 +2,10 @@ import type { TaskEvent } from '../tasks/model.ts'
 
 export type EventListener = (event: TaskEvent) => void
 
-/** Live fan-out of task events to open streams. Durable history lives in the EventLog, not here. */
+/**
+ * Tells open streams that an owner's log has something new. Streams read the events from the
+ * EventLog, so a notification lost or out of order costs latency (up to SSE_CATCH_UP_MS), never an event.
+ */
 export interface EventBus {
   /** Delivers the event to every current subscriber of its owner. Must not throw because a listener did. */
   publish: (event: TaskEvent) => Promise<void>

@@ -32,14 +32,18 @@ export function withCircuitBreaker (client: GatewayClient, opts: BreakerOptions)
   let openUntil = 0
   let trialInFlight = false
 
-  async function guard<T> (call: () => Promise<T>): Promise<T> {
+  function refusal (): GatewayError | null {
     const t = now()
+    if (failures < opts.failureThreshold || (t >= openUntil && !trialInFlight)) return null
+    return new GatewayError('BFF_ERR_UPSTREAM_CIRCUIT_OPEN', 'The generation gateway is failing; new requests are paused', {
+      sent: false, retryAfterSec: Math.max(1, Math.ceil((openUntil - t) / 1000))
+    })
+  }
+
+  async function guard<T> (call: () => Promise<T>): Promise<T> {
+    const refused = refusal()
+    if (refused) throw refused
     const open = failures >= opts.failureThreshold
-    if (open && (t < openUntil || trialInFlight)) {
-      throw new GatewayError('BFF_ERR_UPSTREAM_CIRCUIT_OPEN', 'The generation gateway is failing; new requests are paused', {
-        sent: false, retryAfterSec: Math.max(1, Math.ceil((openUntil - t) / 1000))
-      })
-    }
     trialInFlight = open
     try {
       const result = await call()
@@ -59,6 +63,7 @@ export function withCircuitBreaker (client: GatewayClient, opts: BreakerOptions)
   return {
     createTask: (endpoint, body) => guard(() => client.createTask(endpoint, body)),
     getTask: (taskId) => guard(() => client.getTask(taskId)),
+    refusal,
     close: () => client.close(),
     state: () => {
       const open = failures >= opts.failureThreshold

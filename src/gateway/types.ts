@@ -14,6 +14,11 @@ export interface GatewayClient {
   createTask: (endpoint: string, body: Record<string, unknown>) => Promise<string>
   /** Reads a task from the unified result endpoint (POST /v1/open/pub/task). */
   getTask: (taskId: string) => Promise<UpstreamTask>
+  /**
+   * The error a call made now would be refused with before leaving the BFF (an open circuit), or
+   * null. Lets a create fail before it records a task it could not send.
+   */
+  refusal?: () => Error | null
   /** Releases connections the client opened itself. */
   close: () => Promise<void>
 }

@@ -3,6 +3,7 @@ import type { TaskService } from '../tasks/service.ts'
 import { isTerminal } from '../tasks/state-machine.ts'
 import { encodeSseFrame } from './encode.ts'
 import type { SseStream } from './stream.ts'
+import type { EventTails } from './tail.ts'
 
 export interface FeedOptions {
   owner: string
@@ -11,9 +12,17 @@ export interface FeedOptions {
   lastEventId?: number | undefined
 }
 
-type FeedService = Pick<TaskService, 'subscribe' | 'subscribed' | 'taskStreamStart' | 'ownerStreamStart'>
+export interface FeedDeps {
+  service: Pick<TaskService, 'get' | 'taskStreamStart' | 'ownerStreamStart'>
+  tails: EventTails
+}
 
-// One encoding per event, shared by every stream that receives it (the bus hands all of them the same object).
+export interface Feed {
+  /** Replays what the client missed (once the stream is attached, so it can wait for the socket), then goes live. */
+  run: () => Promise<void>
+}
+
+// One encoding per event, shared by every stream that receives it (a tail hands all of them the same object).
 const encoded = new WeakMap<TaskEvent, Buffer>()
 function frameOf (event: TaskEvent): Buffer {
   let frame = encoded.get(event)
@@ -25,15 +34,15 @@ function frameOf (event: TaskEvent): Buffer {
 }
 
 /**
- * Connects a stream to the task events: subscribes first, then replays from the log, then flushes
- * what arrived meanwhile. Ids only ever increase on a stream, so nothing is sent twice and nothing
- * that happened between the replay and the subscription is lost. Rejects (after cleaning up) when
- * the task is not the owner's; call it before sending the stream.
+ * Connects a stream to the owner's tail first, then (in `run`) replays from the log, then
+ * delivers what the tail read meanwhile. Ids only ever increase on a stream, so nothing is sent
+ * twice, and the tail covers everything committed after it joined, so nothing is lost between
+ * the replay and going live. Rejects (after cleaning up) when the task is not the owner's; call
+ * it before sending the stream.
  */
-export async function startFeed (stream: SseStream, service: FeedService, opts: FeedOptions): Promise<void> {
+export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOptions): Promise<Feed> {
   let lastSent = opts.lastEventId ?? 0
-  let replaying = true
-  const pending: TaskEvent[] = []
+  let pending: TaskEvent[] | null = []
 
   const deliver = (event: TaskEvent): void => {
     if (event.id <= lastSent || stream.closed) return
@@ -42,43 +51,66 @@ export async function startFeed (stream: SseStream, service: FeedService, opts: 
     if (opts.taskId !== undefined && isTerminal(event.task.status)) stream.end()
   }
 
-  const unsubscribe = service.subscribe(opts.owner, (event) => {
-    if (opts.taskId !== undefined && event.task.id !== opts.taskId) return
-    if (replaying) pending.push(event)
-    else deliver(event)
+  const leave = await deps.tails.join(opts.owner, {
+    taskId: opts.taskId,
+    receive: (event) => { if (pending) pending.push(event); else deliver(event) }
   })
-  stream.onClose(unsubscribe)
+  stream.onClose(leave)
+  if (opts.taskId !== undefined) {
+    try {
+      await deps.service.get(opts.owner, opts.taskId)
+    } catch (err) {
+      leave()
+      throw err
+    }
+  }
 
-  try {
-    // Read history only once the subscription is live, or an event between the two would be lost.
-    await service.subscribed(opts.owner)
-    if (opts.taskId !== undefined) {
-      const { events, latest, reset } = await service.taskStreamStart(opts.owner, opts.taskId, opts.lastEventId)
-      if (reset && latest) {
-        // History since the client's id is gone: say so, with the current state, instead of a silent gap.
-        stream.send({ id: latest.id, event: 'task.reset', data: latest.task })
-        lastSent = latest.id
-      }
-      events.forEach(deliver)
-      // Resumed after the terminal event: nothing is missing and nothing more will come.
-      if (latest && isTerminal(latest.task.status) && latest.id <= lastSent) stream.end()
-    } else {
-      const { events, lastId, reset } = await service.ownerStreamStart(opts.owner, opts.lastEventId)
-      if (reset) {
-        stream.send({ id: lastId, event: 'tasks.reset', data: { reason: 'history trimmed', tasks: events.map((e) => e.task) } })
-        lastSent = lastId
-      }
-      events.forEach(deliver)
-      // A bare id moves the client's Last-Event-ID past everything the snapshot already covers.
-      if (lastId > lastSent) {
-        stream.send({ id: lastId })
-        lastSent = lastId
+  async function sendPages (pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]>): Promise<void> {
+    for await (const page of pages) {
+      for (const event of page) {
+        deliver(event)
+        if (stream.closed) return
+        if (stream.backlogged) await stream.drained()
       }
     }
-  } catch (err) {
-    unsubscribe()
-    throw err
   }
-  replaying = false
-  pending.splice(0).forEach(deliver)
+
+  async function replayTask (taskId: string): Promise<void> {
+    const { pages, latest, reset } = await deps.service.taskStreamStart(opts.owner, taskId, opts.lastEventId)
+    if (reset && latest) {
+      // History since the client's id is gone: say so, with the current state, instead of a silent gap.
+      stream.send({ id: latest.id, event: 'task.reset', data: latest.task })
+      lastSent = latest.id
+    }
+    await sendPages(pages)
+    // Resumed after the terminal event: nothing is missing and nothing more will come.
+    if (latest && isTerminal(latest.task.status) && latest.id <= lastSent) stream.end()
+  }
+
+  async function replayOwner (): Promise<void> {
+    const start = await deps.service.ownerStreamStart(opts.owner, opts.lastEventId)
+    if (start.kind === 'replay') return sendPages(start.pages)
+    if (start.reset) {
+      stream.send({ id: start.lastId, event: 'tasks.reset', data: { reason: 'history trimmed', tasks: start.events.map((e) => e.task) } })
+      lastSent = start.lastId
+    }
+    start.events.forEach(deliver)
+    // A bare id moves the client's Last-Event-ID past everything the snapshot already covers.
+    if (start.lastId > lastSent) {
+      stream.send({ id: start.lastId })
+      lastSent = start.lastId
+    }
+  }
+
+  return {
+    async run () {
+      try {
+        await (opts.taskId !== undefined ? replayTask(opts.taskId) : replayOwner())
+      } finally {
+        const queued = pending ?? []
+        pending = null
+        queued.forEach(deliver)
+      }
+    }
+  }
 }

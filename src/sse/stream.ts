@@ -13,6 +13,10 @@ export interface SseStream {
   send: (frame: SseFrame) => boolean
   /** Writes an already encoded frame (one encoding shared by every stream that gets the event). */
   sendEncoded: (chunk: Buffer | string) => boolean
+  /** The socket is not keeping up: wait for `drained()` before writing more of a replay. */
+  readonly backlogged: boolean
+  /** Resolves once the socket has taken what was written, or the stream closed. */
+  drained: () => Promise<void>
   /** Sends the head, then what was sent before, and writes straight to the response from then on. */
   attach: (res: ServerResponse, headers: OutgoingHttpHeaders) => void
   /** Ends the stream after an optional last frame. */
@@ -51,6 +55,13 @@ export function createSseStream (opts: SseStreamOptions): SseStream {
 
   return {
     get closed () { return closed },
+    get backlogged () { return res !== null && !closed && res.writableNeedDrain },
+    drained: () => new Promise<void>((resolve) => {
+      if (res === null || closed || !res.writableNeedDrain) return resolve()
+      const done = (): void => { res!.off('drain', done); res!.off('close', done); resolve() }
+      res.once('drain', done)
+      res.once('close', done)
+    }),
     send: (frame) => write(encodeSseFrame(frame)),
     sendEncoded: write,
     attach (r, headers) {

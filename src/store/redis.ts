@@ -110,6 +110,9 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
       return entries.map(toEvent).filter((e) => e.owner === filter.owner)
     },
 
+    // INCR and both XADDs run in one script, so the counter never runs ahead of the streams.
+    async lastId () { return Number(await redis.get(k.seq) ?? 0) },
+
     async latest (taskId) {
       const [entry] = await redis.xrevrange(k.taskEvents(taskId), '+', '-', 'COUNT', 1)
       return entry ? toEvent(entry) : undefined

@@ -174,6 +174,7 @@ export function createSqliteStore (path: string): SqliteStore {
         : q.afterTask.all(filter.owner, filter.taskId, afterId, limit)
       return rows.map(toEvent)
     },
+    async lastId () { return q.maxId.get()?.id ?? 0 },
     async latest (taskId) {
       const row = q.latest.get(taskId)
       return row ? toEvent(row) : undefined

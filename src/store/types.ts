@@ -67,6 +67,11 @@ export interface TaskStore {
 export interface EventLog {
   /** Events after `afterId` (exclusive), ascending, for one owner and optionally one task. */
   after: (filter: { owner: string, taskId?: string | undefined }, afterId: number, limit: number) => Promise<TaskEvent[]>
+  /**
+   * The highest event id committed so far, across owners (0 when none). Every event up to it is
+   * readable: ids are allocated in commit order, so a reader never sees id N before N - 1.
+   */
+  lastId: () => Promise<number>
   /** The newest event of a task: its current state with the id a client resumes from. */
   latest: (taskId: string) => Promise<TaskEvent | undefined>
   /**

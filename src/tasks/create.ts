@@ -61,7 +61,8 @@ export function createTaskCreator (deps: CreateDeps) {
       try {
         return await deps.gateway.createTask(endpoint, body)
       } catch (err) {
-        if (!(err instanceof GatewayError) || err.sent || attempt >= deps.createRetries) throw err
+        // The open circuit answers at once and will still be open after a few hundred ms: no retry.
+        if (!(err instanceof GatewayError) || err.sent || err.code === 'BFF_ERR_UPSTREAM_CIRCUIT_OPEN' || attempt >= deps.createRetries) throw err
         deps.log.warn({ taskId, attempt: attempt + 1, code: err.code }, 'create did not reach the gateway; retrying')
         await sleep(200 * 2 ** attempt)
       }
@@ -70,6 +71,9 @@ export function createTaskCreator (deps: CreateDeps) {
 
   return async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string): Promise<CreateResult> {
     const sent = await checkInputs(owner, def, input)
+    // Refused before anything is written: the client gets the 503 and no dead task is left behind.
+    const refused = deps.gateway.refusal?.()
+    if (refused) throw refused
     const { token, hash } = newCallbackToken()
     const nowMs = deps.now().getTime()
     const at = new Date(nowMs).toISOString()

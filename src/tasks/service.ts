@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises'
 import type { BaseLogger } from 'pino'
 import type { EventBus } from '../bus/types.ts'
 import { BffError } from '../errors.ts'
@@ -49,6 +50,10 @@ export interface TaskServiceDeps {
 
 const REPLAY_PAGE = 500
 
+export type OwnerStreamStart =
+  | { kind: 'snapshot', events: TaskEvent[], lastId: number, reset: boolean }
+  | { kind: 'replay', pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]> }
+
 export type TaskService = ReturnType<typeof createTaskService>
 
 /**
@@ -87,13 +92,14 @@ export function createTaskService (deps: TaskServiceDeps) {
     return lastEventId < (await deps.events.trimmedThrough?.(filter) ?? 0)
   }
 
-  async function replay (filter: { owner: string, taskId?: string }, afterId: number): Promise<TaskEvent[]> {
-    const all: TaskEvent[] = []
+  /** The log after `afterId`, a page at a time, yielding to other work between pages. */
+  async function * replay (filter: { owner: string, taskId?: string }, afterId: number): AsyncGenerator<TaskEvent[]> {
     for (let cursor = afterId; ;) {
       const page = await deps.events.after(filter, cursor, REPLAY_PAGE)
-      all.push(...page)
-      if (page.length < REPLAY_PAGE) return all
+      if (page.length > 0) yield page
+      if (page.length < REPLAY_PAGE) return
       cursor = page.at(-1)!.id
+      await setImmediate()
     }
   }
 
@@ -127,26 +133,21 @@ export function createTaskService (deps: TaskServiceDeps) {
       return { items: page.items.map(toPublicTask), nextCursor: page.nextCursor }
     },
     /**
-     * For SSE: checks ownership, then what a per-task stream starts with: the missed events, or
-     * (fresh, or resuming past trimmed history) the task's newest event, flagged as a reset.
+     * For SSE, once ownership is checked (`get`): what a per-task stream starts with: the missed
+     * events, or (fresh, or resuming past trimmed history) the task's newest event, flagged as a reset.
      */
-    async taskStreamStart (owner: string, taskId: string, lastEventId: number | undefined): Promise<{ events: TaskEvent[], latest: TaskEvent | undefined, reset: boolean }> {
-      await get(owner, taskId)
+    async taskStreamStart (owner: string, taskId: string, lastEventId: number | undefined): Promise<{ pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]>, latest: TaskEvent | undefined, reset: boolean }> {
       const latest = await deps.events.latest(taskId)
       if (lastEventId !== undefined && !(await lost({ owner, taskId }, lastEventId))) {
-        return { events: await replay({ owner, taskId }, lastEventId), latest, reset: false }
+        return { pages: replay({ owner, taskId }, lastEventId), latest, reset: false }
       }
-      return { events: latest ? [latest] : [], latest, reset: lastEventId !== undefined }
+      return { pages: [latest ? [latest] : []], latest, reset: lastEventId !== undefined }
     },
-    /** For SSE: the missed events, or a snapshot of the unfinished tasks (flagged as a reset when history was lost). */
-    async ownerStreamStart (owner: string, lastEventId: number | undefined): Promise<{ events: TaskEvent[], lastId: number, reset: boolean }> {
-      if (lastEventId === undefined) return { ...await deps.events.snapshot(owner), reset: false }
-      if (await lost({ owner }, lastEventId)) return { ...await deps.events.snapshot(owner), reset: true }
-      const events = await replay({ owner }, lastEventId)
-      return { events, lastId: events.at(-1)?.id ?? lastEventId, reset: false }
-    },
-    subscribe: (owner: string, listener: (event: TaskEvent) => void) => deps.bus.subscribe(owner, listener),
-    /** Resolves once a subscription of the owner's is live (pub/sub subscribes asynchronously). */
-    subscribed: async (owner: string) => { await deps.bus.ready?.(owner) }
+    /** For SSE: the missed events page by page, or a snapshot of the unfinished tasks (flagged as a reset when history was lost). */
+    async ownerStreamStart (owner: string, lastEventId: number | undefined): Promise<OwnerStreamStart> {
+      if (lastEventId === undefined) return { kind: 'snapshot', ...await deps.events.snapshot(owner), reset: false }
+      if (await lost({ owner }, lastEventId)) return { kind: 'snapshot', ...await deps.events.snapshot(owner), reset: true }
+      return { kind: 'replay', pages: replay({ owner }, lastEventId) }
+    }
   }
 }

@@ -1,4 +1,6 @@
-import type { AddressInfo } from 'node:net'
+import { existsSync } from 'node:fs'
+import { connect, type AddressInfo, type Socket } from 'node:net'
+import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildSimulator } from '../../src/simulator/app.ts'
@@ -119,5 +121,39 @@ describe('crash safety', () => {
     expect(exit.code).toBe(0)
     await sse.ended
     expect(sse.frames.at(-1)).toMatchObject({ event: 'shutdown', retry: '1234' })
+  })
+
+  it('exits 0 within about a second on SIGTERM with a silent socket and a half-sent request open, database closed cleanly', async () => {
+    const { url } = await setup({ SHUTDOWN_TIMEOUT_MS: '10000' })
+    const { port } = new URL(url)
+    const open = async (): Promise<Socket> => new Promise((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => resolve(socket)).once('error', reject)
+    })
+    // A pre-connect that never sends anything, and a request whose head never ends.
+    const silent = await open()
+    const halfSent = await open()
+    halfSent.write('POST /v1/tasks/text-to-speech HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/')
+    // A task, so the database has something to keep.
+    const created = await createTts(url, 'kept #hang', 'shutdown-1')
+    expect(created).not.toBeNull()
+    const started = Date.now()
+    bff!.child.kill('SIGTERM')
+    const exit = await bff!.exited
+    const tookMs = Date.now() - started
+    process.stdout.write(`SIGTERM to exit with a silent socket and a half-sent request: ${tookMs} ms\n`)
+    expect(exit.code).toBe(0)
+    // Generous for a loaded machine; before, the deadline (10 s here) was always reached.
+    expect(tookMs).toBeLessThan(3000)
+    silent.destroy()
+    halfSent.destroy()
+    // Closed cleanly: the WAL was checkpointed and removed, and the file reads back whole.
+    expect(existsSync(`${db!.path}-wal`)).toBe(false)
+    const reopened = new Database(db!.path, { readonly: true })
+    try {
+      expect(reopened.pragma('integrity_check', { simple: true })).toBe('ok')
+      expect(reopened.prepare('SELECT status FROM tasks WHERE id = ?').get(created)).toEqual({ status: 'queued' })
+    } finally {
+      reopened.close()
+    }
   })
 })

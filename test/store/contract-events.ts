@@ -71,3 +71,33 @@ export function eventCases (ctx: StoreContext): void {
     expect(eventIds(await ctx.store.after({ owner: 'alice', taskId: task.id }, 0, 100))).toEqual(eventIds(events.filter((e) => e.task.id === task.id)))
   })
 }
+
+/** What live delivery relies on: a reader never sees an id before every lower id is readable. */
+export function eventVisibilityCases (ctx: StoreContext): void {
+  it('reports the highest committed id, on every instance', async () => {
+    expect(await ctx.store.lastId()).toBe(0)
+    const { task } = await add(ctx.store)
+    const { event } = await advance(ctx.peer, task, { status: 'processing' })
+    expect(await ctx.store.lastId()).toBe(event.id)
+    expect(await ctx.peer.lastId()).toBe(event.id)
+  })
+
+  it('makes ids visible in id order while two instances append concurrently', async () => {
+    const writes = Array.from({ length: 60 }, (_, i) => add(i % 2 === 0 ? ctx.store : ctx.peer))
+    let checks = 0
+    let done = false
+    void Promise.allSettled(writes).then(() => { done = true })
+    while (!done || checks === 0) {
+      const reader = checks % 2 === 0 ? ctx.store : ctx.peer
+      const upTo = await reader.lastId()
+      const seen = eventIds(await reader.after({ owner: 'alice' }, 0, 1000))
+      // One owner only: its ids are 1..n, so a prefix must be complete up to what lastId promised.
+      expect(seen.slice(0, upTo)).toEqual(Array.from({ length: upTo }, (_, i) => i + 1))
+      checks++
+      // SQLite answers reads at once; let its group commit run between checks.
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await Promise.all(writes)
+    expect(await ctx.store.lastId()).toBe(60)
+  })
+}

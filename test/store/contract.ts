@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest'
 import { concurrencyCases } from './contract-concurrency.ts'
-import { eventCases } from './contract-events.ts'
+import { eventCases, eventVisibilityCases } from './contract-events.ts'
 import { listCases } from './contract-list.ts'
 import { taskCases } from './contract-tasks.ts'
 import type { OpenStore, Store, StoreContext, StoreHarness } from './fixtures.ts'
@@ -29,6 +29,7 @@ export function runStoreContract (name: string, open: OpenStore, opts: { skip?: 
     describe('tasks', () => taskCases(ctx))
     describe('listing', () => listCases(ctx))
     describe('events', () => eventCases(ctx))
+    describe('event visibility', () => eventVisibilityCases(ctx))
     describe('concurrency', () => concurrencyCases(ctx))
   })
 }
