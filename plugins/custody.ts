@@ -39,6 +39,7 @@ export default fp(async function custody (fastify) {
     timeoutMs: settings.timeoutMs,
     now: Date.now,
     owe: queue.owe,
+    log,
     onCopy: (result, n) => {
       copies.inc({ result })
       if (n > 0) bytes.inc(n)

@@ -3,6 +3,7 @@ import { MediaTooLargeError, type MediaStore } from '../media/types.ts'
 import type { Output } from '../tasks/model.ts'
 import { CopyError, type OutputFetcher } from './fetch.ts'
 import { outputKey } from './keys.ts'
+import type { Logger } from '../tasks/service.ts'
 
 export interface CustodyDeps {
   media: MediaStore
@@ -16,6 +17,7 @@ export interface CustodyDeps {
   /** Records that the task has copies still owed (durably, before the task is written). */
   owe: (taskId: string) => Promise<void>
   onCopy: (result: 'stored' | 'failed', bytes: number) => void
+  log: Pick<Logger, 'warn'>
 }
 
 // Served from our own origin: anything but plain media (HTML, SVG, scripts) is sent as bytes.
@@ -49,6 +51,8 @@ export function createCustody (deps: CustodyDeps) {
           ? new CopyError(`the file is larger than ${deps.maxBytes} bytes`, true)
           : new CopyError(signal.aborted ? 'the copy took too long' : 'the copy failed', false)
       deps.onCopy('failed', 0)
+      // The reason, never the URL: a gateway's output URL may carry a signature.
+      deps.log.warn({ taskId, output: index, reason: failure.message, retrying: !failure.permanent }, 'output copy failed')
       return { type, url: source, sourceUrl: source, custody: { status: 'failed', error: failure.message, retrying: !failure.permanent } }
     }
   }

@@ -30,7 +30,7 @@ const media = createDiskMediaStore(dir)
 const fetcher = createOutputFetcher({ policy: { httpAllowHosts: [host] }, maxBytes: SIZE * 2, timeoutMs: 60_000 })
 const custody = createCustody({
   media, fetcher, links: { signUntil: (key) => key }, retentionMs: 86_400_000, maxBytes: SIZE * 2, timeoutMs: 60_000,
-  now: Date.now, owe: async () => {}, onCopy: () => {}
+  now: Date.now, owe: async () => {}, onCopy: () => {}, log: { warn: () => {} }
 })
 
 const mbps = (ms: number): number => Math.round(SIZE / 1_048_576 / (ms / 1000))
