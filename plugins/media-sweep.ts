@@ -1,5 +1,5 @@
 /**
- * Runs the media sweep from ready to close: expired uploads leave the media store (one instance
+ * Runs the media sweep from ready to close: expired uploads and copied outputs leave the media store (one instance
  * at a time in distributed mode, through a Redis lease) and unfinished ones leave this instance's
  * disk; `bff_media_freed_bytes_total` counts what it freed. Decorates `fastify.mediaSweep`.
  * Depends on config, redis, metrics and media.
@@ -7,6 +7,7 @@
 import fp from 'fastify-plugin'
 import { Counter } from 'prom-client'
 import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
+import { OUTPUTS_PREFIX } from '../src/custody/keys.ts'
 import { createMediaSweep, type MediaSweep } from '../src/media/sweep.ts'
 
 declare module 'fastify' {
@@ -20,7 +21,7 @@ export default fp(async function mediaSweep (fastify) {
   const log = fastify.log.child({ component: 'media-sweep' })
   const sweep = createMediaSweep({
     media: fastify.media,
-    prefixes: ['uploads/'],
+    prefixes: ['uploads/', OUTPUTS_PREFIX],
     sweepLocal: (now) => fastify.uploads.sweepUnfinished(now),
     leases: fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES,
     intervalMs: config.media.sweepIntervalMs,

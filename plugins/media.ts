@@ -21,7 +21,8 @@ export default fp<{ media?: MediaStore | undefined }>(async function media (fast
   const { config } = fastify
   const { s3 } = config.media
   const store = opts.media ?? (s3 ? createS3MediaStore(s3) : createDiskMediaStore(config.media.dir))
-  if (!config.media.linkSecret && !s3) fastify.log.warn('MEDIA_LINK_SECRET is not set: media links are signed with a per-process key and only work on this instance')
+  // Output links are always the BFF's own, so S3 mode needs the shared secret too once custody is on.
+  if (!config.media.linkSecret && (!s3 || config.custody.enabled)) fastify.log.warn('MEDIA_LINK_SECRET is not set: media links are signed with a per-process key and only work on this instance')
   fastify.decorate('media', store)
   fastify.decorate('mediaLinks', createMediaLinks({
     store,

@@ -1,10 +1,11 @@
 /**
  * Decorates `fastify.tasks`, the task service that owns the state machine, with the input URL
  * policy, upload references and (when INPUT_PREFLIGHT is on) the pre-flight check it owns.
- * Depends on config, gateway, store, bus, metrics and media.
+ * Depends on config, gateway, store, bus, metrics, media and custody.
  */
 import fp from 'fastify-plugin'
 import type { Config } from '../src/config.ts'
+import { inputUrlPolicy, outputUrlPolicy } from '../src/security/policies.ts'
 import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
 import { createTaskService, type TaskService } from '../src/tasks/service.ts'
 import { createUploadReferences } from '../src/uploads/references.ts'
@@ -21,7 +22,7 @@ function createWindowMs (config: Config): number {
 
 export default fp(async function tasks (fastify) {
   const { inputs } = fastify.config
-  const urlPolicy = { httpAllowHosts: inputs.httpAllowHosts, denyHosts: inputs.denyHosts }
+  const urlPolicy = inputUrlPolicy(fastify.config)
   const preflight = inputs.preflight
     ? createPreflight({ timeoutMs: inputs.preflightTimeoutMs, maxBytes: inputs.maxBytes, accept: DEFAULT_ACCEPT, policy: urlPolicy })
     : undefined
@@ -38,8 +39,8 @@ export default fp(async function tasks (fastify) {
     // With several instances a create may be in flight on another one: callbacks wait for it.
     ...(fastify.redis ? { callbackHoldMs: fastify.config.webhookHoldMs, createWindowMs: createWindowMs(fastify.config) } : {}),
     urlPolicy,
-    // The gateway serves its own results, so its host is trusted for outputs as an allow-listed one.
-    outputPolicy: { ...urlPolicy, httpAllowHosts: [...urlPolicy.httpAllowHosts, new URL(fastify.config.gateway.baseUrl).host.toLowerCase()] },
+    outputPolicy: outputUrlPolicy(fastify.config),
+    custody: fastify.custody ?? undefined,
     preflight,
     uploads: createUploadReferences({
       find: fastify.uploads.find,
@@ -55,4 +56,4 @@ export default fp(async function tasks (fastify) {
   }))
   // Runs before the store's onClose (hooks run in reverse order of registration).
   fastify.addHook('onClose', async () => { await fastify.tasks.drain() })
-}, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus', 'metrics', 'media'] })
+}, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus', 'metrics', 'media', 'custody'] })

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { BffError } from '../src/errors.ts'
 import { parseRange } from '../src/media/types.ts'
+import { isOutputKey } from '../src/custody/keys.ts'
 
 /**
  * Media files the BFF serves itself (the disk backend): no Authorization header, since the gateway
@@ -14,9 +15,12 @@ const media: FastifyPluginAsync = async (app) => {
     schema: { hide: true },
     handler: async (request, reply) => {
       const key = request.params['*']
-      if (!app.mediaLinks.verify(key, request.query.expires, request.query.sig)) throw new BffError('BFF_ERR_MEDIA_LINK_INVALID')
+      // A genuine output link past its retention (or whose copy the sweep deleted) says so: 410, not 403/404.
+      const gone = isOutputKey(key) ? 'BFF_ERR_MEDIA_EXPIRED' : undefined
+      const verdict = app.mediaLinks.check(key, request.query.expires, request.query.sig)
+      if (verdict !== 'valid') throw new BffError(verdict === 'expired' && gone ? gone : 'BFF_ERR_MEDIA_LINK_INVALID')
       const object = await app.media.stat(key)
-      if (!object || (object.expiresAt !== null && object.expiresAt <= Date.now())) throw new BffError('BFF_ERR_MEDIA_NOT_FOUND')
+      if (!object || (object.expiresAt !== null && object.expiresAt <= Date.now())) throw new BffError(gone ?? 'BFF_ERR_MEDIA_NOT_FOUND')
       const range = parseRange(request.headers.range, object.size)
       if (range === 'invalid') {
         reply.header('content-range', `bytes */${object.size}`)

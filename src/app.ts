@@ -5,6 +5,7 @@ import busPlugin from '../plugins/bus.ts'
 import configPlugin from '../plugins/config.ts'
 import connectionsPlugin from '../plugins/connections.ts'
 import corsPlugin from '../plugins/cors.ts'
+import custodyPlugin from '../plugins/custody.ts'
 import deadlinesPlugin from '../plugins/deadlines.ts'
 import eventTailsPlugin from '../plugins/event-tails.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
@@ -82,6 +83,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(mediaPlugin, { media: opts.media })
   await app.register(mediaSweepPlugin)
   await app.register(eventTailsPlugin)
+  await app.register(custodyPlugin)
   await app.register(tasksPlugin)
   await app.register(reconcilerPlugin)
 

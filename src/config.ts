@@ -153,7 +153,13 @@ export const ConfigSchema = z.object({
   UPLOAD_MAX_IN_PROGRESS: positive.default(5).describe('Unfinished uploads one owner may have at once.'),
   UPLOAD_UNFINISHED_TTL_MS: positive.default(86_400_000).describe('An upload not finished this long after it was created is deleted.'),
   UPLOAD_RETENTION_MS: positive.default(7 * 86_400_000).describe('A finished upload is deleted this long after it finished.'),
-  MEDIA_SWEEP_INTERVAL_MS: positive.default(600_000).describe('How often expired uploads are deleted.'),
+  MEDIA_SWEEP_INTERVAL_MS: positive.default(600_000).describe('How often expired uploads and outputs are deleted.'),
+  OUTPUT_CUSTODY: flag.default(true).describe('Copy every output of a succeeded task into the media store and hand clients the BFF\'s own links to it.'),
+  OUTPUT_RETENTION_MS: positive.default(30 * 86_400_000).describe('How long copied outputs are kept (and their links work); afterwards they answer 410.'),
+  OUTPUT_MAX_BYTES: positive.default(1024 * 1024 * 1024).describe('Largest output file copied; a larger one keeps the gateway\'s URL.'),
+  OUTPUT_COPY_TIMEOUT_MS: positive.default(120_000).describe('Longest one output copy may take, redirects and body included.'),
+  OUTPUT_COPY_RETRY_MS: positive.default(60_000).describe('Wait before the first background retry of a failed output copy; doubled after each further failure, up to 6 h.'),
+  OUTPUT_COPY_MAX_ATTEMPTS: positive.default(8).describe('Background retries of a failed output copy before it is given up.'),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.')
@@ -205,6 +211,7 @@ export interface Config {
     linkTtlSec: number
     sweepIntervalMs: number
   }
+  custody: { enabled: boolean, retentionMs: number, maxBytes: number, timeoutMs: number, retryMs: number, maxAttempts: number }
   uploads: { maxBytes: number, quotaBytes: number, maxInProgress: number, unfinishedTtlMs: number, finishedTtlMs: number }
 }
 
@@ -349,6 +356,14 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       linkSecret: e.MEDIA_LINK_SECRET,
       linkTtlSec: e.MEDIA_LINK_TTL_SEC,
       sweepIntervalMs: e.MEDIA_SWEEP_INTERVAL_MS
+    },
+    custody: {
+      enabled: e.OUTPUT_CUSTODY,
+      retentionMs: e.OUTPUT_RETENTION_MS,
+      maxBytes: e.OUTPUT_MAX_BYTES,
+      timeoutMs: e.OUTPUT_COPY_TIMEOUT_MS,
+      retryMs: e.OUTPUT_COPY_RETRY_MS,
+      maxAttempts: e.OUTPUT_COPY_MAX_ATTEMPTS
     },
     uploads: {
       maxBytes: e.UPLOAD_MAX_BYTES,

@@ -45,6 +45,7 @@ export const ERRORS = {
   BFF_ERR_UPLOAD_KIND: { status: 422, message: 'The upload is not the kind of file this field expects' },
   BFF_ERR_MEDIA_LINK_INVALID: { status: 403, message: 'The media link is invalid or has expired' },
   BFF_ERR_MEDIA_NOT_FOUND: { status: 404, message: 'No such media file' },
+  BFF_ERR_MEDIA_EXPIRED: { status: 410, message: 'This output was kept for the retention period and has been deleted' },
   BFF_ERR_MEDIA_RANGE: { status: 416, message: 'The requested range cannot be satisfied' },
   BFF_ERR_INTERNAL: { status: 500, message: 'Internal error' },
   // Stored on tasks that end badly; never an HTTP status of their own.

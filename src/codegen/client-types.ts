@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
 import { CAPABILITIES, pascalCase } from '../tasks/capabilities/index.ts'
 import { CapabilitySchema } from '../tasks/capabilities/describe.ts'
-import { OutputSchema, OutputTypeSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
+import { OutputCustodySchema, OutputSchema, OutputTypeSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
 import { printType, type JsonSchema } from './ts-from-json-schema.ts'
 
 /** Where the generated file lives, relative to the project root. */
@@ -34,6 +34,7 @@ export function generateClientTypes (): string {
     declaration('TaskStatus', TaskStatusSchema, 'output', 'Where a task is in its life: queued -> processing -> one of the terminal states.'),
     declaration('OutputType', OutputTypeSchema, 'output', 'The kind of file a task produced.'),
     declaration('ErrorCode', ErrorCodeSchema, 'output', 'The stable error codes of the BFF (the `code` of every error body).'),
+    declaration('OutputCustody', OutputCustodySchema, 'output', 'Whether the BFF holds its own copy of an output (see the README, output custody).'),
     declaration('Output', OutputSchema, 'output', 'One generated file.'),
     declaration('TaskError', TaskErrorSchema, 'output', 'Why a task did not succeed.'),
     declaration('Task', TaskSchema, 'output', 'A generation task as the BFF returns it.'),

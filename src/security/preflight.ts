@@ -38,11 +38,11 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const HEAD_REFUSED = new Set([403, 405, 501])
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
-class BlockedAddressError extends Error {
+export class BlockedAddressError extends Error {
   readonly code = 'ERR_BLOCKED_ADDRESS'
 }
 
-const defaultResolve: Resolver = async (host) => (await lookup(host, { all: true })).map((a) => a.address)
+export const defaultResolve: Resolver = async (host) => (await lookup(host, { all: true })).map((a) => a.address)
 
 export function createPreflight (opts: PreflightOptions): Preflight {
   const resolve = opts.resolve ?? defaultResolve
@@ -129,7 +129,7 @@ export function createPreflight (opts: PreflightOptions): Preflight {
 }
 
 /** A socket `lookup` that refuses hostnames resolving to any private address unless allow-listed. */
-function guardedLookup (resolve: Resolver, policy: UrlPolicy): NonNullable<TcpNetConnectOpts['lookup']> {
+export function guardedLookup (resolve: Resolver, policy: UrlPolicy): NonNullable<TcpNetConnectOpts['lookup']> {
   return (hostname, options, callback) => {
     const allowed = policy.httpAllowHosts.some((e) => e === hostname || e.startsWith(`${hostname}:`))
     const family = options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family
@@ -157,7 +157,7 @@ function formatBytes (n: number): string {
   return n >= 1_048_576 ? `${Math.round(n / 1_048_576)} MB` : `${n} bytes`
 }
 
-function hasCause (err: unknown, test: (e: object) => boolean): boolean {
+export function hasCause (err: unknown, test: (e: object) => boolean): boolean {
   for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (test(e)) return true
   }

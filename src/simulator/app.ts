@@ -43,6 +43,8 @@ export interface SimulatorHandle {
   readonly tasks: ReadonlyMap<string, SimTask>
   /** Requests received on the create and result routes, counted before authentication. */
   readonly counts: Readonly<{ create: number, result: number }>
+  /** Set assetStatus to make every asset download answer that status (a CDN outage), null to serve again. */
+  readonly faults: { assetStatus: number | null }
 }
 
 declare module 'fastify' {
@@ -79,7 +81,8 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Fastif
   const engine = new SimulatorEngine({ ...opts, logger: app.log, defaultBehaviour: options.defaultBehaviour, inputs })
   const counts = { create: 0, result: 0 }
   const credentials = Buffer.from(`${opts.appKey}:${opts.appSecret}`, 'utf8')
-  app.decorate('simulator', { tasks: engine.tasks, counts })
+  const faults: SimulatorHandle['faults'] = { assetStatus: null }
+  app.decorate('simulator', { tasks: engine.tasks, counts, faults })
   app.addHook('onClose', async () => { await engine.close() })
 
   const authenticate = async (request: { headers: IncomingHttpHeaders }, reply: FastifyReply) => {
@@ -129,6 +132,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Fastif
     const task = engine.tasks.get(taskId)
     const type = task?.status === 3 ? task.assets.get(file) : undefined
     if (task === undefined || type === undefined) return envelope(reply, 404, 'asset not found')
+    if (faults.assetStatus !== null) return envelope(reply, faults.assetStatus, 'asset unavailable')
     const body = renderAsset(type, { seconds: audioSeconds(task.body.duration), seed: crc32(`${taskId}/${file}`) })
     reply.type(ASSET_FORMATS[type].contentType).header('cache-control', 'public, max-age=3600').header('accept-ranges', 'bytes')
     // Browsers seek in audio and video with Range requests; without them a player cannot jump ahead.

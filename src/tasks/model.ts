@@ -10,9 +10,20 @@ export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 
 export const OutputTypeSchema = z.enum(['audio', 'video', 'image', 'mask']).meta({ id: 'OutputType' })
 export type OutputType = z.infer<typeof OutputTypeSchema>
 
+export const OutputCustodySchema = z.object({
+  status: z.enum(['stored', 'failed', 'expired'])
+    .describe('stored: `url` is the BFF\'s own copy; failed: the copy failed and `url` is the gateway\'s; expired: the copy was deleted after the retention period'),
+  expiresAt: z.iso.datetime().optional().describe('When the copy (and its link) expires'),
+  error: z.string().optional().describe('Why the copy failed'),
+  retrying: z.boolean().optional().describe('A failed copy is retried in the background; a later task event carries the replaced URL')
+}).meta({ id: 'OutputCustody' })
+export type OutputCustody = z.infer<typeof OutputCustodySchema>
+
 export const OutputSchema = z.object({
   type: OutputTypeSchema,
-  url: z.string().describe('Where the generated file can be downloaded')
+  url: z.string().describe('Where the generated file can be downloaded: with custody on, a signed BFF link that needs no Authorization header and answers byte ranges'),
+  sourceUrl: z.string().optional().describe('The gateway\'s original URL, which may stop working at any time'),
+  custody: OutputCustodySchema.optional()
 }).meta({ id: 'Output' })
 export type Output = z.infer<typeof OutputSchema>
 
@@ -70,9 +81,15 @@ export function toPublicTask (r: TaskRecord): Task {
     status: r.status,
     progress: r.progress,
     input: r.input,
-    outputs: r.outputs,
+    outputs: r.outputs.map(withExpiry),
     error: r.error,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt
   }
+}
+
+/** A stored copy past its retention says so, whenever the task is read. */
+function withExpiry (o: Output): Output {
+  const expiresAt = o.custody?.status === 'stored' ? o.custody.expiresAt : undefined
+  return expiresAt !== undefined && Date.parse(expiresAt) <= Date.now() ? { ...o, custody: { ...o.custody!, status: 'expired' } } : o
 }

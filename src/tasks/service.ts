@@ -15,7 +15,7 @@ import type { CapabilityDefinition } from './capabilities/types.ts'
 import { createTaskCreator } from './create.ts'
 import { toPublicTask, type Task, type TaskEvent, type TaskRecord } from './model.ts'
 import type { SchedulePolicy } from './schedule.ts'
-import { createTransitions } from './transitions.ts'
+import { createTransitions, type TransitionDeps } from './transitions.ts'
 
 export type Logger = Pick<BaseLogger, 'info' | 'warn' | 'error' | 'debug'>
 
@@ -38,6 +38,8 @@ export interface TaskServiceDeps {
   urlPolicy: UrlPolicy
   /** Which result URLs may reach clients (from callbacks and the result endpoint alike). */
   outputPolicy?: UrlPolicy
+  /** Copies outputs into the media store before a success is written. */
+  custody?: TransitionDeps['custody']
   /** When set, input files are checked for reachability, type and size before credits are spent. */
   preflight?: Preflight | undefined
   uploads?: UploadReferences | undefined
@@ -63,7 +65,7 @@ export type TaskService = ReturnType<typeof createTaskService>
 export function createTaskService (deps: TaskServiceDeps) {
   const now = deps.now ?? (() => new Date())
   const observer = deps.observer ?? NOOP_OBSERVER
-  const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now, outputPolicy: deps.outputPolicy })
+  const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now, outputPolicy: deps.outputPolicy, custody: deps.custody })
   const pending = new Map<string, Promise<unknown>>()
   const createTask = createTaskCreator({ ...deps, transitions, observer, now, pending })
   const handleCallback = createCallbackHandler({

@@ -4,7 +4,7 @@ import type { UpstreamTask } from '../gateway/types.ts'
 import type { Observer, TaskSource } from '../observability/observer.ts'
 import type { TaskStore } from '../store/types.ts'
 import { findCapability } from './capabilities/index.ts'
-import type { TaskEvent, TaskRecord, TaskStatus } from './model.ts'
+import type { Output, TaskEvent, TaskRecord, TaskStatus } from './model.ts'
 import type { UrlPolicy } from '../security/url-policy.ts'
 import { outputProblem, readOutputs } from './outputs.ts'
 import { advance, isTerminal, UPSTREAM_STATUS } from './state-machine.ts'
@@ -27,6 +27,8 @@ export interface TransitionDeps {
   now: () => Date
   /** Which result URLs may reach clients; unchecked when absent. */
   outputPolicy?: UrlPolicy | undefined
+  /** Copies outputs into the media store before the success is written (see src/custody). */
+  custody?: { take: (taskId: string, outputs: readonly Output[]) => Promise<Output[]> } | undefined
 }
 
 /**
@@ -75,10 +77,24 @@ export function createTransitions (deps: TransitionDeps) {
     }, source)
   }
 
+  /**
+   * The success event waits for the copies, so the URLs it carries are final; a duplicate report
+   * for a finished task copies nothing. Null when there is nothing to copy.
+   */
+  async function custodyOf (taskId: string, report: UpstreamTask, known?: TaskRecord): Promise<Output[] | null> {
+    if (!deps.custody) return null
+    const cur = known?.id === taskId ? known : await deps.store.get(taskId)
+    const def = cur && !isTerminal(cur.status) ? findCapability(cur.capability) : undefined
+    const outputs = def ? readOutputs(def, report.result) : null
+    if (!outputs || (deps.outputPolicy && outputProblem(outputs, deps.outputPolicy))) return null
+    return deps.custody.take(taskId, outputs)
+  }
+
   /** Applies what the gateway reports. Duplicates and stale reports change nothing. */
   async function applyUpstream (taskId: string, report: UpstreamTask & { upstreamTaskId?: string }, source: TaskSource, known?: TaskRecord): Promise<{ task: TaskRecord, changed: boolean }> {
     const status = UPSTREAM_STATUS[report.status]
     if (!status) throw new BffError('BFF_ERR_WEBHOOK_INVALID', `Unknown upstream status ${report.status}`)
+    const copied = status === 'succeeded' ? await custodyOf(taskId, report, known) : null
     const result = await mutate(taskId, (cur) => {
       const moved = advance(cur, { status, progress: report.progress })
       if (!moved) return null
@@ -93,7 +109,8 @@ export function createTransitions (deps: TransitionDeps) {
           deps.log.warn({ taskId, capability: cur.capability, source, reason: problem }, 'result URL refused')
           return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported a result URL that is not allowed' } }, emit: true }
         }
-        return { next: { ...next, outputs }, emit: true }
+        const same = copied?.length === outputs.length && copied.every((c, i) => c.sourceUrl === outputs[i]!.url)
+        return { next: { ...next, outputs: same ? copied : outputs }, emit: true }
       }
       const code = END_ERRORS[moved.status]
       if (code) return { next: { ...next, error: { code, message: report.reason?.trim() || ERRORS[code].message } }, emit: true }

@@ -80,10 +80,10 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
       expect(seen.some((s) => s.value > 0 && s.value < 100 && !s.done), JSON.stringify(seen)).toBe(true)
       expect(await page.getAttribute('#task-progress', 'value')).toBe('100')
 
-      // The generated WAV (served by the simulator, another origin) actually loads under the page's CSP.
+      // The generated WAV (the BFF's custody copy, a signed link without credentials) actually loads under the page's CSP.
       await expect.poll(() => audio.evaluate((el: { readyState: number }) => el.readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(1)
       expect(await audio.evaluate((el: { duration: number }) => el.duration)).toBeGreaterThan(0)
-      expect(await page.getAttribute('#outputs a', 'href')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.+\.wav$/)
+      expect(await page.getAttribute('#outputs a', 'href')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/media\/outputs\/.+\?expires=\d+&sig=/)
 
       // The recent tasks list got the task over the owner's event stream.
       await page.waitForSelector('#recent .task-item[aria-current="true"] .badge-succeeded')

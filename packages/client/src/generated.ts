@@ -8,13 +8,28 @@ export type TaskStatus = "queued" | "processing" | "succeeded" | "failed" | "can
 export type OutputType = "audio" | "video" | "image" | "mask"
 
 /** The stable error codes of the BFF (the `code` of every error body). */
-export type ErrorCode = "BFF_ERR_VALIDATION" | "BFF_ERR_BAD_JSON" | "BFF_ERR_BAD_REQUEST" | "BFF_ERR_AUTH_MISSING" | "BFF_ERR_AUTH_INVALID" | "BFF_ERR_AUTH_EXPIRED" | "BFF_ERR_STREAM_TOKEN_INVALID" | "BFF_ERR_STREAM_TOKEN_EXPIRED" | "BFF_ERR_NOT_FOUND" | "BFF_ERR_TASK_NOT_FOUND" | "BFF_ERR_PAYLOAD_TOO_LARGE" | "BFF_ERR_UNSUPPORTED_MEDIA_TYPE" | "BFF_ERR_INPUT_UNREACHABLE" | "BFF_ERR_RATE_LIMITED" | "BFF_ERR_IDEMPOTENCY_MISMATCH" | "BFF_ERR_TOO_MANY_ACTIVE_TASKS" | "BFF_ERR_TOO_MANY_STREAMS" | "BFF_ERR_STREAMS_FULL" | "BFF_ERR_WEBHOOK_UNAUTHORIZED" | "BFF_ERR_WEBHOOK_INVALID" | "BFF_ERR_UPSTREAM_BAD_RESPONSE" | "BFF_ERR_UPSTREAM_REJECTED" | "BFF_ERR_UPSTREAM_AUTH" | "BFF_ERR_UPSTREAM_UNAVAILABLE" | "BFF_ERR_UPSTREAM_CIRCUIT_OPEN" | "BFF_ERR_UPSTREAM_TIMEOUT" | "BFF_ERR_NOT_READY" | "BFF_ERR_REQUEST_TIMEOUT" | "BFF_ERR_WEBHOOK_EARLY" | "BFF_ERR_STORE_UNAVAILABLE" | "BFF_ERR_UPLOAD_NOT_FOUND" | "BFF_ERR_UPLOAD_LENGTH_REQUIRED" | "BFF_ERR_UPLOAD_TYPE" | "BFF_ERR_UPLOAD_QUOTA" | "BFF_ERR_UPLOAD_FINISHED" | "BFF_ERR_UPLOAD_UNFINISHED" | "BFF_ERR_UPLOAD_KIND" | "BFF_ERR_MEDIA_LINK_INVALID" | "BFF_ERR_MEDIA_NOT_FOUND" | "BFF_ERR_MEDIA_RANGE" | "BFF_ERR_INTERNAL" | "BFF_ERR_TASK_FAILED" | "BFF_ERR_TASK_CANCELED" | "BFF_ERR_TASK_TIMED_OUT" | "BFF_ERR_TASK_BAD_RESULT"
+export type ErrorCode = "BFF_ERR_VALIDATION" | "BFF_ERR_BAD_JSON" | "BFF_ERR_BAD_REQUEST" | "BFF_ERR_AUTH_MISSING" | "BFF_ERR_AUTH_INVALID" | "BFF_ERR_AUTH_EXPIRED" | "BFF_ERR_STREAM_TOKEN_INVALID" | "BFF_ERR_STREAM_TOKEN_EXPIRED" | "BFF_ERR_NOT_FOUND" | "BFF_ERR_TASK_NOT_FOUND" | "BFF_ERR_PAYLOAD_TOO_LARGE" | "BFF_ERR_UNSUPPORTED_MEDIA_TYPE" | "BFF_ERR_INPUT_UNREACHABLE" | "BFF_ERR_RATE_LIMITED" | "BFF_ERR_IDEMPOTENCY_MISMATCH" | "BFF_ERR_TOO_MANY_ACTIVE_TASKS" | "BFF_ERR_TOO_MANY_STREAMS" | "BFF_ERR_STREAMS_FULL" | "BFF_ERR_WEBHOOK_UNAUTHORIZED" | "BFF_ERR_WEBHOOK_INVALID" | "BFF_ERR_UPSTREAM_BAD_RESPONSE" | "BFF_ERR_UPSTREAM_REJECTED" | "BFF_ERR_UPSTREAM_AUTH" | "BFF_ERR_UPSTREAM_UNAVAILABLE" | "BFF_ERR_UPSTREAM_CIRCUIT_OPEN" | "BFF_ERR_UPSTREAM_TIMEOUT" | "BFF_ERR_NOT_READY" | "BFF_ERR_REQUEST_TIMEOUT" | "BFF_ERR_WEBHOOK_EARLY" | "BFF_ERR_STORE_UNAVAILABLE" | "BFF_ERR_UPLOAD_NOT_FOUND" | "BFF_ERR_UPLOAD_LENGTH_REQUIRED" | "BFF_ERR_UPLOAD_TYPE" | "BFF_ERR_UPLOAD_QUOTA" | "BFF_ERR_UPLOAD_FINISHED" | "BFF_ERR_UPLOAD_UNFINISHED" | "BFF_ERR_UPLOAD_KIND" | "BFF_ERR_MEDIA_LINK_INVALID" | "BFF_ERR_MEDIA_NOT_FOUND" | "BFF_ERR_MEDIA_EXPIRED" | "BFF_ERR_MEDIA_RANGE" | "BFF_ERR_INTERNAL" | "BFF_ERR_TASK_FAILED" | "BFF_ERR_TASK_CANCELED" | "BFF_ERR_TASK_TIMED_OUT" | "BFF_ERR_TASK_BAD_RESULT"
+
+/** Whether the BFF holds its own copy of an output (see the README, output custody). */
+export interface OutputCustody {
+  /** stored: `url` is the BFF's own copy; failed: the copy failed and `url` is the gateway's; expired: the copy was deleted after the retention period */
+  status: "stored" | "failed" | "expired"
+  /** When the copy (and its link) expires */
+  expiresAt?: string
+  /** Why the copy failed */
+  error?: string
+  /** A failed copy is retried in the background; a later task event carries the replaced URL */
+  retrying?: boolean
+}
 
 /** One generated file. */
 export interface Output {
   type: OutputType
-  /** Where the generated file can be downloaded */
+  /** Where the generated file can be downloaded: with custody on, a signed BFF link that needs no Authorization header and answers byte ranges */
   url: string
+  /** The gateway's original URL, which may stop working at any time */
+  sourceUrl?: string
+  custody?: OutputCustody
 }
 
 /** Why a task did not succeed. */

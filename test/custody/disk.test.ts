@@ -1,0 +1,3 @@
+import { runCustodySuite } from './suite.ts'
+
+runCustodySuite('disk', async () => ({ env: () => ({}) }))
