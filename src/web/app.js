@@ -33,6 +33,7 @@ const ui = {
   taskCapability: $('task-capability'),
   taskId: $('task-id'),
   progress: $('task-progress'),
+  progressField: $('task-progress-field'),
   status: $('task-status'),
   taskError: $('task-error'),
   outputs: $('outputs'),
@@ -173,6 +174,8 @@ function renderTask (task) {
   ui.taskId.textContent = task.id
   ui.progress.value = task.progress
   ui.progress.textContent = `${task.progress} %`
+  // A bar stuck part-way reads as "still running": an ended task without results shows none.
+  ui.progressField.hidden = TERMINAL.has(task.status) && task.status !== 'succeeded'
   ui.taskView.dataset.status = task.status
   let text = STATUS_TEXT[task.status] ?? task.status
   if (task.status === 'processing') text += `: ${task.progress} %`
@@ -219,6 +222,13 @@ function summaryOf (task) {
   return typeof text === 'string' ? text : ''
 }
 
+// Today's tasks by time alone; older ones with their date, so yesterday's 10:00 is not today's.
+function whenOf (iso) {
+  const at = new Date(iso)
+  const time = at.toLocaleTimeString()
+  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString()} ${time}`
+}
+
 function renderRecent () {
   const tasks = [...state.recent.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 10)
   for (const id of state.recent.keys()) if (!tasks.some((t) => t.id === id)) state.recent.delete(id)
@@ -237,7 +247,7 @@ function renderRecent () {
       ]),
       el('span', { class: 'task-line muted' }, [
         el('span', { class: 'task-summary' }, summaryOf(t) || t.id),
-        el('time', { datetime: t.createdAt }, new Date(t.createdAt).toLocaleTimeString())
+        el('time', { datetime: t.createdAt }, whenOf(t.createdAt))
       ])
     ])
     button.addEventListener('click', () => {

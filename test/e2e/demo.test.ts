@@ -131,6 +131,27 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     }
   }, BROWSER_TIMEOUT)
 
+  it('shows a failed task as failed, and dates tasks that are not from today', async () => {
+    const failed = await createTask(stack, { prompt: 'Doomed #fail' })
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+    await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
+    const page = await context.newPage()
+    // The page believes it is two days later: every task is from another day.
+    await page.clock.setFixedTime(new Date(Date.now() + 2 * 86_400_000))
+    try {
+      await page.goto(`${stack.url}/`)
+      const item = page.locator(`#recent .task-item[data-id="${failed.id}"]`)
+      await item.locator('.badge-failed').waitFor({ timeout: 20_000 })
+      expect(await item.locator('time').textContent()).toMatch(/^\d{1,2}\/\d{1,2}\/\d{4} /)
+      await item.click()
+      await expect.poll(() => page.textContent('#task-status')).toMatch(/^Failed/)
+      expect(await page.isVisible('#task-error')).toBe(true)
+      expect(await page.isHidden('#task-progress')).toBe(true)
+    } finally {
+      await context.close()
+    }
+  }, BROWSER_TIMEOUT)
+
   it('mints a new stream token when a reconnect is refused, and keeps the recent tasks live', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
