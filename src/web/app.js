@@ -337,9 +337,24 @@ async function connect () {
 }
 
 ui.key.value = loadApiKey()
+// Another key is another owner: nothing of the previous one's tasks may stay on screen.
+function clearView () {
+  state.currentStream?.close()
+  state.currentStream = null
+  state.current = null
+  state.recent = new Map()
+  ui.taskView.hidden = true
+  ui.taskEmpty.hidden = false
+  ui.outputs.replaceChildren()
+  hideError(ui.taskError)
+  renderRecent()
+}
+
 ui.keyForm.addEventListener('submit', (event) => {
   event.preventDefault()
-  saveApiKey(ui.key.value.trim())
+  const key = ui.key.value.trim()
+  if (key !== loadApiKey()) clearView()
+  saveApiKey(key)
   void connect()
 })
 ui.keyToggle.addEventListener('click', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../src/meta.ts'
-import { ALICE, createTask, startStack, type Stack } from '../helper.ts'
+import { ALICE, BOB, createTask, startStack, type Stack } from '../helper.ts'
 
 // Debian's Chromium, never a downloaded browser: CI installs it (.ci/run), developers may not have it.
 const CHROMIUM = '/usr/bin/chromium'
@@ -131,7 +131,7 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     }
   }, BROWSER_TIMEOUT)
 
-  it('shows a failed task as failed, and dates tasks that are not from today', async () => {
+  it('shows a failed task as failed, dates tasks that are not from today, and forgets them for another key', async () => {
     const failed = await createTask(stack, { prompt: 'Doomed #fail' })
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
     await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
@@ -147,6 +147,13 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
       await expect.poll(() => page.textContent('#task-status')).toMatch(/^Failed/)
       expect(await page.isVisible('#task-error')).toBe(true)
       expect(await page.isHidden('#task-progress')).toBe(true)
+
+      // Another key is another owner: Alice's task leaves the screen.
+      await page.fill('#api-key', BOB.key)
+      await page.click('#key-form button[type=submit]')
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+      await expect.poll(() => page.isHidden('#task-view')).toBe(true)
+      expect(await item.count()).toBe(0)
     } finally {
       await context.close()
     }
