@@ -4,6 +4,7 @@
 import { createApi, loadApiKey, newIdempotencyKey, openStream, saveApiKey } from './api.js'
 import { el } from './dom.js'
 import { buildForm } from './form.js'
+import { humanMessage } from './messages.js'
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'timed_out'])
 const STATUS_TEXT = {
@@ -126,8 +127,12 @@ async function submitTask (event) {
     if (matchMedia('(max-width: 899px)').matches) reveal($('current-heading'), 'start')
   } catch (err) {
     state.unanswered = err.status === 0 ? { fingerprint, key } : null
-    const unplaced = state.form.showIssues(err.issues ?? [])
-    showError(ui.formError, formatError(err), unplaced.map((i) => `${i.path}: ${i.message}`))
+    const issues = err.issues ?? []
+    const unplaced = state.form.showIssues(issues)
+    // Each problem is said once: at its field, and only the ones no field can show up here.
+    if (issues.length > 0 && unplaced.length === 0) showError(ui.formError, 'Please check the highlighted fields.')
+    else if (issues.length > 0) showError(ui.formError, 'Please check these values:', unplaced.map((i) => `${String(i.path).replace(/^body\.?/, '') || 'request'}: ${humanMessage(i.message)}`))
+    else showError(ui.formError, formatError(err))
     if (err.taskId) void api.getTask(err.taskId).then(showTask, () => {})
   } finally {
     ui.submit.disabled = false

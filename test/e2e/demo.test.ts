@@ -131,6 +131,25 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     }
   }, BROWSER_TIMEOUT)
 
+  it('says what is wrong with a value once, at its field, in words', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
+    const page = await context.newPage()
+    try {
+      await page.goto(`${stack.url}/#video-scoring`)
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+      await page.fill('#f-video-scoring-prompt', '')
+      await page.fill('#f-video-scoring-duration', '2000')
+      await page.click('#submit')
+      await expect.poll(() => page.textContent('#form-error')).toBe('Please check the highlighted fields.')
+      const errors = await page.locator('.field-error').evaluateAll((nodes: { textContent: string | null }[]) => nodes.map((n) => n.textContent).filter(Boolean))
+      expect(errors.sort()).toEqual(['Must be 900 or less.', 'Required.'])
+      expect(await page.getAttribute('#f-video-scoring-duration', 'aria-invalid')).toBe('true')
+    } finally {
+      await context.close()
+    }
+  }, BROWSER_TIMEOUT)
+
   it('shows a failed task as failed, dates tasks that are not from today, and forgets them for another key', async () => {
     const failed = await createTask(stack, { prompt: 'Doomed #fail' })
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
