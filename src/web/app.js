@@ -56,6 +56,10 @@ const state = {
   unanswered: null
 }
 
+function titleOf (name) {
+  return state.capabilities.find((c) => c.name === name)?.summary ?? name
+}
+
 function formatError (err) {
   return `${err.code}: ${err.message}`
 }
@@ -100,7 +104,8 @@ async function loadCapabilities () {
   const { items } = await api.capabilities()
   state.capabilities = items
   const wanted = state.capability?.name ?? location.hash.slice(1)
-  ui.capability.replaceChildren(...items.map((c) => el('option', { value: c.name }, `${c.name} — ${c.summary}`)))
+  // Words first: a phone's select shows only the start of an option, and "image-to-…" says little.
+  ui.capability.replaceChildren(...items.map((c) => el('option', { value: c.name }, `${c.summary} (${c.name})`)))
   ui.capability.disabled = false
   ui.submit.disabled = false
   ui.fillExample.disabled = false
@@ -175,7 +180,7 @@ function renderTask (task) {
   state.current = task
   ui.taskEmpty.hidden = true
   ui.taskView.hidden = false
-  ui.taskCapability.textContent = task.capability
+  ui.taskCapability.textContent = titleOf(task.capability)
   ui.taskId.textContent = task.id
   ui.progress.value = task.progress
   ui.progress.textContent = `${task.progress} %`
@@ -247,7 +252,7 @@ function renderRecent () {
     const status = t.status === 'processing' ? `processing ${t.progress} %` : t.status.replace('_', ' ')
     const button = el('button', { type: 'button', class: 'task-item', 'data-id': t.id }, [
       el('span', { class: 'task-line' }, [
-        el('span', { class: 'task-cap' }, t.capability),
+        el('span', { class: 'task-cap' }, titleOf(t.capability)),
         el('span', { class: `badge badge-${t.status}` }, status)
       ]),
       el('span', { class: 'task-line muted' }, [

@@ -122,6 +122,11 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
       await image.waitFor({ timeout: 15_000 })
       await expect.poll(() => image.evaluate((el: { complete: boolean, naturalWidth: number }) => el.complete && el.naturalWidth > 0), { timeout: 10_000 }).toBe(true)
 
+      // Capabilities read as words first, where a phone's select cuts the text short.
+      expect(await page.locator('#capability option:checked').textContent()).toBe('New images from a reference image (image-to-image)')
+      const current = page.locator('#recent .task-item[aria-current="true"] .task-cap')
+      await current.waitFor()
+      expect(await current.textContent()).toBe('New images from a reference image')
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375)
       await page.screenshot({ path: join(ARTIFACTS, 'demo-phone.png'), fullPage: true })
       expect(await page.evaluate('window.__csp')).toEqual([])
