@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
+import type { Writable } from 'node:stream'
 import type { FastifyServerOptions } from 'fastify'
+import type { DestinationStream } from 'pino'
+import pretty from 'pino-pretty'
 import type { Config } from './config.ts'
 
 // Query parameters that carry credentials (the webhook's per-task token, stream tokens, media
@@ -55,4 +58,14 @@ export function loggerOptions (config: Pick<Config, 'logLevel'>): Exclude<Fastif
       }
     }
   }
+}
+
+/**
+ * Where log lines go: readable, coloured lines for a person at a terminal outside production,
+ * JSON lines (pino's default, undefined here) for log collectors and pipes. Redaction happens in
+ * pino before either, so both are equally free of secrets.
+ */
+export function logDestination (env: { NODE_ENV?: string | undefined }, stdout: Writable & { isTTY?: boolean } = process.stdout): DestinationStream | undefined {
+  if (env.NODE_ENV === 'production' || stdout.isTTY !== true) return undefined
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: stdout })
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from './app.ts'
 import { ConfigError, DEMO_API_KEY, loadConfig, type Config } from './config.ts'
-import { loggerOptions } from './logger.ts'
+import { logDestination, loggerOptions } from './logger.ts'
 import { buildSimulator } from './simulator/app.ts'
 import { databasePathProblem, listenProblem, redisProblem, refuseToStart } from './startup.ts'
 
@@ -20,7 +20,8 @@ async function main (): Promise<void> {
     refuseToStart(err.problems)
     return
   }
-  const log = pino(loggerOptions(config))
+  const destination = logDestination(process.env)
+  const log = destination ? pino(loggerOptions(config), destination) : pino(loggerOptions(config))
   // Checked before anything listens, so a refused start leaves nothing running.
   const problem = databasePathProblem(config.databasePath) ?? (config.redis
     ? await redisProblem(config.redis.url, (attempt, reason) => log.warn({ attempt, reason }, 'Redis is not reachable yet; retrying'))
@@ -37,7 +38,7 @@ async function main (): Promise<void> {
     const appSecret = randomBytes(24).toString('base64url')
     // Progress callbacks make the demo show progress; the real gateway only calls back at the end.
     // It fetches uploads through the BFF's signed links, as the real gateway would.
-    simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, fetchInputHosts: [new URL(config.publicUrl).host], defaultBehaviour: config.simulatorBehaviour, logger: { level: config.logLevel, base: { component: 'simulator' } } })
+    simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, fetchInputHosts: [new URL(config.publicUrl).host], defaultBehaviour: config.simulatorBehaviour, loggerInstance: log.child({ component: 'simulator' }) })
     let simulatorUrl: string
     try {
       simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
@@ -105,7 +106,9 @@ async function main (): Promise<void> {
     refuseToStart([line])
     return
   }
-  log.info({ url, docs: `${url}/docs`, publicUrl: config.publicUrl }, `ToMoviee BFF listening at ${url} (API docs at ${url}/docs)`)
+  // The public URL is where a browser reaches the page; the bound address may be 0.0.0.0.
+  const page = `${config.publicUrl}/`
+  log.info({ url, docs: `${url}/docs`, page, publicUrl: config.publicUrl }, `ToMoviee BFF listening at ${url}; demo page at ${page}, API docs at ${url}/docs`)
 }
 
 await main()

@@ -1,7 +1,8 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { loggerOptions, redactUrl } from '../src/logger.ts'
+import { buildSimulator } from '../src/simulator/app.ts'
+import { logDestination, loggerOptions, redactUrl } from '../src/logger.ts'
 import { ALICE, APP_KEY, APP_SECRET, bearer, callbackUrlOf, createTask, eventually, getTask, startStack, type Stack } from './helper.ts'
 
 let stack: Stack | undefined
@@ -59,4 +60,37 @@ describe('logging', () => {
     pino(loggerOptions({ logLevel: 'info' }), sink).info({ req: { headers: { authorization: 'Bearer s3cret', 'x-app-key': 'k3y' } }, appSecret: 'zzz' }, 'x')
     expect(lines.join('')).not.toMatch(/s3cret|k3y|zzz/)
   })
+
+  it('writes readable lines to a terminal outside production and JSON everywhere else', async () => {
+    const terminal = sink()
+    terminal.stream.isTTY = true
+    const logger = pino(loggerOptions({ logLevel: 'info' }), logDestination({}, terminal.stream))
+    logger.info({ taskId: 't-1', appSecret: 'zzz' }, 'task created')
+    await eventually(async () => terminal.text(), (t) => t.includes('task created'))
+    const line = terminal.text()
+    expect(() => JSON.parse(line)).toThrow()
+    expect(line).toContain('t-1')
+    expect(line).not.toContain('zzz')
+    expect(logDestination({ NODE_ENV: 'production' }, terminal.stream)).toBeUndefined()
+    expect(logDestination({}, sink().stream)).toBeUndefined()
+  })
+
+  it("marks the simulator's request ids as its own", async () => {
+    const out = sink()
+    const sim = await buildSimulator({ appKey: 'k', appSecret: 's', loggerInstance: pino({ level: 'info' }, out.stream) })
+    try {
+      await sim.inject({ method: 'GET', url: '/nowhere' })
+      await sim.inject({ method: 'GET', url: '/nowhere' })
+      const ids = out.text().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { reqId?: string }).reqId).filter(Boolean)
+      expect(new Set(ids)).toEqual(new Set(['sim-1', 'sim-2']))
+    } finally {
+      await sim.close()
+    }
+  })
 })
+
+function sink (): { stream: Writable & { isTTY?: boolean }, text: () => string } {
+  const chunks: string[] = []
+  const stream = new Writable({ write (chunk: Buffer, _enc, done) { chunks.push(chunk.toString('utf8')); done() } })
+  return { stream, text: () => chunks.join('') }
+}

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { crc32 } from 'node:zlib'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { z } from 'zod'
 import { findCapabilityByEndpoint } from '../tasks/capabilities/index.ts'
 import { UpstreamCommonSchema, type CapabilityDefinition } from '../tasks/capabilities/types.ts'
@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   /** Base of the asset URLs in results; default: the create request's protocol and Host. */
   publicUrl?: string
   logger?: FastifyServerOptions['logger']
+  /** A ready logger (e.g. the BFF's child logger in demo mode); wins over `logger`. */
+  loggerInstance?: FastifyBaseLogger
   /** Applied to tasks whose prompt carries no behaviour marker. */
   defaultBehaviour?: Partial<Behaviour>
   /** Longest wait for a callback receiver. Default 5000. */
@@ -76,7 +78,12 @@ const TaskQuerySchema = z.object({ task_id: z.string().min(1) })
 export async function buildSimulator (options: SimulatorOptions): Promise<FastifyInstance> {
   const opts = OptionsSchema.parse(options)
   const publicUrl = opts.publicUrl?.replace(/\/+$/, '')
-  const app = Fastify({ logger: options.logger ?? false })
+  // Its own request ids, so its lines never pass for the BFF's when both log to one stream.
+  let requests = 0
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? false }),
+    genReqId: () => `sim-${++requests}`
+  })
   const inputs = options.fetchInputHosts?.length ? { hosts: options.fetchInputHosts, timeoutMs: opts.callbackTimeoutMs } : undefined
   const engine = new SimulatorEngine({ ...opts, logger: app.log, defaultBehaviour: options.defaultBehaviour, inputs })
   const counts = { create: 0, result: 0 }

@@ -1,4 +1,6 @@
+import { pino } from 'pino'
 import { z } from 'zod'
+import { logDestination } from '../logger.ts'
 import { buildSimulator, MAX_CALLBACK_RETRIES } from './app.ts'
 import { parseBehaviour } from './behaviour.ts'
 
@@ -16,6 +18,13 @@ const EnvSchema = z.object({
   SIMULATOR_BEHAVIOUR: z.string().refine((t) => parseBehaviour(t) !== null, 'expected markers such as "#fail"').transform((t) => parseBehaviour(t)!).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
+
+/** Marked as the simulator's, readable at a terminal like the BFF's. */
+function simulatorLogger (level: string): pino.Logger {
+  const options = { level, base: { component: 'simulator' } }
+  const destination = logDestination(process.env)
+  return destination ? pino(options, destination) : pino(options)
+}
 
 async function main (): Promise<void> {
   // As in the BFF config, an empty variable means unset.
@@ -36,7 +45,7 @@ async function main (): Promise<void> {
     ...(env.SIMULATOR_CALLBACK_RETRIES !== undefined ? { callbackRetries: env.SIMULATOR_CALLBACK_RETRIES } : {}),
     ...(env.SIMULATOR_CALLBACK_RETRY_DELAY_MS !== undefined ? { callbackRetryDelayMs: env.SIMULATOR_CALLBACK_RETRY_DELAY_MS } : {}),
     ...(env.SIMULATOR_BEHAVIOUR ? { defaultBehaviour: env.SIMULATOR_BEHAVIOUR } : {}),
-    logger: { level: env.LOG_LEVEL }
+    loggerInstance: simulatorLogger(env.LOG_LEVEL)
   })
 
   let closing = false

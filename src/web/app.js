@@ -4,6 +4,7 @@
 import { createApi, loadApiKey, newIdempotencyKey, openStream, saveApiKey } from './api.js'
 import { el } from './dom.js'
 import { buildForm } from './form.js'
+import { humanMessage } from './messages.js'
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'timed_out'])
 const STATUS_TEXT = {
@@ -33,6 +34,7 @@ const ui = {
   taskCapability: $('task-capability'),
   taskId: $('task-id'),
   progress: $('task-progress'),
+  progressField: $('task-progress-field'),
   status: $('task-status'),
   taskError: $('task-error'),
   outputs: $('outputs'),
@@ -52,6 +54,10 @@ const state = {
   recent: new Map(),
   // The last create that got no answer: retried with the same Idempotency-Key, so it cannot run twice.
   unanswered: null
+}
+
+function titleOf (name) {
+  return state.capabilities.find((c) => c.name === name)?.summary ?? name
 }
 
 function formatError (err) {
@@ -98,7 +104,8 @@ async function loadCapabilities () {
   const { items } = await api.capabilities()
   state.capabilities = items
   const wanted = state.capability?.name ?? location.hash.slice(1)
-  ui.capability.replaceChildren(...items.map((c) => el('option', { value: c.name }, `${c.name} — ${c.summary}`)))
+  // Words first: a phone's select shows only the start of an option, and "image-to-…" says little.
+  ui.capability.replaceChildren(...items.map((c) => el('option', { value: c.name }, `${c.summary} (${c.name})`)))
   ui.capability.disabled = false
   ui.submit.disabled = false
   ui.fillExample.disabled = false
@@ -125,8 +132,12 @@ async function submitTask (event) {
     if (matchMedia('(max-width: 899px)').matches) reveal($('current-heading'), 'start')
   } catch (err) {
     state.unanswered = err.status === 0 ? { fingerprint, key } : null
-    const unplaced = state.form.showIssues(err.issues ?? [])
-    showError(ui.formError, formatError(err), unplaced.map((i) => `${i.path}: ${i.message}`))
+    const issues = err.issues ?? []
+    const unplaced = state.form.showIssues(issues)
+    // Each problem is said once: at its field, and only the ones no field can show up here.
+    if (issues.length > 0 && unplaced.length === 0) showError(ui.formError, 'Please check the highlighted fields.')
+    else if (issues.length > 0) showError(ui.formError, 'Please check these values:', unplaced.map((i) => `${String(i.path).replace(/^body\.?/, '') || 'request'}: ${humanMessage(i.message)}`))
+    else showError(ui.formError, formatError(err))
     if (err.taskId) void api.getTask(err.taskId).then(showTask, () => {})
   } finally {
     ui.submit.disabled = false
@@ -169,10 +180,12 @@ function renderTask (task) {
   state.current = task
   ui.taskEmpty.hidden = true
   ui.taskView.hidden = false
-  ui.taskCapability.textContent = task.capability
+  ui.taskCapability.textContent = titleOf(task.capability)
   ui.taskId.textContent = task.id
   ui.progress.value = task.progress
   ui.progress.textContent = `${task.progress} %`
+  // A bar stuck part-way reads as "still running": an ended task without results shows none.
+  ui.progressField.hidden = TERMINAL.has(task.status) && task.status !== 'succeeded'
   ui.taskView.dataset.status = task.status
   let text = STATUS_TEXT[task.status] ?? task.status
   if (task.status === 'processing') text += `: ${task.progress} %`
@@ -219,6 +232,13 @@ function summaryOf (task) {
   return typeof text === 'string' ? text : ''
 }
 
+// Today's tasks by time alone; older ones with their date, so yesterday's 10:00 is not today's.
+function whenOf (iso) {
+  const at = new Date(iso)
+  const time = at.toLocaleTimeString()
+  return at.toDateString() === new Date().toDateString() ? time : `${at.toLocaleDateString()} ${time}`
+}
+
 function renderRecent () {
   const tasks = [...state.recent.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, 10)
   for (const id of state.recent.keys()) if (!tasks.some((t) => t.id === id)) state.recent.delete(id)
@@ -232,12 +252,12 @@ function renderRecent () {
     const status = t.status === 'processing' ? `processing ${t.progress} %` : t.status.replace('_', ' ')
     const button = el('button', { type: 'button', class: 'task-item', 'data-id': t.id }, [
       el('span', { class: 'task-line' }, [
-        el('span', { class: 'task-cap' }, t.capability),
+        el('span', { class: 'task-cap' }, titleOf(t.capability)),
         el('span', { class: `badge badge-${t.status}` }, status)
       ]),
       el('span', { class: 'task-line muted' }, [
         el('span', { class: 'task-summary' }, summaryOf(t) || t.id),
-        el('time', { datetime: t.createdAt }, new Date(t.createdAt).toLocaleTimeString())
+        el('time', { datetime: t.createdAt }, whenOf(t.createdAt))
       ])
     ])
     button.addEventListener('click', () => {
@@ -327,9 +347,24 @@ async function connect () {
 }
 
 ui.key.value = loadApiKey()
+// Another key is another owner: nothing of the previous one's tasks may stay on screen.
+function clearView () {
+  state.currentStream?.close()
+  state.currentStream = null
+  state.current = null
+  state.recent = new Map()
+  ui.taskView.hidden = true
+  ui.taskEmpty.hidden = false
+  ui.outputs.replaceChildren()
+  hideError(ui.taskError)
+  renderRecent()
+}
+
 ui.keyForm.addEventListener('submit', (event) => {
   event.preventDefault()
-  saveApiKey(ui.key.value.trim())
+  const key = ui.key.value.trim()
+  if (key !== loadApiKey()) clearView()
+  saveApiKey(key)
   void connect()
 })
 ui.keyToggle.addEventListener('click', () => {

@@ -3,6 +3,7 @@
 // stays the one validator: the form only offers the limits as input hints.
 
 import { el } from './dom.js'
+import { humanMessage } from './messages.js'
 
 // Free-text fields that deserve room to write.
 const LONG_TEXT = new Set(['prompt', 'text'])
@@ -131,7 +132,8 @@ export function buildForm (container, capability) {
       const name = String(issue.path ?? '').replace(/^body\.?/, '').split('.')[0]
       const field = name ? fields.get(name) : undefined
       if (!field) { unplaced.push(issue); continue }
-      field.error.textContent = field.error.textContent ? `${field.error.textContent}; ${issue.message}` : issue.message
+      const message = humanMessage(issue.message)
+      field.error.textContent = field.error.textContent ? `${field.error.textContent} ${message}` : message
       field.input.setAttribute('aria-invalid', 'true')
       field.wrapper.classList.add('invalid')
       first ??= field.input

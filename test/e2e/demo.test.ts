@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../src/meta.ts'
-import { ALICE, createTask, startStack, type Stack } from '../helper.ts'
+import { ALICE, BOB, createTask, startStack, type Stack } from '../helper.ts'
 
 // Debian's Chromium, never a downloaded browser: CI installs it (.ci/run), developers may not have it.
 const CHROMIUM = '/usr/bin/chromium'
@@ -122,10 +122,62 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
       await image.waitFor({ timeout: 15_000 })
       await expect.poll(() => image.evaluate((el: { complete: boolean, naturalWidth: number }) => el.complete && el.naturalWidth > 0), { timeout: 10_000 }).toBe(true)
 
+      // Capabilities read as words first, where a phone's select cuts the text short.
+      expect(await page.locator('#capability option:checked').textContent()).toBe('New images from a reference image (image-to-image)')
+      const current = page.locator('#recent .task-item[aria-current="true"] .task-cap')
+      await current.waitFor()
+      expect(await current.textContent()).toBe('New images from a reference image')
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375)
       await page.screenshot({ path: join(ARTIFACTS, 'demo-phone.png'), fullPage: true })
       expect(await page.evaluate('window.__csp')).toEqual([])
       expect(problems).toEqual([])
+    } finally {
+      await context.close()
+    }
+  }, BROWSER_TIMEOUT)
+
+  it('says what is wrong with a value once, at its field, in words', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
+    const page = await context.newPage()
+    try {
+      await page.goto(`${stack.url}/#video-scoring`)
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+      await page.fill('#f-video-scoring-prompt', '')
+      await page.fill('#f-video-scoring-duration', '2000')
+      await page.click('#submit')
+      await expect.poll(() => page.textContent('#form-error')).toBe('Please check the highlighted fields.')
+      const errors = await page.locator('.field-error').evaluateAll((nodes: { textContent: string | null }[]) => nodes.map((n) => n.textContent).filter(Boolean))
+      expect(errors.sort()).toEqual(['Must be 900 or less.', 'Required.'])
+      expect(await page.getAttribute('#f-video-scoring-duration', 'aria-invalid')).toBe('true')
+    } finally {
+      await context.close()
+    }
+  }, BROWSER_TIMEOUT)
+
+  it('shows a failed task as failed, dates tasks that are not from today, and forgets them for another key', async () => {
+    const failed = await createTask(stack, { prompt: 'Doomed #fail' })
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
+    await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
+    const page = await context.newPage()
+    // The page believes it is two days later: every task is from another day.
+    await page.clock.setFixedTime(new Date(Date.now() + 2 * 86_400_000))
+    try {
+      await page.goto(`${stack.url}/`)
+      const item = page.locator(`#recent .task-item[data-id="${failed.id}"]`)
+      await item.locator('.badge-failed').waitFor({ timeout: 20_000 })
+      expect(await item.locator('time').textContent()).toMatch(/^\d{1,2}\/\d{1,2}\/\d{4} /)
+      await item.click()
+      await expect.poll(() => page.textContent('#task-status')).toMatch(/^Failed/)
+      expect(await page.isVisible('#task-error')).toBe(true)
+      expect(await page.isHidden('#task-progress')).toBe(true)
+
+      // Another key is another owner: Alice's task leaves the screen.
+      await page.fill('#api-key', BOB.key)
+      await page.click('#key-form button[type=submit]')
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+      await expect.poll(() => page.isHidden('#task-view')).toBe(true)
+      expect(await item.count()).toBe(0)
     } finally {
       await context.close()
     }
