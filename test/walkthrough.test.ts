@@ -70,10 +70,12 @@ describe('the README walk-through against a real demo server', () => {
     expect(names[0]).toBe('task.queued')
     expect(names.at(-1)).toBe('task.succeeded')
     expect(names.slice(1, -1).every((n) => n === 'task.processing') && names.length > 2).toBe(true)
-    const last = JSON.parse(events.trim().split('\n').at(-1)!.replace(/^data: /, '')) as { outputs: { type: string, url: string }[] }
+    const last = JSON.parse(events.trim().split('\n').at(-1)!.replace(/^data: /, '')) as { outputs: { type: string, url: string, sourceUrl?: string }[] }
     expect(last.outputs[0]!.type).toBe('audio')
-    expect(last.outputs[0]!.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${SIMULATOR_PORT}/assets/.+/0\\.wav$`))
-    expect(block).toContain('"url":"http://127.0.0.1:4010/assets/.../0.wav"')
+    // Output custody: the BFF's own signed link, with the simulator's original kept beside it.
+    expect(last.outputs[0]!.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${PORT}/media/outputs/.+/0\\?expires=\\d+&sig=`))
+    expect(last.outputs[0]!.sourceUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${SIMULATOR_PORT}/assets/.+/0\\.wav$`))
+    expect(block).toContain('"url":"http://127.0.0.1:3000/media/outputs/.../0?expires=...&sig=...","sourceUrl":"http://127.0.0.1:4010/assets/.../0.wav"')
 
     // 3. Read it again; list the owner's succeeded tasks.
     expect(JSON.parse(await sh(read, dir, env))).toMatchObject({ id: task.id, status: 'succeeded', progress: 100 })

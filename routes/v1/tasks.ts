@@ -83,6 +83,23 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       response: { 200: TaskSchema, 404: ErrorSchema, ...authErrors }
     }
   }, async (request) => app.tasks.get(principalOf(request).owner, request.params.id))
+
+  app.post('/tasks/:id/cancel', {
+    schema: {
+      operationId: 'cancelTask',
+      tags: ['tasks'],
+      summary: 'Cancel an unfinished task',
+      description: 'Moves the task to `canceled` at once (event `task.canceled`); a repeat answers the same task. ' +
+        'ToMoviee has no cancel call, so the upstream job runs on and may still be charged.',
+      security,
+      params: TaskIdParamsSchema,
+      response: { 200: TaskSchema, 404: ErrorSchema, 409: ErrorSchema, ...authErrors }
+    }
+  }, async (request) => {
+    const task = await app.tasks.cancel(principalOf(request).owner, request.params.id)
+    request.log.info({ taskId: task.id }, 'task canceled')
+    return task
+  })
 }
 
 export default tasks

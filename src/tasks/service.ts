@@ -123,6 +123,15 @@ export function createTaskService (deps: TaskServiceDeps) {
       while (inflight.size) await Promise.allSettled([...inflight])
     },
     get: async (owner: string, id: string) => toPublicTask(await get(owner, id)),
+    /**
+     * Cancels the owner's unfinished task; a repeat answers the canceled task. Later callbacks and
+     * reconciler reports find a terminal state and change nothing.
+     */
+    async cancel (owner: string, id: string): Promise<Task> {
+      const { task } = await track(get(owner, id).then((known) => transitions.cancel(id, `the owner (${owner})`, known)))
+      if (task.status !== 'canceled') throw new BffError('BFF_ERR_TASK_FINISHED')
+      return toPublicTask(task)
+    },
     /** The task when `token` is its callback token; null otherwise, with the same cost either way. */
     async authorizeCallback (taskId: string | undefined, token: string | undefined): Promise<TaskRecord | null> {
       const task = taskId ? await deps.store.get(taskId) : undefined

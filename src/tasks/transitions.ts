@@ -120,12 +120,22 @@ export function createTransitions (deps: TransitionDeps) {
     return result
   }
 
+  /** Cancels an unfinished task; a finished one is left alone (the caller tells the two apart). */
+  async function cancel (taskId: string, by: string, known?: TaskRecord): Promise<{ task: TaskRecord, changed: boolean }> {
+    const result = await mutate(taskId, (cur) => {
+      const moved = advance(cur, { status: 'canceled' })
+      return moved ? { next: { ...cur, ...moved, error: { code: 'BFF_ERR_TASK_CANCELED', message: `Canceled by ${by}` } }, emit: true } : null
+    }, 'cancel', known)
+    deps.log.info({ taskId, status: result.task.status, changed: result.changed }, 'cancel applied')
+    return result
+  }
+
   /** Bookkeeping that clients do not see (upstream id, reconciler schedule): no event. */
   async function annotate (taskId: string, fields: Partial<Pick<TaskRecord, 'upstreamTaskId' | 'nextCheckAt' | 'checkAttempts'>>, when: (cur: TaskRecord) => boolean = () => true): Promise<{ task: TaskRecord, changed: boolean }> {
     return mutate(taskId, (cur) => when(cur) ? { next: { ...cur, ...fields }, emit: false } : null, 'reconciler')
   }
 
-  return { publish, mutate, end, applyUpstream, annotate }
+  return { publish, mutate, end, applyUpstream, cancel, annotate }
 }
 
 export type Transitions = ReturnType<typeof createTransitions>

@@ -26,6 +26,17 @@ export async function wrongCallsDoNotCompile (client: BffClient): Promise<void> 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 describe('the client REST calls', () => {
+  it('cancel a task, twice alike, and reject a finished one with its code', async () => {
+    const client = clientFor(stack)
+    const task = await client.createTask('video-scoring', { videoUrl: 'https://example.com/v.mp4', prompt: 'stop me #hang' })
+    const canceled = await client.cancel(task.id)
+    expect(canceled).toMatchObject({ id: task.id, status: 'canceled', error: { code: 'BFF_ERR_TASK_CANCELED' } })
+    expect(await client.cancel(task.id)).toEqual(canceled)
+    const missing = await client.cancel('no-such-task').catch((err: unknown) => err)
+    expect(missing).toBeInstanceOf(BffClientError)
+    expect((missing as BffClientError).code).toBe('BFF_ERR_TASK_NOT_FOUND')
+  })
+
   it('list the capabilities, one per CapabilityName', async () => {
     // A Record over the type: it compiles only if it names every capability the type knows.
     const known: Record<CapabilityName, true> = {

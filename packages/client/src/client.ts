@@ -22,6 +22,8 @@ export interface BffClient {
   /** Creates a task; a network failure is retried with the same Idempotency-Key, so it is charged once. */
   createTask: <C extends CapabilityName>(capability: C, body: CapabilityInput<C>, opts?: CreateTaskOptions) => Promise<Task>
   getTask: (id: string, opts?: RequestOptions) => Promise<Task>
+  /** Cancels an unfinished task; a repeat answers the canceled task, a finished one rejects with BFF_ERR_TASK_FINISHED. */
+  cancel: (id: string, opts?: RequestOptions) => Promise<Task>
   /** The caller's tasks, newest first. */
   listTasks: (query?: ListTasksQuery, opts?: RequestOptions) => Promise<TaskPage>
   /** Every capability, with the JSON Schema of its body (for building forms). */
@@ -73,6 +75,7 @@ export function createClient (opts: ClientOptions): BffClient {
       })
     },
     getTask: (id, o = {}) => http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, { signal: o.signal }),
+    cancel: (id, o = {}) => http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', signal: o.signal }),
     listTasks (query = {}, o = {}) {
       const params = new URLSearchParams()
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v))
