@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../src/meta.ts'
-import { ALICE, BOB, createTask, startStack, type Stack } from '../helper.ts'
+import { ALICE, BOB, bearer, createTask, eventually, startStack, type Stack } from '../helper.ts'
 
 // Debian's Chromium, never a downloaded browser: CI installs it (.ci/run), developers may not have it.
 const CHROMIUM = '/usr/bin/chromium'
@@ -157,6 +157,9 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
 
   it('shows a failed task as failed, dates tasks that are not from today, and forgets them for another key', async () => {
     const failed = await createTask(stack, { prompt: 'Doomed #fail' })
+    // Failed before the page opens: this test is about how a failed task looks, not about catching
+    // the failure live (the live path has its own tests).
+    await eventually(async () => ((await (await fetch(`${stack.url}/v1/tasks/${failed.id}`, { headers: bearer(ALICE) })).json()) as { status: string }).status, (s) => s === 'failed', 30_000)
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })
     await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
     const page = await context.newPage()
