@@ -92,6 +92,6 @@ const at = current.indexOf(UPLOAD_SECTION)
 // Only this section is replaced: sections written after it by hand stay where they are.
 const next = at === -1 ? -1 : current.indexOf('\n## ', at + UPLOAD_SECTION.length)
 const before = (at === -1 ? current : current.slice(0, at)).trimEnd()
-const after = next === -1 ? '' : `\n${current.slice(next)}`
+const after = next === -1 ? '' : current.slice(next)
 writeFileSync(path, `${before}\n\n${section}${after}`)
 progress('updated the Uploads section of BENCHMARKS.md')
