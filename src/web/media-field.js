@@ -61,7 +61,8 @@ export function attachUpload (wrapper, input, kind, getKey) {
   }
 
   function begin (file) {
-    upload?.pause()
+    // Another file, or a form filled anew: the unfinished one is abandoned.
+    if (state === 'uploading' || state === 'paused' || state === 'failed') upload?.cancel()
     upload = null
     input.readOnly = false
     if (!file) return
@@ -97,6 +98,8 @@ export function attachUpload (wrapper, input, kind, getKey) {
         input.readOnly = false
         // A refusal of the file itself cannot be resumed; a lost connection or a limit hit can.
         const retry = err.code !== 'BFF_ERR_UPLOAD_TYPE' && err.status !== 413 && err.status !== 404
+        // The server keeps a refused upload open (empty) until it expires; it would count as in progress.
+        if (!retry) mine.cancel()
         show('failed', explain(err, kind), { bad: true, button: retry ? 'Resume' : null })
       }
     })

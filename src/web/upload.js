@@ -43,8 +43,8 @@ const b64 = (s) => btoa(String.fromCharCode(...new TextEncoder().encode(s)))
 
 /**
  * Uploads `file` to /v1/uploads with the page's key. Reports through `on`: progress(sent, total),
- * paused(), retrying(error), done(reference), failed(error). Returns { pause, resume }; a failed
- * upload that was created can be resumed too, from where the server stopped.
+ * paused(), retrying(error), done(reference), failed(error). Returns { pause, resume, cancel }; a
+ * failed upload that was created can be resumed too, from where the server stopped.
  */
 export function startUpload (file, getKey, on) {
   const endpoint = new URL('/v1/uploads', location.href).href
@@ -105,6 +105,12 @@ export function startUpload (file, getKey, on) {
     resume () {
       paused = false
       if (!running) void run()
+    },
+    /** Stops for good and deletes what the server holds, so it stops counting against the quota. */
+    cancel () {
+      paused = true
+      current?.abort()
+      if (url && offset < file.size) send('DELETE', url, auth()).done.catch(() => {})
     }
   }
 }

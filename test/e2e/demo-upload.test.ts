@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../src/meta.ts'
 import { generateMp4 } from '../../src/simulator/video.ts'
-import { ALICE, startStack, type Stack } from '../helper.ts'
+import { ALICE, eventually, startStack, type Stack } from '../helper.ts'
 import { mediaDir } from '../uploads/helpers.ts'
 import { BROWSER_TIMEOUT, launchChromium, skipWithoutChromium, watch } from './browser.ts'
 import { startThrottle, type Throttle } from './throttle.ts'
@@ -121,18 +121,25 @@ describe.skipIf(skip)('uploading a file through the demo page', () => {
   }, 3 * BROWSER_TIMEOUT)
 
   it('on a phone: a file picker, no drag and drop, and a refused file said in words', async () => {
-    const { context, page } = await openPage(browser, stack.url, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true })
+    const { context, page } = await openPage(browser, throttle.url, { viewport: { width: 375, height: 800 }, hasTouch: true, isMobile: true })
     try {
       expect(await page.isVisible('.media-field .upload-row button')).toBe(true)
       expect(await page.textContent('.media-field .upload-row button')).toBe('Upload a video…')
       expect(await page.isHidden('.media-field .drop-hint')).toBe(true)
       expect(await page.getAttribute('#f-video-scoring-videoUrl-file', 'accept')).toContain('video/mp4')
 
+      // A file abandoned part-way for another, and a refused one, are deleted on the server: neither counts against the quota.
+      throttle.setUploadRate(200 * 1024)
+      await page.setInputFiles('#f-video-scoring-videoUrl-file', { name: 'long.mp4', mimeType: 'video/mp4', buffer: CLIP })
+      await eventually(async () => (await stack.bff.uploads.staged()).length, (n) => n === 1, 20_000)
+      throttle.setUploadRate(Infinity)
+
       // An HTML page named and typed as a video: the server reads its first bytes and refuses it.
       const html = Buffer.from('<!doctype html><html><body>not a video at all</body></html>')
       await page.setInputFiles('#f-video-scoring-videoUrl-file', { name: 'clip.mp4', mimeType: 'video/mp4', buffer: html })
       const status = page.locator('.media-field .upload-status')
       await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('This file is not a supported video. Choose an MP4, MOV, WebM or MKV file.')
+      await eventually(async () => (await stack.bff.uploads.staged()).length, (n) => n === 0, 20_000)
       expect(await page.isHidden('.media-field .upload-toggle')).toBe(true)
       expect(await page.inputValue('#f-video-scoring-videoUrl')).toBe('')
 
