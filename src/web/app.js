@@ -94,7 +94,8 @@ function selectCapability (name) {
   ui.capability.value = capability.name
   const { min, max } = capability.typicalSeconds
   ui.capabilityDescription.textContent = `${capability.description} Typically ${durationRange(min, max)}.`
-  state.form = buildForm(ui.fields, capability)
+  state.form?.dispose()
+  state.form = buildForm(ui.fields, capability, () => ui.key.value.trim())
   state.form.fill(capability.example)
   hideError(ui.formError)
   history.replaceState(null, '', `#${capability.name}`)
@@ -118,6 +119,7 @@ async function submitTask (event) {
   if (!capability) return
   state.form.clearIssues()
   hideError(ui.formError)
+  if (state.form.uploading()) return showError(ui.formError, 'A file is still uploading: wait until it has finished, then create the task.')
   const body = state.form.read()
   const fingerprint = JSON.stringify([capability.name, body])
   const key = state.unanswered?.fingerprint === fingerprint ? state.unanswered.key : newIdempotencyKey()

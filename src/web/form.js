@@ -3,6 +3,7 @@
 // stays the one validator: the form only offers the limits as input hints.
 
 import { el } from './dom.js'
+import { attachUpload } from './media-field.js'
 import { humanMessage } from './messages.js'
 
 // Free-text fields that deserve room to write.
@@ -14,7 +15,8 @@ export function labelFor (name) {
   return (words.charAt(0).toUpperCase() + words.slice(1)).replace(/\burl\b/g, 'URL').replace(/\bid\b/g, 'ID')
 }
 
-function kindOf (prop, name) {
+function kindOf (prop, name, media) {
+  if (media) return 'media'
   if (Array.isArray(prop.enum)) return 'enum'
   if (prop.type === 'boolean') return 'boolean'
   if (prop.type === 'integer' || prop.type === 'number') return 'number'
@@ -35,17 +37,22 @@ function hintText (prop) {
   return sentences.length ? `${sentences.join('. ')}.` : ''
 }
 
-/** Renders the fields of `capability` into `container`; returns { fill, read, showIssues, clearIssues }. */
-export function buildForm (container, capability) {
+/**
+ * Renders the fields of `capability` into `container`; media fields also take a local file, uploaded
+ * with the key `getKey()` gives. Returns { fill, read, showIssues, clearIssues, uploading, dispose }.
+ */
+export function buildForm (container, capability, getKey) {
   const schema = capability.inputSchema ?? {}
   const props = schema.properties ?? {}
   const required = new Set(schema.required ?? [])
+  const media = capability.media ?? {}
   const fields = new Map()
+  const uploads = []
   container.replaceChildren()
 
   for (const [name, prop] of Object.entries(props)) {
     const id = `f-${capability.name}-${name}`
-    const kind = kindOf(prop, name)
+    const kind = kindOf(prop, name, media[name])
     const isRequired = required.has(name)
     const hintId = `${id}-hint`
     const errorId = `${id}-error`
@@ -65,13 +72,15 @@ export function buildForm (container, capability) {
       if (prop.minimum !== undefined) input.min = String(prop.minimum)
       if (prop.maximum !== undefined) input.max = String(prop.maximum)
     } else {
+      // A media field holds "upload:<id>" too, which type=url would refuse.
       input = el('input', { id, name, type: kind === 'url' ? 'url' : 'text', autocomplete: 'off', spellcheck: 'false' })
-      if (kind === 'url') input.setAttribute('inputmode', 'url')
+      if (kind === 'url' || kind === 'media') input.setAttribute('inputmode', 'url')
     }
     if (kind !== 'boolean' && kind !== 'enum') {
       if (prop.maxLength !== undefined) input.maxLength = prop.maxLength
       if (prop.default !== undefined) input.placeholder = `${prop.default} (default)`
       else if (kind === 'url') input.placeholder = 'https://…'
+      else if (kind === 'media') input.placeholder = `https://… or upload a ${media[name]}`
     }
     if (isRequired) input.required = true
     input.setAttribute('aria-describedby', `${hintId} ${errorId}`)
@@ -85,11 +94,13 @@ export function buildForm (container, capability) {
       ? el('div', { class: 'field checkbox' }, [el('div', { class: 'check-row' }, [input, label]), hint, error])
       : el('div', { class: 'field' }, [label, input, hint, error])
     container.append(wrapper)
+    if (kind === 'media') uploads.push(attachUpload(wrapper, input, media[name], getKey))
     fields.set(name, { input, kind, prop, error, wrapper })
   }
 
   /** Sets every field from `values` (the example), and the rest to their defaults or empty. */
   function fill (values = {}) {
+    for (const upload of uploads) upload.dispose()
     for (const [name, { input, kind, prop }] of fields) {
       const value = values[name]
       if (kind === 'boolean') input.checked = value === true
@@ -142,5 +153,13 @@ export function buildForm (container, capability) {
     return unplaced
   }
 
-  return { fill, read, showIssues, clearIssues }
+  return {
+    fill,
+    read,
+    showIssues,
+    clearIssues,
+    /** True while a picked file has not finished uploading. */
+    uploading: () => uploads.some((u) => u.busy()),
+    dispose: () => { for (const upload of uploads) upload.dispose() }
+  }
 }

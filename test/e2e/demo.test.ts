@@ -1,45 +1,24 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../src/meta.ts'
 import { ALICE, BOB, bearer, createTask, eventually, startStack, type Stack } from '../helper.ts'
+import { BROWSER_TIMEOUT, launchChromium, skipWithoutChromium, watch } from './browser.ts'
 
-// Debian's Chromium, never a downloaded browser: CI installs it (.ci/run), developers may not have it.
-const CHROMIUM = '/usr/bin/chromium'
-const haveChromium = existsSync(CHROMIUM)
-const skip = !haveChromium && !process.env.CI
-if (skip) {
-  process.stderr.write(`\n${'!'.repeat(78)}\n!! test/e2e/demo.test.ts SKIPPED: ${CHROMIUM} is missing.\n!! Install it with: apt-get update && apt-get install -y chromium\n${'!'.repeat(78)}\n\n`)
-}
-
+const skip = skipWithoutChromium('test/e2e/demo.test.ts')
 const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts')
-const BROWSER_TIMEOUT = 60_000
-
-/** Console errors, uncaught exceptions and CSP violations of one page, collected as they happen. */
-function watch (page: Page): { problems: string[] } {
-  const problems: string[] = []
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`) })
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
-  return { problems }
-}
 
 describe.skipIf(skip)('the demo page in Chromium', () => {
   let stack: Stack
   let browser: Browser
 
   beforeAll(async () => {
-    // In CI a missing browser is a failure, not a skip.
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing; the browser tests cannot run`)
     mkdirSync(ARTIFACTS, { recursive: true })
     // As in demo mode: the simulator reports progress, slowly enough for the bar to be seen moving.
     // A short SSE retry keeps the reconnect test quick.
     stack = await startStack({ env: { SSE_RETRY_MS: '300' }, sim: { progressCallbacks: true, processMs: 1500, progressSteps: 5 } })
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required']
-    })
+    browser = await launchChromium()
   }, BROWSER_TIMEOUT)
 
   afterAll(async () => {

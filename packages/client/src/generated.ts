@@ -67,6 +67,8 @@ export interface Capability {
   }
   /** JSON Schema (draft 2020-12) of the request body */
   inputSchema: Record<string, unknown>
+  /** The request fields that name a media file, and which kind: each takes an https URL or "upload:<id>" of a finished upload (POST /v1/uploads) */
+  media: Record<string, "video" | "image">
   /** A valid request body */
   example: Record<string, unknown>
 }

@@ -9,6 +9,8 @@ export const CapabilitySchema = z.object({
   outputType: OutputTypeSchema,
   typicalSeconds: z.object({ min: z.int(), max: z.int() }).describe('Typical generation time upstream'),
   inputSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (draft 2020-12) of the request body'),
+  media: z.record(z.string(), z.enum(['video', 'image']))
+    .describe('The request fields that name a media file, and which kind: each takes an https URL or "upload:<id>" of a finished upload (POST /v1/uploads)'),
   example: z.record(z.string(), z.unknown()).describe('A valid request body')
 }).meta({ id: 'Capability' })
 export type Capability = z.infer<typeof CapabilitySchema>
@@ -26,6 +28,7 @@ export function describeCapability (def: CapabilityDefinition): Capability {
     outputType: def.outputs[0]!.type,
     typicalSeconds: def.typicalSeconds,
     inputSchema,
+    media: { ...def.media },
     example: def.example as Record<string, unknown>
   }
 }
