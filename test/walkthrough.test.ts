@@ -67,7 +67,8 @@ describe('the README walk-through against a real demo server', () => {
     const names = [...events.matchAll(/^event: (.+)$/gm)].map((m) => m[1])
     const documented = [...block.matchAll(/^# event: (.+)$/gm)].map((m) => m[1])
     expect(documented).toEqual(['task.queued', 'task.processing', 'task.succeeded'])
-    expect(names[0]).toBe('task.queued')
+    // The stream opens with the task's current state: on a loaded machine the simulator may already be working on it.
+    expect(['task.queued', 'task.processing']).toContain(names[0])
     expect(names.at(-1)).toBe('task.succeeded')
     expect(names.slice(1, -1).every((n) => n === 'task.processing') && names.length > 2).toBe(true)
     const last = JSON.parse(events.trim().split('\n').at(-1)!.replace(/^data: /, '')) as { outputs: { type: string, url: string, sourceUrl?: string }[] }
