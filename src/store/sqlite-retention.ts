@@ -11,6 +11,9 @@ export const RETENTION_MIGRATION = `CREATE INDEX IF NOT EXISTS tasks_finished ON
    CREATE TABLE IF NOT EXISTS retention (id INTEGER PRIMARY KEY CHECK (id = 1), trimmed_through INTEGER NOT NULL);
    INSERT OR IGNORE INTO retention (id, trimmed_through) VALUES (1, 0);`
 
+/** The batch query; exported so a test can hold its plan to the partial index. */
+export const FINISHED_BATCH_SQL = `SELECT id FROM tasks WHERE ${FINISHED} AND updated_at < ? ORDER BY updated_at LIMIT ?`
+
 export interface SqliteRetention {
   deleteFinished: (finishedBefore: number, limit: number) => number
   /** The newest event id retention ever deleted: a resume from below it may have missed events. */
@@ -24,7 +27,7 @@ export interface SqliteRetention {
 export function createSqliteRetention (db: Database.Database): SqliteRetention {
   const q = {
     // A terminal task is written for the last time when it finishes, so updated_at is its finish time.
-    finished: db.prepare<[string, number], { id: string }>(`SELECT id FROM tasks WHERE ${FINISHED} AND updated_at < ? ORDER BY updated_at LIMIT ?`),
+    finished: db.prepare<[string, number], { id: string }>(FINISHED_BATCH_SQL),
     lastEvent: db.prepare<[string], { id: number | null }>('SELECT MAX(id) AS id FROM events WHERE task_id = ?'),
     deleteEvents: db.prepare<[string]>('DELETE FROM events WHERE task_id = ?'),
     // The status check again: a task cannot leave a terminal state, but a store must never lose an unfinished one.

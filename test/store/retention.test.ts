@@ -5,6 +5,7 @@ import { createRedisLeases, LOCAL_LEASES } from '../../src/coordination/lease.ts
 import { createRedisStore } from '../../src/store/redis.ts'
 import { redisKeys } from '../../src/store/redis-keys.ts'
 import { createSqliteStore } from '../../src/store/sqlite.ts'
+import { FINISHED_BATCH_SQL } from '../../src/store/sqlite-retention.ts'
 import { createRetention } from '../../src/tasks/retention.ts'
 import type { TaskRecord } from '../../src/tasks/model.ts'
 import { tempDbPath } from '../helper.ts'
@@ -113,6 +114,17 @@ describe.each(backends)('retention on %s', (_name, open, enabled) => {
 })
 
 describe('retention on sqlite specifics', () => {
+  it('finds a batch through the finished-tasks index, never by scanning the tasks', async () => {
+    const db = tempDbPath()
+    cleanups.push(db.cleanup)
+    await createSqliteStore(db.path).close()
+    const raw = new Database(db.path, { readonly: true })
+    cleanups.push(() => { raw.close() })
+    const plan = raw.prepare<[string, number], { detail: string }>(`EXPLAIN QUERY PLAN ${FINISHED_BATCH_SQL}`).all('2026-01-01', 10).map((r) => r.detail).join('\n')
+    expect(plan).toMatch(/SEARCH tasks USING INDEX tasks_finished/)
+    expect(plan).not.toMatch(/SCAN tasks|TEMP B-TREE/)
+  })
+
   it('reclaims the freed pages, and a resume from before a deleted event counts as trimmed', async () => {
     const db = tempDbPath()
     cleanups.push(db.cleanup)
