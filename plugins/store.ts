@@ -20,7 +20,8 @@ export default fp<{ store?: (TaskStore & EventLog) | undefined }>(async function
     ? guardUnavailable(createRedisStore(redis.commands, {
       prefix: config.redis.prefix,
       maxEventsPerOwner: config.redis.maxEventsPerOwner,
-      maxEventsPerTask: config.redis.maxEventsPerTask
+      maxEventsPerTask: config.redis.maxEventsPerTask,
+      retentionMs: config.retention.retentionMs
     }), isRedisUnavailable)
     : createSqliteStore(config.databasePath))
   fastify.decorate('taskStore', store)

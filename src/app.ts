@@ -12,6 +12,7 @@ import errorHandlerPlugin from '../plugins/error-handler.ts'
 import gatewayPlugin from '../plugins/gateway.ts'
 import mediaPlugin from '../plugins/media.ts'
 import mediaSweepPlugin from '../plugins/media-sweep.ts'
+import retentionPlugin from '../plugins/retention.ts'
 import metricsPlugin from '../plugins/metrics.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
 import redisPlugin from '../plugins/redis.ts'
@@ -86,6 +87,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(custodyPlugin)
   await app.register(tasksPlugin)
   await app.register(reconcilerPlugin)
+  await app.register(retentionPlugin)
 
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })

@@ -87,6 +87,9 @@ export const ConfigSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('bff').describe('Prefix of every Redis key, so several deployments can share one Redis.'),
   EVENT_HISTORY_PER_OWNER: positive.default(10_000).describe('Distributed mode: events kept per owner for Last-Event-ID replay (older ones are trimmed).'),
   EVENT_HISTORY_PER_TASK: positive.default(1_000).describe('Distributed mode: events kept per task.'),
+  TASK_RETENTION_MS: count.default(30 * 86_400_000).describe('A finished task and its events are deleted this long after it finished (0 keeps everything).'),
+  RETENTION_INTERVAL_MS: positive.default(600_000).describe('How often finished tasks past TASK_RETENTION_MS are deleted.'),
+  RETENTION_BATCH: positive.default(200).describe('Tasks deleted per transaction by the retention sweep, so it never holds the SQLite write lock for long.'),
   API_KEYS: ApiKeysSchema.optional().describe('Client keys as comma-separated "owner:key" pairs (or "owner:sha256:<hex>" to store only the hash). Required with real ToMoviee credentials unless JWTs are configured.'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional().describe('Shared secret for HS256 client JWTs (at least 32 characters).'),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional().describe('JWKS URL for RS256/ES256 client JWTs.'),
@@ -106,6 +109,7 @@ export const ConfigSchema = z.object({
   SSE_RETRY_MS: positive.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
   SSE_CATCH_UP_MS: z.coerce.number().int().min(50).max(60_000).default(1_000)
     .describe('Longest an event whose notification was lost (writer crashed, Redis restarted) takes to reach open streams: each owner\'s log is read at least this often.'),
+  SSE_REPLAY_HORIZON: positive.default(10_000).describe('Most events a Last-Event-ID resume replays; an older resume gets a reset with the current state instead.'),
   SSE_MAX_BUFFER_BYTES: positive.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
   SSE_MAX_STREAMS_PER_OWNER: positive.default(20).describe('Event streams one owner may hold open at once (across instances in distributed mode).'),
   SSE_MAX_STREAMS_PER_IP: positive.default(50).describe('Event streams one client IP may hold open at once on an instance.'),
@@ -186,7 +190,7 @@ export interface Config {
   corsOrigins: string[]
   simulatorPort: number
   simulatorBehaviour?: Behaviour | undefined
-  sse: { heartbeatMs: number, retryMs: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number, maxStreams?: number | undefined, catchUpMs: number }
+  sse: { heartbeatMs: number, retryMs: number, replayHorizon: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number, maxStreams?: number | undefined, catchUpMs: number }
   listenBacklog: number
   webhookBodyLimit: number
   rateLimit: { max: number, ownerMax: number, createMax: number, streamTokenMax: number, authFailuresMax: number, windowMs: number }
@@ -197,6 +201,8 @@ export interface Config {
   reconcile: { enabled: boolean, intervalMs: number, concurrency: number }
   schedule: { overdueFactor: number, deadlineFactor: number, baseDelayMs: number, maxDelayMs: number }
   idempotencyTtlMs: number
+  /** Finished tasks are deleted `retentionMs` after they finished (0: never), `batch` per transaction. */
+  retention: { retentionMs: number, intervalMs: number, batch: number }
   createRetries: number
   circuit: { failureThreshold: number, cooldownMs: number }
   shutdownTimeoutMs: number
@@ -309,6 +315,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     sse: {
       heartbeatMs: e.SSE_HEARTBEAT_MS,
       retryMs: e.SSE_RETRY_MS,
+      replayHorizon: e.SSE_REPLAY_HORIZON,
       maxBufferBytes: e.SSE_MAX_BUFFER_BYTES,
       maxStreamsPerOwner: e.SSE_MAX_STREAMS_PER_OWNER,
       maxStreamsPerIp: e.SSE_MAX_STREAMS_PER_IP,
@@ -343,6 +350,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       maxDelayMs: e.RECONCILE_MAX_DELAY_MS
     },
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_MS,
+    retention: { retentionMs: e.TASK_RETENTION_MS, intervalMs: e.RETENTION_INTERVAL_MS, batch: e.RETENTION_BATCH },
     createRetries: e.CREATE_RETRIES,
     circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -44,7 +44,8 @@ const events: FastifyPluginAsyncZod = async (app) => {
     sse.onClose(release)
     let run: () => Promise<void>
     try {
-      ({ run } = await openFeed(sse, { service: app.tasks, tails: app.eventTails }, feed))
+      const horizon = { events: app.eventLog, maxEvents: app.config.sse.replayHorizon }
+      ;({ run } = await openFeed(sse, { service: app.tasks, tails: app.eventTails, horizon }, feed))
     } catch (err) {
       sse.end()
       throw err

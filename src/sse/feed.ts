@@ -1,3 +1,4 @@
+import type { EventLog } from '../store/types.ts'
 import type { TaskEvent } from '../tasks/model.ts'
 import type { TaskService } from '../tasks/service.ts'
 import { isTerminal } from '../tasks/state-machine.ts'
@@ -15,6 +16,8 @@ export interface FeedOptions {
 export interface FeedDeps {
   service: Pick<TaskService, 'get' | 'taskStreamStart' | 'ownerStreamStart'>
   tails: EventTails
+  /** A resume that would replay more than `maxEvents` gets a reset instead (logs without `countAfter` replay everything). */
+  horizon?: { events: Pick<EventLog, 'countAfter'>, maxEvents: number } | undefined
 }
 
 export interface Feed {
@@ -75,9 +78,18 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
     }
   }
 
+  /** Whether the resume is older than the horizon: a reset then costs less than the replay and says as much. */
+  async function beyondHorizon (filter: { owner: string, taskId?: string | undefined }): Promise<boolean> {
+    const horizon = deps.horizon
+    if (opts.lastEventId === undefined || !horizon?.events.countAfter) return false
+    return await horizon.events.countAfter(filter, opts.lastEventId, horizon.maxEvents + 1) > horizon.maxEvents
+  }
+
   async function replayTask (taskId: string): Promise<void> {
-    const { pages, latest, reset } = await deps.service.taskStreamStart(opts.owner, taskId, opts.lastEventId)
-    if (reset && latest) {
+    const past = await beyondHorizon({ owner: opts.owner, taskId })
+    const start = await deps.service.taskStreamStart(opts.owner, taskId, past ? undefined : opts.lastEventId)
+    const { pages, latest } = start
+    if ((start.reset || past) && latest) {
       // History since the client's id is gone: say so, with the current state, instead of a silent gap.
       stream.send({ id: latest.id, event: 'task.reset', data: latest.task })
       lastSent = latest.id
@@ -88,10 +100,12 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
   }
 
   async function replayOwner (): Promise<void> {
-    const start = await deps.service.ownerStreamStart(opts.owner, opts.lastEventId)
+    const past = await beyondHorizon({ owner: opts.owner })
+    const start = await deps.service.ownerStreamStart(opts.owner, past ? undefined : opts.lastEventId)
     if (start.kind === 'replay') return sendPages(start.pages)
-    if (start.reset) {
-      stream.send({ id: start.lastId, event: 'tasks.reset', data: { reason: 'history trimmed', tasks: start.events.map((e) => e.task) } })
+    if (start.reset || past) {
+      const reason = start.reset ? 'history trimmed' : 'replay horizon'
+      stream.send({ id: start.lastId, event: 'tasks.reset', data: { reason, tasks: start.events.map((e) => e.task) } })
       lastSent = start.lastId
     }
     start.events.forEach(deliver)

@@ -16,6 +16,11 @@ export interface RedisKeys {
   all: (owner: string) => string
   byStatus: (owner: string) => string[]
   byCapability: (owner: string, capability: string) => string
+  /** For keys built inside scripts: an owner's task sets, and upstream bindings. */
+  tasksBase: string
+  upstreamBase: string
+  /** Sorted set of finished tasks still kept, score = finish time (ms); members name the task's index keys. */
+  finished: string
   /** Sorted set of tasks to reconcile, score = nextCheckAt. */
   due: string
   /** Streams with entry ids `0-<seq>`: one per owner, one per task. */
@@ -52,6 +57,9 @@ export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
     all,
     byStatus: (owner) => TASK_STATUSES.map((status) => `${all(owner)}:status:${status}`),
     byCapability: (owner, capability) => `${all(owner)}:cap:${enc(capability)}`,
+    tasksBase: `${keyPrefix}${tag}:tasks:`,
+    upstreamBase: `${keyPrefix}${tag}:upstream:`,
+    finished: `${tag}:finished`,
     due: `${tag}:due`,
     ownerEvents: (owner) => `${tag}:events:owner:${enc(owner)}`,
     taskEvents: (id) => `${tag}:events:task:${id}`,

@@ -62,8 +62,9 @@ return { 'created', append(KEYS[${S + 5}], KEYS[${S + 6}], KEYS[${S + 7}], owner
 `
 
 /**
- * KEYS: statuses, task, due, owner stream, task stream, seq, upstream binding.
- * ARGV: id, json, version, status, owner, nextCheckAt|'', emit, type, data, ownerMax, taskMax, upstream id|''.
+ * KEYS: statuses, task, due, owner stream, task stream, seq, upstream binding, finished.
+ * ARGV: id, json, version, status, owner, nextCheckAt|'', emit, type, data, ownerMax, taskMax, upstream id|'',
+ *       finishedAt|'' (set when the task reaches a terminal state under retention), expireAt, finished member.
  * Returns nil on a version conflict, -1 when the upstream id is bound to another task, 0 when
  * written without an event, else the event id.
  */
@@ -85,6 +86,13 @@ if from ~= to then
   redis.call('ZADD', KEYS[to], cur[4], id)
 end
 if ARGV[6] == '' then redis.call('ZREM', KEYS[${S + 2}], id) else redis.call('ZADD', KEYS[${S + 2}], ARGV[6], id) end
+if ARGV[13] ~= '' then
+  -- The keys go by themselves; the finished set tells the sweep which index entries to drop.
+  redis.call('ZADD', KEYS[${S + 7}], ARGV[13], ARGV[15])
+  redis.call('PEXPIREAT', KEYS[${S + 1}], ARGV[14])
+  redis.call('PEXPIREAT', KEYS[${S + 4}], ARGV[14])
+  if ARGV[12] ~= '' then redis.call('PEXPIREAT', KEYS[${S + 6}], ARGV[14]) end
+end
 if ARGV[7] ~= '1' then return 0 end
 return append(KEYS[${S + 3}], KEYS[${S + 4}], KEYS[${S + 5}], ARGV[5], ARGV[8], ARGV[9], ARGV[10], ARGV[11])
 `
@@ -148,6 +156,39 @@ table.sort(entries, function (a, b) return seq(a) < seq(b) end)
 return { entries, redis.call('GET', KEYS[${S + 1}]) or '0' }
 `
 
+/**
+ * KEYS: finished, due. ARGV: finished before (ms), limit, task base, tasks base, task stream base, upstream base.
+ * Members are JSON [id, owner, capability, upstream id], URI-encoded as in key names. Deletes
+ * what expiry has not yet removed and every index entry; returns how many tasks it covered.
+ */
+const DELETE_FINISHED = `${PRELUDE}
+local NAMES = { ${TASK_STATUSES.map((s) => `'${s}'`).join(', ')} }
+local members = redis.call('ZRANGE', KEYS[1], '-inf', '(' .. ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
+for _, m in ipairs(members) do
+  local f = cjson.decode(m)
+  local id, all = f[1], ARGV[4] .. f[2]
+  local slot = STATUS[redis.call('HGET', ARGV[3] .. id, 'status') or '']
+  local unfinished = false
+  for _, a in ipairs(ACTIVE) do if a == slot then unfinished = true end end
+  -- Never an unfinished task, whatever the set says.
+  if not unfinished then
+    redis.call('ZREM', all, id)
+    for _, name in ipairs(NAMES) do redis.call('ZREM', all .. ':status:' .. name, id) end
+    redis.call('ZREM', all .. ':cap:' .. f[3], id)
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('DEL', ARGV[3] .. id, ARGV[5] .. id)
+    if f[4] ~= '' and redis.call('GET', ARGV[6] .. f[4]) == id then redis.call('DEL', ARGV[6] .. f[4]) end
+  end
+  redis.call('ZREM', KEYS[1], m)
+end
+return #members
+`
+
+/** KEYS: a stream. ARGV: start ('(0-<id>' or '-'), cap. How many entries follow, up to the cap. */
+const COUNT_AFTER = `
+return #redis.call('XRANGE', KEYS[1], ARGV[1], '+', 'COUNT', ARGV[2])
+`
+
 /** KEYS: a stream. Returns { length, entries ever added, first id or nil } (needs Redis 7). */
 const STREAM_INFO = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return { 0, 0 } end
@@ -170,6 +211,8 @@ export interface StoreScripts {
   due: Script
   snapshot: Script
   streamInfo: Script
+  deleteFinished: Script
+  countAfter: Script
 }
 
 /** Registers the scripts on the connection (EVALSHA, falling back to EVAL once per connection). */
@@ -187,6 +230,8 @@ export function defineStoreScripts (redis: Redis): StoreScripts {
     list: define('List', LIST, true),
     due: define('Due', DUE, true),
     snapshot: define('Snapshot', SNAPSHOT, true),
-    streamInfo: define('StreamInfo', STREAM_INFO, true)
+    streamInfo: define('StreamInfo', STREAM_INFO, true),
+    deleteFinished: define('DeleteFinished', DELETE_FINISHED),
+    countAfter: define('CountAfter', COUNT_AFTER, true)
   }
 }

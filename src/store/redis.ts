@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
-import { TASK_STATUSES, toPublicTask } from '../tasks/model.ts'
+import { TASK_STATUSES, TERMINAL_STATUSES, toPublicTask } from '../tasks/model.ts'
 import { decodeCursor, encodeCursor, redisKeys, seqOf, toEvent, type StreamEntry } from './redis-keys.ts'
 import { defineStoreScripts } from './redis-scripts.ts'
 import { UpstreamIdTakenError, type EventLog, type TaskStore } from './types.ts'
@@ -11,8 +11,11 @@ export interface RedisStoreOptions {
   /** Approximate bounds of the replayable history (Streams MAXLEN ~). */
   maxEventsPerOwner: number
   maxEventsPerTask: number
+  /** A finished task's hash and stream expire this long after it finished; 0 or absent keeps them. */
+  retentionMs?: number | undefined
 }
 
+type Arg = string | number
 type EventFilter = { owner: string, taskId?: string | undefined }
 
 export type RedisStore = TaskStore & EventLog & {
@@ -36,6 +39,15 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
   const streamOf = (filter: EventFilter): string =>
     filter.taskId === undefined ? k.ownerEvents(filter.owner) : k.taskEvents(filter.taskId)
   const parseTasks = (rows: unknown): TaskRecord[] => (rows as string[]).map((json) => JSON.parse(json) as TaskRecord)
+  const retentionMs = opts.retentionMs ?? 0
+  const enc = encodeURIComponent
+  // ARGV 13-15 of the update script: when the task finishes under retention, when it goes, and its index entries.
+  const expiryOf = (task: TaskRecord): Arg[] => {
+    if (retentionMs <= 0 || !TERMINAL_STATUSES.includes(task.status)) return ['', 0, '']
+    const at = Date.parse(task.updatedAt)
+    const finishedAt = Number.isFinite(at) ? at : Date.now()
+    return [finishedAt, finishedAt + retentionMs, JSON.stringify([task.id, enc(task.owner), enc(task.capability), enc(task.upstreamTaskId ?? '')])]
+  }
   const eventOf = (task: TaskRecord, id: number): TaskEvent => ({ id, owner: task.owner, type: `task.${task.status}`, task: toPublicTask(task) })
 
   return {
@@ -80,10 +92,10 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
     async update (next, emit) {
       const reply = await scripts.update([
         ...k.byStatus(next.owner), k.task(next.id), k.due, k.ownerEvents(next.owner), k.taskEvents(next.id), k.seq,
-        k.upstream(next.upstreamTaskId ?? '')
+        k.upstream(next.upstreamTaskId ?? ''), k.finished
       ], [
         next.id, JSON.stringify(next), next.version, next.status, next.owner, next.nextCheckAt ?? '', emit ? '1' : '0',
-        `task.${next.status}`, JSON.stringify(toPublicTask(next)), ...bounds, next.upstreamTaskId ?? ''
+        `task.${next.status}`, JSON.stringify(toPublicTask(next)), ...bounds, next.upstreamTaskId ?? '', ...expiryOf(next)
       ]) as number | null
       if (reply === null) return null
       if (reply === -1) throw new UpstreamIdTakenError(next.id)
@@ -96,6 +108,14 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
 
     // Keys expire by themselves (PX); nothing is left to purge.
     async purgeIdempotency () { return 0 },
+
+    async deleteFinished (finishedBefore, limit) {
+      return Number(await scripts.deleteFinished([k.finished, k.due], [finishedBefore, limit, k.taskBase, k.tasksBase, k.taskEventsBase, k.upstreamBase]))
+    },
+
+    async countAfter (filter, afterId, cap) {
+      return Number(await scripts.countAfter([streamOf(filter)], [afterId >= 1 ? `(0-${Math.floor(afterId)}` : '-', Math.max(0, cap)]))
+    },
 
     async ping () { await redis.ping() },
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { toPublicTask } from '../tasks/model.ts'
+import { createSqliteRetention, RETENTION_MIGRATION } from './sqlite-retention.ts'
 import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type EventLog, type ListQuery, type TaskPage, type TaskStore } from './types.ts'
 
 const MIGRATIONS = [
@@ -52,7 +53,8 @@ const MIGRATIONS = [
   `DROP INDEX tasks_owner_status;
    CREATE INDEX tasks_owner_status_created ON tasks (owner, status, created_at DESC, id DESC);
    CREATE INDEX tasks_owner_capability_created ON tasks (owner, capability, created_at DESC, id DESC);
-   CREATE INDEX tasks_owner_status_capability_created ON tasks (owner, status, capability, created_at DESC, id DESC);`
+   CREATE INDEX tasks_owner_status_capability_created ON tasks (owner, status, capability, created_at DESC, id DESC);`,
+  RETENTION_MIGRATION
 ]
 
 interface TaskRow {
@@ -68,11 +70,15 @@ export type SqliteStore = TaskStore & EventLog
 export function createSqliteStore (path: string): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
+  // Only takes effect before the first table (and before WAL): a file made by an older version
+  // keeps reusing its free pages instead of returning them, until a VACUUM converts it (README).
+  if (db.pragma('user_version', { simple: true }) === 0) db.pragma('auto_vacuum = INCREMENTAL')
   db.pragma('journal_mode = WAL')
   // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
   migrate(db)
+  const retention = createSqliteRetention(db)
 
   const q = {
     insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, status, progress, input, outputs, error, upstream_task_id,
@@ -160,6 +166,9 @@ export function createSqliteStore (path: string): SqliteStore {
     async create (task, opts) { return commitSoon(() => create(task, opts)) },
     async due (now, limit) { return q.due.all(now, limit).map(fromRow) },
     async purgeIdempotency (now) { return q.purgeKeys.run(now).changes },
+    async deleteFinished (finishedBefore, limit) { return retention.deleteFinished(finishedBefore, limit) },
+    async trimmedThrough () { return retention.trimmedThrough() },
+    async countAfter (filter, afterId, cap) { return retention.countAfter(filter, afterId, cap) },
     async get (id) {
       const row = q.getTask.get(id)
       return row ? fromRow(row) : undefined

@@ -58,6 +58,12 @@ export interface TaskStore {
   due: (now: number, limit: number) => Promise<TaskRecord[]>
   /** Forgets idempotency keys that expired before `now`; resolves to how many. */
   purgeIdempotency: (now: number) => Promise<number>
+  /**
+   * Deletes up to `limit` tasks that reached a terminal state before `finishedBefore` (ms), with
+   * their events, in one short write; resolves to how many. Unfinished tasks are never touched.
+   * Stores that keep everything may leave it out.
+   */
+  deleteFinished?: (finishedBefore: number, limit: number) => Promise<number>
   /** Throws when the store cannot serve requests. */
   ping: () => Promise<void>
   close: () => Promise<void>
@@ -85,4 +91,6 @@ export interface EventLog {
    * Logs that never trim may leave it out.
    */
   trimmedThrough?: (filter: { owner: string, taskId?: string | undefined }) => Promise<number>
+  /** How many events follow `afterId` for the filter, counting no further than `cap`. */
+  countAfter?: (filter: { owner: string, taskId?: string | undefined }, afterId: number, cap: number) => Promise<number>
 }

@@ -3,7 +3,7 @@
  * started through `bash -c 'ulimit -n <hard limit> && exec node …'` with an IPC channel, so that
  * every server and client runs in its own process with the largest file-descriptor limit allowed.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -165,4 +165,22 @@ export async function spawnChild (name: string, script: string, opts: SpawnOptio
     throw err
   }
   return child
+}
+
+let clockTicks: number | undefined
+/**
+ * CPU time (user + system) a process has used so far, in µs, read from outside (/proc/<pid>/stat),
+ * so only the server under test counts, never the load generator. Resolution: one clock tick.
+ */
+export function cpuUs (pid: number): number {
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 1e6 / clockTicks
+}
+
+/** The machine's load averages, for the report: how busy the shared cores were. */
+export function loadAverage (): string {
+  try { return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') } catch { return 'unknown' }
 }

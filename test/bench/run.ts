@@ -10,13 +10,20 @@
  *   5. redis       scenarios 2 and 3 again with REDIS_URL set: two BFF instances sharing one Redis,
  *                  streams split over both, callbacks to the instance PUBLIC_URL names; beside the
  *                  embedded (SQLite, one instance) figures of the same run
+ *   6. replay      a 100,000-event Last-Event-ID replay while another client reads a task
+ *                  (test/bench/replay-serving.ts)
+ *   7. storage     bytes per task and per event on both stores (test/bench/storage.ts)
  *
+ * Throughput figures carry the server's CPU time per request, read from /proc/<pid>/stat of the
+ * server processes only, which holds up better than throughput on a shared machine.
  * Everything listens on 127.0.0.1; every server and client is a child process that stops by itself
  * (coordinator gone, or BENCH_MAX_LIFETIME_MS), and the whole run gives up after 14 minutes.
- * About 9 minutes on 2 cores. Scenario 5 needs a Redis at BENCH_REDIS_URL (default
- * redis://127.0.0.1:6379); it uses a random key prefix per run and deletes its keys afterwards.
- * Options (any of them means a partial run: the report goes to stdout, BENCHMARKS.md is left alone):
- *   --only=create,ingest,fanout,redis   run some scenarios (redis-fanout: only the fan-out of scenario 5)
+ * About 11 minutes on 2 cores. Scenarios 5 and 7 need a Redis at BENCH_REDIS_URL (default
+ * redis://127.0.0.1:6379); they use random key prefixes and delete their keys afterwards.
+ * BENCHMARKS.md is merged section by section: a run replaces the sections of the scenarios it ran
+ * (and "Machine and command") and keeps every other section as it was.
+ * Options:
+ *   --only=create,ingest,fanout,redis,replay,storage   run some scenarios (redis-fanout: only the fan-out of scenario 5)
  *   --rounds=N                    rounds per scenario (default 5; scenario 5: 3, or N if given)
  *   --quick                       shorter runs and 1,000 streams only, for trying the harness
  *   --profile                     run the BFF under --cpu-prof (profiles in test-artifacts/cpu-prof/;
@@ -24,6 +31,7 @@
  *   --heap-snapshots              fan-out: heap snapshots of both servers, idle and with N streams open
  *                                 (test-artifacts/heap/; compare with test/bench/heap-diff.ts); no BENCHMARKS.md
  *   --sizes=1000,10000            fan-out stream counts
+ * --quick, --profile, --heap-snapshots and --sizes are trial runs: the report goes to stdout only.
  */
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -33,8 +41,11 @@ import { join } from 'node:path'
 import autocannon, { type Options, type Result } from 'autocannon'
 import { Redis } from 'ioredis'
 import { freePort } from '../helper.ts'
+import { scenarioReplay, type ReplayResult } from './replay-serving.ts'
+import { mergeReport } from './report-merge.ts'
+import { measureStorage, type StorageFigures } from './storage.ts'
 import {
-  APP_KEY, APP_SECRET, NO_LIMIT, ROOT, STREAM_TOKEN_SECRET, killAll, median, nowMs, percentile,
+  APP_KEY, APP_SECRET, NO_LIMIT, ROOT, STREAM_TOKEN_SECRET, cpuUs, killAll, loadAverage, median, nowMs, percentile,
   progress, rssBytes, sleep, spawnChild, withTimeout, type Child
 } from './common.ts'
 
@@ -49,16 +60,20 @@ const flag = (name: string): string | undefined => {
 const QUICK = flag('quick') !== undefined
 const PROFILE = flag('profile') !== undefined
 const HEAP = flag('heap-snapshots') !== undefined
-const ONLY = flag('only')?.split(',').map((s) => s.trim()) ?? ['create', 'ingest', 'fanout', 'redis']
+const ALL_SCENARIOS = ['create', 'ingest', 'fanout', 'redis', 'replay', 'storage']
+const ONLY = flag('only')?.split(',').map((s) => s.trim()) ?? ALL_SCENARIOS
 const ROUNDS = Number(flag('rounds') ?? (QUICK ? 1 : 5))
 /** Scenario 5 repeats scenarios 2 and 3 with fewer rounds, to keep the whole run bounded. */
 const REDIS_ROUNDS = Math.min(ROUNDS, Number(flag('rounds') ?? 3))
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 /** Every BFF pair of this run gets `<REDIS_PREFIX>-<n>`; all of them are deleted at the end. */
 const REDIS_PREFIX = `bench-${randomBytes(6).toString('hex')}`
-const WRITE_REPORT = !PROFILE && !HEAP && flag('only') === undefined && !QUICK && flag('sizes') === undefined && flag('rounds') === undefined
+// A partial run (--only, --rounds) merges its sections into BENCHMARKS.md; trial runs leave it alone.
+const WRITE_REPORT = !PROFILE && !HEAP && !QUICK && flag('sizes') === undefined
 
 const P = {
+  replay: { events: 100_000 },
+  storage: { tasks: QUICK ? 2_000 : 10_000, eventsPerTask: 2, owners: 100 },
   create: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, owners: 16 },
   ingest: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, tasks: 4000 },
   fanout: {
@@ -77,6 +92,7 @@ const DRAIN_MS = 1000
 const PROFILE_DIR = join(ROOT, 'test-artifacts', 'cpu-prof')
 const HEAP_DIR = join(ROOT, 'test-artifacts', 'heap')
 
+const startLoad = loadAverage()
 const tmp = mkdtempSync(join(tmpdir(), 'bff-bench-'))
 let dbCount = 0
 const freshDb = (): string => join(tmp, `db-${++dbCount}`, 'bff.sqlite')
@@ -275,18 +291,22 @@ async function post (url: string, body: string, headers: Record<string, string> 
 // ---------------------------------------------------------------------------------------------
 // Results
 
-interface LoadRun { rps: number, p50: number, p99: number, ok: number, bad: number }
+/** `cpuUs`: CPU time of the server process(es) per 2xx response, µs. */
+interface LoadRun { rps: number, p50: number, p99: number, ok: number, bad: number, cpuUs: number }
 
 /**
  * Runs autocannon and keeps every 2xx response's duration itself: autocannon's own histogram has
  * 1 ms resolution, too coarse for a baseline that answers in well under a millisecond.
  */
-async function load (opts: Options): Promise<LoadRun> {
+async function load (opts: Options, servers: Child[] = []): Promise<LoadRun> {
   const latencies: number[] = []
+  const cpuOf = (): number => servers.reduce((sum, s) => sum + cpuUs(s.pid), 0)
+  const cpuBefore = cpuOf()
   const instance = autocannon(opts)
   instance.on('response', (_client, status, _bytes, time) => { if (status >= 200 && status < 300) latencies.push(time) })
   const r: Result = await instance
-  return { rps: r['2xx'] / r.duration, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts }
+  const cpu = servers.length ? (cpuOf() - cpuBefore) / Math.max(1, r['2xx']) : Number.NaN
+  return { rps: r['2xx'] / r.duration, p50: percentile(latencies, 50), p99: percentile(latencies, 99), ok: r['2xx'], bad: r.non2xx + r.errors + r.timeouts, cpuUs: cpu }
 }
 
 interface FanoutRun { ttl: number, p50: number, p99: number, ack: number, missing: number, unexpected: number }
@@ -300,7 +320,23 @@ const results: {
   redis?: { info: string, aof: boolean } | { error: string }
   redisIngest?: IngestResult | { error: string }
   redisFanout: FanoutResults
+  replay?: ReplayResult | { error: string }
+  storage?: StorageFigures[] | { error: string }
 } = { fanout: {}, redisFanout: {} }
+
+/** Load averages when each scenario started and ended: how busy the shared cores were. */
+const loads = new Map<string, { before: string, after?: string }>()
+async function scenario<T> (name: string, fn: () => Promise<T>): Promise<T> {
+  const entry: { before: string, after?: string } = { before: loadAverage() }
+  loads.set(name, entry)
+  try { return await fn() } finally { entry.after = loadAverage() }
+}
+/** Where a section's figures come from, since a merged BENCHMARKS.md mixes runs. */
+function stamp (...names: string[]): string {
+  const l = names.map((n) => loads.get(n)).find((x) => x !== undefined)
+  return `_Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length} by \`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`, ${revision()}; ` +
+    `load average (1, 5, 15 min) ${l ? `${l.before} at the start, ${l.after ?? '?'} at the end` : 'unknown'}._`
+}
 
 // ---------------------------------------------------------------------------------------------
 // Scenario 1: create overhead
@@ -308,7 +344,8 @@ const results: {
 async function scenarioCreate (sim: Child & { url: string }): Promise<Record<Kind, LoadRun[]>> {
   const owners = Array.from({ length: P.create.owners }, (_, i) => `owner${i}`)
   const out: Record<Kind, LoadRun[]> = { bff: [], baseline: [] }
-  const fire = async (url: string, sec: number): Promise<LoadRun> => {
+  const fire = async (server: Child & { url: string }, sec: number): Promise<LoadRun> => {
+    const url = server.url
     let client = 0
     return load({
       url: `${url}/v1/tasks/video-scoring`,
@@ -320,19 +357,19 @@ async function scenarioCreate (sim: Child & { url: string }): Promise<Record<Kin
       headers: { 'content-type': 'application/json' },
       // Each connection is one client of one owner (owners spread evenly over the connections).
       setupClient: (c) => c.setHeaders({ 'content-type': 'application/json', authorization: `Bearer ${keyOf(owners[client++ % owners.length]!)}` })
-    })
+    }, [server])
   }
   for (let round = 1; round <= ROUNDS; round++) {
     for (const kind of orderOf(round)) {
       // A fresh process (and database) per run, so earlier runs' tasks do not pile up in the active count.
       const server = kind === 'bff' ? await startBff(sim.url, owners, 'create') : await startRaw('raw-create.ts', { SIM_URL: sim.url })
       try {
-        await fire(server.url, P.create.warmupSec)
-        const run = await measured(server, 'create', () => fire(server.url, P.create.durationSec))
+        await fire(server, P.create.warmupSec)
+        const run = await measured(server, 'create', () => fire(server, P.create.durationSec))
         // autocannon drops its connections at the end; let the requests still in flight finish.
         await sleep(DRAIN_MS)
         out[kind].push(run)
-        progress(`create round ${round}/${ROUNDS} ${kind}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
+        progress(`create round ${round}/${ROUNDS} ${kind}: ${run.rps.toFixed(0)} req/s, ${run.cpuUs.toFixed(0)} µs CPU/req, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
       } finally {
         await server.stop()
       }
@@ -401,7 +438,8 @@ async function scenarioIngest (sim: Child & { url: string }, mode: Mode, rounds:
           }
         }
       }]
-    })
+      // CPU of every BFF instance: in Redis mode A applies the callbacks and B still hears of each event.
+    }, kind === 'bff' ? dep.instances : [raw!])
     const out: Record<Kind, LoadRun[]> = { bff: [], baseline: [] }
     const servers: Record<Kind, Child & { url: string }> = { bff, baseline: raw }
     for (const kind of ['bff', 'baseline'] as const) await fire(kind, servers[kind].url, P.ingest.warmupSec)
@@ -409,7 +447,7 @@ async function scenarioIngest (sim: Child & { url: string }, mode: Mode, rounds:
       for (const kind of orderOf(round)) {
         const run = await measured(servers[kind], 'ingest', () => fire(kind, servers[kind].url, P.ingest.durationSec))
         out[kind].push(run)
-        progress(`${name} round ${round}/${rounds} ${kind}: ${run.rps.toFixed(0)} callbacks/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
+        progress(`${name} round ${round}/${rounds} ${kind}: ${run.rps.toFixed(0)} callbacks/s, ${run.cpuUs.toFixed(0)} µs CPU/req, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
       }
     }
     // Every callback was a state change: none wrapped, and the first task's progress is the last one it was sent.
@@ -627,6 +665,7 @@ async function scenarioFanout (sim: Child & { url: string }, mode: Mode, rounds:
 
 const fmt = (v: number, digits = 0): string => Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a'
 const ms = (v: number): string => `${fmt(v, v < 10 ? 2 : 1)} ms`
+const us = (v: number): string => `${fmt(v)} µs`
 const kib = (bytes: number): string => `${fmt(bytes / 1024, 1)} KiB`
 
 interface Goal { op: '>=' | '<=', value: number }
@@ -695,6 +734,17 @@ function revision (): string {
   }
 }
 
+/** The report sections each scenario writes (titles without the `## `). */
+const SECTIONS: Record<string, string[]> = {
+  create: ['1. Create overhead'],
+  ingest: ['2. Callback ingest'],
+  fanout: ['3. Fan-out', '4. Memory per idle stream'],
+  redis: ['5. Distributed (Redis) mode'],
+  'redis-fanout': ['5. Distributed (Redis) mode'],
+  replay: ['6. Replay while serving'],
+  storage: ['7. Storage per task and event']
+}
+
 function report (totalSec: number): string {
   const cpu = cpus()
   const out: string[] = []
@@ -707,6 +757,8 @@ function report (totalSec: number): string {
   out.push(`- Memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB; Linux ${release()}`)
   out.push(`- Node ${process.version}; servers and clients are separate processes started through \`bash -c 'ulimit -n <hard limit> && exec node --import tsx …'\`; open-file limit per process: ${fdLimit()}`)
   out.push(`- BFF code measured: ${revision()}`)
+  out.push('- Each section below names the run it comes from: a partial run (`--only=…`) replaces only its own sections and keeps the others.')
+  out.push(`- Load average at the start of this run: ${startLoad}; the machine is shared with other work, so rely on same-run ratios and on CPU µs per request.`)
   out.push(`- Command: \`npm run bench\` (\`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`), ${ROUNDS} rounds per scenario${ONLY.includes('redis') && REDIS_ROUNDS !== ROUNDS ? ` (scenario 5: ${REDIS_ROUNDS})` : ''}, total run time ${fmt(totalSec / 60, 1)} min, ${new Date().toISOString().slice(0, 10)}`)
   out.push('- **Client and server share the machine\'s cores**: load generators (autocannon, the SSE client processes), the gateway simulator and the server under test all run on the same ' +
     `${cpu.length} CPUs, so absolute figures are lower than on dedicated hardware; the ratios are the point.`)
@@ -717,7 +769,7 @@ function report (totalSec: number): string {
   }
   out.push('')
 
-  out.push('## 1. Create overhead', '')
+  out.push('## 1. Create overhead', '', stamp('create'), '')
   out.push(`\`POST /v1/tasks/video-scoring\` with autocannon, ${P.create.connections} connections, ${P.create.warmupSec} s warm-up then ${P.create.durationSec} s measured per round, a fresh server process (and database) per run. ` +
     `BFF: API-key auth (${P.create.owners} owners, one per connection), rate-limit bookkeeping, zod validation, SQLite insert of task + event, the upstream create call to the simulator, the update with the upstream id. ` +
     'Baseline (`test/bench/raw-create.ts`): `node:http`, JSON parse, the same upstream call with undici (same body shape, headers and pool settings), 202. Both call the same simulator process (zero delays, no callbacks).', '')
@@ -729,14 +781,15 @@ function report (totalSec: number): string {
     out.push(table([
       { metric: 'Throughput (req/s)', bff: m('bff', (r) => r.rps), base: m('baseline', (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.5 } },
       { metric: 'Latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
-      { metric: 'Latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms, goal: { op: '<=', value: 2 } }
+      { metric: 'Latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms, goal: { op: '<=', value: 2 } },
+      { metric: 'Server CPU per request', bff: m('bff', (r) => r.cpuUs), base: m('baseline', (r) => r.cpuUs), unit: us }
     ]))
     out.push('', `Rounds — BFF req/s: ${rounds(c.bff.map((r) => r.rps), (v) => fmt(v))}; baseline: ${rounds(c.baseline.map((r) => r.rps), (v) => fmt(v))}. ` +
       `Failed requests: BFF ${c.bff.reduce((n, r) => n + r.bad, 0)}, baseline ${c.baseline.reduce((n, r) => n + r.bad, 0)}.`)
   }
   out.push('')
 
-  out.push('## 2. Callback ingest', '')
+  out.push('## 2. Callback ingest', '', stamp('ingest'), '')
   out.push(`\`POST /webhooks/tomoviee?task=…&token=…\` with autocannon, ${P.ingest.connections} connections, ${P.ingest.durationSec} s per round after a ${P.ingest.warmupSec} s warm-up. ` +
     `${P.ingest.tasks} tasks are created through the BFF beforehand; their callback URLs (with the per-task tokens) are read from the simulator's \`simulator.tasks\`. ` +
     'Every callback is status 2 with a higher progress than the task\'s last one, so each is a real state change (token check, validation, compare-and-set update and event in one SQLite transaction, publish), never a duplicate. ' +
@@ -750,7 +803,7 @@ function report (totalSec: number): string {
   }
   out.push('')
 
-  out.push('## 3. Fan-out', '')
+  out.push('## 3. Fan-out', '', stamp('fanout'), '')
   out.push(`N open SSE streams, held by ${P.fanout.clientProcesses} client processes (\`test/bench/sse-clients.ts\`: raw \`node:net\` sockets, a hand-written GET, a byte search for the event). ` +
     `Half of them watch one task (\`GET /v1/tasks/:id/events\`, owner o0); the other half follow \`GET /v1/events\`, spread round-robin over ${P.fanout.owners} owners (o0…o${P.fanout.owners - 1}). ` +
     `Then one callback (status 2, rising progress) for the task: it must reach every watcher and every o0 \`/v1/events\` stream (55% of N), and no other stream (checked). ` +
@@ -766,7 +819,7 @@ function report (totalSec: number): string {
     out.push('', fanoutRounds(f, n), '')
   }
 
-  out.push('## 4. Memory per idle stream', '')
+  out.push('## 4. Memory per idle stream', '', stamp('fanout'), '')
   out.push('Server RSS read from outside (`/proc/<pid>/status` VmRSS) after three forced full GCs (`--expose-gc`) and a short pause, once idle (after a warm-up of 100 streams opened and closed) and once with N streams open: ' +
     '(RSS with N open − RSS idle) / N. Same rounds as the fan-out; the heap column is V8 heap used + external from `process.memoryUsage()`, for orientation.', '')
   const memRows: Row[] = []
@@ -783,7 +836,7 @@ function report (totalSec: number): string {
   }
   out.push('')
 
-  out.push('## 5. Distributed (Redis) mode', '')
+  out.push('## 5. Distributed (Redis) mode', '', stamp('redis'), '')
   out.push('Scenarios 2 and 3 again with `REDIS_URL` set: two BFF instances, A and B, sharing one Redis under a fresh `REDIS_PREFIX` per deployment (its keys deleted with SCAN + UNLINK when it stops), ' +
     'with `PUBLIC_URL` naming A on both, so the gateway\'s callbacks land on A. Tasks are created through B: A applies callbacks for tasks it never saw, and everything goes through Redis ' +
     '(the task hash, the compare-and-set script, the owner and task streams, PUBLISH, the rate-limit counters). The SSE streams are split evenly over A and B (alternately per kind of stream, ' +
@@ -830,7 +883,44 @@ function report (totalSec: number): string {
         ` Idle RSS of A + B: ${fmt(median(f.bff.map((x) => x.rssIdle)) / 2 ** 20, 1)} MiB.`, '')
     }
   }
+  out.push(...replaySection(), ...storageSection())
   return out.join('\n')
+}
+
+function verdict (ok: boolean): string { return ok ? 'met' : '**not met**' }
+
+function replaySection (): string[] {
+  const out = ['## 6. Replay while serving', '', stamp('replay'), '']
+  out.push(`One client resumes \`GET /v1/events\` with \`Last-Event-ID: 0\` over ${fmt(P.replay.events)} events of one task (seeded straight through the SQLite store; \`SSE_REPLAY_HORIZON\` raised above that so the replay happens) and reads as fast as it can; ` +
+    'meanwhile a second connection sends `GET /v1/tasks/:id` every 20 ms (`test/bench/replay-serving.ts`). Server RSS (VmRSS) sampled every 50 ms from outside; growth is the peak during the replay minus the value just before. ' +
+    'Before the paged replay (issue #18): a 100,000-event replay took 2.7 s and held a `/healthz` sent 20 ms later for 2,518 ms; RSS went from 150 to 350 MiB.', '')
+  const r = results.replay
+  if (!r) return [...out, 'Not run.', '']
+  if ('error' in r) return [...out, `**Failed:** ${r.error}`, '']
+  const growth = (r.rssPeak - r.rssBefore) / 2 ** 20
+  out.push('| Metric | Figure | Goal | Verdict |', '|---|---:|---|---|')
+  out.push(`| \`GET /v1/tasks/:id\` during the replay, p99 | ${ms(r.probeP99)} | ≤ 50 ms | ${verdict(r.probeP99 <= 50)} |`)
+  out.push(`| … its maximum | ${ms(r.probeMax)} | (informational) | — |`)
+  out.push(`| … its median | ${ms(r.probeP50)} | (informational) | — |`)
+  out.push(`| The same probe before the replay, p99 / median | ${ms(r.idleP99)} / ${ms(r.idleP50)} | (informational: the loaded machine's floor) | — |`)
+  out.push(`| Server RSS growth during the replay | ${fmt(growth, 1)} MiB (from ${fmt(r.rssBefore / 2 ** 20, 1)} MiB) | < 50 MiB | ${verdict(growth < 50)} |`)
+  out.push(`| Replay time | ${fmt(r.replaySec, 2)} s (${fmt(r.events / r.replaySec)} events/s, ${fmt(r.bytes / 2 ** 20, 1)} MiB) | (informational) | — |`)
+  out.push('', `${fmt(r.probes)} probes during the replay; seeding took ${fmt(r.seedSec, 1)} s.`, '')
+  return out
+}
+
+function storageSection (): string[] {
+  const out = ['## 7. Storage per task and event', '', stamp('storage'), '']
+  out.push(`\`test/bench/storage.ts\`: ${fmt(P.storage.tasks)} tasks over ${P.storage.owners} owners written straight through each store, then ${P.storage.eventsPerTask} more events per task; ` +
+    'SQLite: pages in use after a WAL checkpoint (indexes included); Redis: `MEMORY USAGE` summed over every key of the run. Per event = growth from the extra events / their count; per task = the rest. ' +
+    'The README turns these into the steady-state size for a rate and a retention.', '')
+  const st = results.storage
+  if (!st) return [...out, 'Not run.', '']
+  if ('error' in st) return [...out, `**Failed:** ${st.error}`, '']
+  out.push('| Backend | Per task, with its first event | Per further event |', '|---|---:|---:|')
+  for (const f of st) out.push(`| ${f.backend} | ${fmt(f.bytesPerTask)} B | ${fmt(f.bytesPerEvent)} B |`)
+  out.push('')
+  return out
 }
 
 function ingestRows (g: IngestResult): Row[] {
@@ -838,7 +928,8 @@ function ingestRows (g: IngestResult): Row[] {
   return [
     { metric: 'Callbacks accepted per second', bff: m('bff', (r) => r.rps), base: m('baseline', (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.6 } },
     { metric: 'Ack latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
-    { metric: 'Ack latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms }
+    { metric: 'Ack latency p99', bff: m('bff', (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms },
+    { metric: 'Server CPU per callback', bff: m('bff', (r) => r.cpuUs), base: m('baseline', (r) => r.cpuUs), unit: us }
   ]
 }
 
@@ -879,15 +970,15 @@ async function main (): Promise<void> {
   try {
     if (ONLY.includes('create')) {
       progress('scenario 1: create overhead')
-      try { results.create = await scenarioCreate(sim) } catch (err) { progress(`create failed: ${String(err)}`); results.create = { error: String(err) } }
+      try { results.create = await scenario('create', () => scenarioCreate(sim)) } catch (err) { progress(`create failed: ${String(err)}`); results.create = { error: String(err) } }
     }
     if (ONLY.includes('ingest')) {
       progress('scenario 2: callback ingest')
-      try { results.ingest = await scenarioIngest(sim, 'embedded', ROUNDS) } catch (err) { progress(`ingest failed: ${String(err)}`); results.ingest = { error: String(err) } }
+      try { results.ingest = await scenario('ingest', () => scenarioIngest(sim, 'embedded', ROUNDS)) } catch (err) { progress(`ingest failed: ${String(err)}`); results.ingest = { error: String(err) } }
     }
     if (ONLY.includes('fanout')) {
       progress('scenarios 3 and 4: fan-out and memory per stream')
-      await scenarioFanout(sim, 'embedded', ROUNDS, results.fanout)
+      await scenario('fanout', () => scenarioFanout(sim, 'embedded', ROUNDS, results.fanout))
     }
     if (ONLY.includes('redis') || ONLY.includes('redis-fanout')) {
       progress(`scenario 5: Redis mode (${REDIS_URL}, key prefix ${REDIS_PREFIX}-*), ${REDIS_ROUNDS} round(s)`)
@@ -898,9 +989,31 @@ async function main (): Promise<void> {
         results.redis = { error: `no Redis at ${REDIS_URL} (${err instanceof Error ? err.message : String(err)}); set BENCH_REDIS_URL` }
       }
       if ('info' in results.redis) {
+        loads.set('redis', { before: loadAverage() })
         if (ONLY.includes('redis')) try { results.redisIngest = await scenarioIngest(sim, 'redis', REDIS_ROUNDS) } catch (err) { progress(`ingest (redis) failed: ${String(err)}`); results.redisIngest = { error: String(err) } }
         await scenarioFanout(sim, 'redis', REDIS_ROUNDS, results.redisFanout)
+        loads.get('redis')!.after = loadAverage()
       }
+    }
+    if (ONLY.includes('replay')) {
+      progress(`scenario 6: replay of ${fmt(P.replay.events)} events while serving`)
+      try {
+        results.replay = await scenario('replay', () => scenarioReplay({
+          events: P.replay.events,
+          dbPath: freshDb(),
+          owner: 'replay',
+          key: keyOf('replay'),
+          startBff: (env) => startBff(sim.url, ['replay'], 'replay', { env })
+        }))
+        const r = results.replay
+        progress(`replay: ${r.replaySec.toFixed(1)} s, probe p99 ${r.probeP99.toFixed(1)} ms (max ${r.probeMax.toFixed(1)}), RSS +${((r.rssPeak - r.rssBefore) / 2 ** 20).toFixed(1)} MiB`)
+      } catch (err) { progress(`replay failed: ${String(err)}`); results.replay = { error: String(err) } }
+    }
+    if (ONLY.includes('storage')) {
+      progress('scenario 7: storage per task and event')
+      try {
+        results.storage = await scenario('storage', () => measureStorage({ ...P.storage, redisUrl: REDIS_URL }))
+      } catch (err) { progress(`storage failed: ${String(err)}`); results.storage = { error: String(err) } }
     }
   } finally {
     await sim.stop()
@@ -912,11 +1025,11 @@ async function main (): Promise<void> {
   }
   const md = report((nowMs() - t0) / 1000)
   if (WRITE_REPORT) {
-    // The Uploads section comes from test/bench/upload.ts; keep it.
+    // Sections this run did not measure (other scenarios, Uploads from test/bench/upload.ts, notes) stay.
     const previous = existsSync(join(ROOT, 'BENCHMARKS.md')) ? readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8') : ''
-    const uploads = previous.indexOf('## Uploads')
-    writeFileSync(join(ROOT, 'BENCHMARKS.md'), uploads === -1 ? md : `${md.trimEnd()}\n\n${previous.slice(uploads)}`)
-    progress(`wrote BENCHMARKS.md (${((nowMs() - t0) / 60_000).toFixed(1)} min)`)
+    const take = new Set(['Machine and command', ...ONLY.flatMap((name) => SECTIONS[name] ?? [])])
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), mergeReport(previous, md, take, new Set(['Machine and command', ...Object.values(SECTIONS).flat()])))
+    progress(`wrote ${[...take].join(', ')} into BENCHMARKS.md (${((nowMs() - t0) / 60_000).toFixed(1)} min)`)
   } else {
     process.stdout.write(`${md}\n`)
     progress('BENCHMARKS.md not written (partial, quick or profiling run)')
