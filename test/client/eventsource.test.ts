@@ -11,7 +11,8 @@ const TTL_SEC = 10
 let stack: Stack
 beforeEach(async () => {
   stack = await startStack({
-    sim: { progressCallbacks: true, queueMs: 300, processMs: 400 },
+    // Queued long enough for a token mint and an EventSource connect on a loaded machine: the first test sees the queued state.
+    sim: { progressCallbacks: true, queueMs: 1500, processMs: 400 },
     env: { STREAM_TOKEN_TTL_SEC: String(TTL_SEC), STREAM_TOKEN_SECRET, SSE_RETRY_MS: '200' }
   })
 })
