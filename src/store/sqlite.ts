@@ -3,7 +3,8 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { toPublicTask } from '../tasks/model.ts'
-import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type EventLog, type ListQuery, type TaskPage, type TaskStore } from './types.ts'
+import { createSqliteOutbox } from './sqlite-outbox.ts'
+import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type DeliveryStore, type EventLog, type ListQuery, type OutboxRouting, type TaskPage, type TaskStore } from './types.ts'
 
 const MIGRATIONS = [
   `CREATE TABLE tasks (
@@ -62,10 +63,10 @@ interface TaskRow {
 }
 interface EventRow { id: number, owner: string, type: string, data: string }
 
-export type SqliteStore = TaskStore & EventLog
+export type SqliteStore = TaskStore & EventLog & DeliveryStore
 
-/** The embedded default: one SQLite file in WAL mode holds tasks and the event log. */
-export function createSqliteStore (path: string): SqliteStore {
+/** The embedded default: one SQLite file in WAL mode holds tasks, the event log and the webhook outbox. */
+export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting | undefined } = {}): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('journal_mode = WAL')
@@ -73,6 +74,7 @@ export function createSqliteStore (path: string): SqliteStore {
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
   migrate(db)
+  const outbox = createSqliteOutbox(db, opts.outbox)
 
   const q = {
     insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, status, progress, input, outputs, error, upstream_task_id,
@@ -102,7 +104,9 @@ export function createSqliteStore (path: string): SqliteStore {
     const type = `task.${task.status}` as const
     const pub = toPublicTask(task)
     const { id } = q.insertEvent.get(task.id, task.owner, type, JSON.stringify(pub))!
-    return { id, owner: task.owner, type, task: pub }
+    const event: TaskEvent = { id, owner: task.owner, type, task: pub }
+    outbox.enqueue(event, Date.now())
+    return event
   }
 
   const create = db.transaction((task: TaskRecord, opts: CreateOptions): CreateResult => {
@@ -114,6 +118,7 @@ export function createSqliteStore (path: string): SqliteStore {
     if (q.countActive.get(task.owner)!.n >= opts.maxActive) return { kind: 'over-limit' }
     q.insertTask.run(toRow(task))
     if (idem) q.putKey.run(task.owner, idem.key, idem.bodyHash, task.id, idem.expiresAt)
+    if (opts.webhookUrl) outbox.bindWebhook(task.id, opts.webhookUrl)
     return { kind: 'created', event: appendEvent(task) }
   })
   const update = db.transaction((next: TaskRecord, emit: boolean): TaskEvent | true | null => {
@@ -157,6 +162,7 @@ export function createSqliteStore (path: string): SqliteStore {
   }))
 
   return {
+    ...outbox.deliveries,
     async create (task, opts) { return commitSoon(() => create(task, opts)) },
     async due (now, limit) { return q.due.all(now, limit).map(fromRow) },
     async purgeIdempotency (now) { return q.purgeKeys.run(now).changes },
