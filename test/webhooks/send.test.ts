@@ -41,7 +41,7 @@ describe('a delivery attempt', () => {
       res.writeHead(200)
       const chunk = Buffer.alloc(64 * 1024, 'x')
       // Streams without end until the client hangs up.
-      const pump = (): void => { while (res.write(chunk)) { written += chunk.length; if (written > 512 * 1024 * 1024) return res.end() } res.once('drain', pump) }
+      const pump = (): void => { while (res.write(chunk)) { written += chunk.length; if (written > 512 * 1024 * 1024) { res.end(); return } } res.once('drain', pump) }
       pump()
     })
     const sender = createSender({ timeoutMs: 10_000, maxAnswerBytes: 4_096 })
