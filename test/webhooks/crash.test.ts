@@ -37,6 +37,8 @@ describe('webhook deliveries across kill -9', () => {
       TOMOVIEE_APP_KEY: APP_KEY,
       TOMOVIEE_APP_SECRET: APP_SECRET,
       API_KEYS: `${ALICE.owner}:${ALICE.key}`,
+      RATE_LIMIT_MAX: '100000',
+      RATE_LIMIT_OWNER_MAX: '100000',
       RATE_LIMIT_CREATE_MAX: '1000',
       WEBHOOK_ENDPOINTS: endpointsEnv(hookUrl),
       // Forty quick retries: the receiver stays down across several of them.
