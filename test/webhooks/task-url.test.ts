@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Webhook } from 'standardwebhooks'
-import { bearer, eventually, startStack, type Stack } from '../helper.ts'
+import { createClient } from '../../packages/client/src/index.ts'
+import { ALICE, bearer, eventually, startStack, type Stack } from '../helper.ts'
 import { SECRET, startReceiver, type Receiver } from './receiver.ts'
 
 let stack: Stack | undefined
@@ -51,7 +52,11 @@ describe('a per-task webhook URL', () => {
     const tasks = receiver.received.map((r) => (wh.verify(r.body, r.headers) as { data: { id: string } }).data.id)
     expect(new Set(tasks)).toEqual(new Set([created.body.id]))
     expect(tasks.length).toBeGreaterThanOrEqual(2)
-    const none = (await (await fetch(`${stack.url}/v1/tasks/${otherId}/deliveries`, { headers: bearer() })).json()) as { items: unknown[] }
-    expect(none.items).toEqual([])
+    // The typed client reads the same view.
+    const client = createClient({ baseUrl: stack.url, credentials: ALICE.key })
+    expect(await client.deliveries(otherId)).toEqual([])
+    const mine = await client.deliveries(created.body.id)
+    expect(mine.map((d) => d.endpoint)).toEqual(mine.map(() => `127.0.0.1:${receiver!.port}`))
+    expect(new Set(mine.map((d) => d.id))).toEqual(new Set(receiver.received.map((r) => r.id)))
   }, 30_000)
 })

@@ -71,6 +71,28 @@ export interface Capability {
   example: Record<string, unknown>
 }
 
+/** A signed webhook message of a task, as GET /v1/tasks/{id}/deliveries lists it. */
+export interface Delivery {
+  /** The message id, sent as `webhook-id` on every attempt */
+  id: string
+  /** The event type, e.g. task.succeeded */
+  event: string
+  /** Host (and port) of the receiving endpoint */
+  endpoint: string
+  /** pending: an attempt is due or scheduled; delivered: a 2xx answer; failed: the retry schedule ran out */
+  state: "pending" | "delivered" | "failed"
+  /** Attempts since the message was (re)scheduled */
+  attempts: number
+  /** HTTP status of the last answer; null before the first attempt or when none came */
+  lastStatus: number | null
+  /** Why the last attempt failed, e.g. "answered 500" or "timed out" */
+  lastError: string | null
+  lastAttemptAt: string | null
+  /** When the next attempt is due; null once delivered or given up */
+  nextAttemptAt: string | null
+  createdAt: string
+}
+
 /** The request body of POST /v1/tasks/video-scoring (defaulted fields are optional). */
 export interface VideoScoringInput {
   /** Publicly reachable video (MP4, MOV, AVI, M4V, MKV, TS, FLV, MPG; up to 120 MB and 95 s) */
