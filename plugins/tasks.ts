@@ -49,6 +49,7 @@ export default fp(async function tasks (fastify) {
       ttlSec: fastify.config.media.linkTtlSec,
       now: Date.now
     }),
+    webhookAllowHosts: fastify.config.webhooks.allowHosts,
     schedule: fastify.config.schedule,
     idempotencyTtlMs: fastify.config.idempotencyTtlMs,
     createRetries: fastify.config.createRetries,

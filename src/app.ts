@@ -24,6 +24,7 @@ import storePlugin from '../plugins/store.ts'
 import streamCapsPlugin from '../plugins/stream-caps.ts'
 import swaggerPlugin from '../plugins/swagger.ts'
 import tasksPlugin from '../plugins/tasks.ts'
+import webhookDeliveriesPlugin from '../plugins/webhook-deliveries.ts'
 import healthRoutes from '../routes/health.ts'
 import mediaRoutes from '../routes/media.ts'
 import v1Routes from '../routes/v1/index.ts'
@@ -88,6 +89,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(tasksPlugin)
   await app.register(reconcilerPlugin)
   await app.register(retentionPlugin)
+  await app.register(webhookDeliveriesPlugin)
 
   await app.register(healthRoutes)
   await app.register(v1Routes, { prefix: '/v1' })

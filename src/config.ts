@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { parseBehaviour, type Behaviour } from './simulator/behaviour.ts'
+import { WEBHOOK_ENV, webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
 
 /** The client key accepted in demo mode when `API_KEYS` is not set. */
 export const DEMO_API_KEY = { owner: 'demo', key: 'dev-key' } as const
@@ -166,7 +167,8 @@ export const ConfigSchema = z.object({
   OUTPUT_COPY_MAX_ATTEMPTS: positive.default(8).describe('Background retries of a failed output copy before it is given up.'),
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
-  GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.')
+  GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
+  ...WEBHOOK_ENV
 })
 
 export type Env = z.input<typeof ConfigSchema>
@@ -219,6 +221,8 @@ export interface Config {
   }
   custody: { enabled: boolean, retentionMs: number, maxBytes: number, timeoutMs: number, retryMs: number, maxAttempts: number }
   uploads: { maxBytes: number, quotaBytes: number, maxInProgress: number, unfinishedTtlMs: number, finishedTtlMs: number }
+  /** Signed webhooks to the app's own backend (src/webhooks). */
+  webhooks: WebhookSettings
 }
 
 export class ConfigError extends Error {
@@ -231,7 +235,7 @@ export class ConfigError extends Error {
 }
 
 // Values of these variables are never echoed in an error: they are (or may hold) secrets.
-const SECRET_NAME = /KEY|SECRET|TOKEN|PASSWORD|REDIS_URL/
+const SECRET_NAME = /KEY|SECRET|TOKEN|PASSWORD|REDIS_URL|WEBHOOK_ENDPOINTS/
 
 function describeIssue (name: string, value: string | undefined, message: string): string {
   if (!name) return `(environment): ${message}`
@@ -278,6 +282,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   const e = parsed.data
   const { demo, problems } = decideMode(e)
   if (e.BODY_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) problems.push('BODY_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS (it covers the headers too)')
+  problems.push(...webhookProblems(e))
   if (problems.length) throw new ConfigError(problems)
 
   return {
@@ -379,6 +384,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       maxInProgress: e.UPLOAD_MAX_IN_PROGRESS,
       unfinishedTtlMs: e.UPLOAD_UNFINISHED_TTL_MS,
       finishedTtlMs: e.UPLOAD_RETENTION_MS
-    }
+    },
+    webhooks: webhookSettings(e)
   }
 }

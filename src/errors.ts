@@ -16,6 +16,7 @@ export const ERRORS = {
   BFF_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
   BFF_ERR_TASK_NOT_FOUND: { status: 404, message: 'No such task' },
   BFF_ERR_TASK_FINISHED: { status: 409, message: 'The task has finished already and cannot be canceled' },
+  BFF_ERR_DELIVERY_NOT_FOUND: { status: 404, message: 'The task has no such webhook delivery' },
   BFF_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   BFF_ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json' },
   BFF_ERR_INPUT_UNREACHABLE: { status: 422, message: 'An input file could not be verified' },

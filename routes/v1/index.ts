@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import capabilities from './capabilities.ts'
+import deliveries from './deliveries.ts'
 import events from './events.ts'
 import streamTokens from './stream-tokens.ts'
 import tasks from './tasks.ts'
@@ -18,6 +19,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(events)
   await app.register(streamTokens)
   await app.register(uploads)
+  await app.register(deliveries)
 }
 
 export default v1

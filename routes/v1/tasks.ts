@@ -8,9 +8,11 @@ import { principalOf } from '../../plugins/auth.ts'
 const security = [{ bearerAuth: [] }]
 const authErrors = { 401: ErrorSchema, 429: ErrorSchema }
 
-const IdempotencyHeadersSchema = z.object({
+const CreateHeadersSchema = z.object({
   'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional()
-    .describe('Repeat a create safely: the same key with the same body answers the original task (24 h by default)')
+    .describe('Repeat a create safely: the same key with the same body answers the original task (24 h by default)'),
+  'webhook-url': z.string().max(2048).optional()
+    .describe('Also deliver every event of this task, signed per Standard Webhooks, to this URL; its host must be on WEBHOOK_ALLOW_HOSTS')
 })
 
 const TaskIdParamsSchema = z.object({ id: z.string().min(1).max(100) })
@@ -49,13 +51,13 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
         summary: def.summary,
         description: `${def.description}\n\nAnswers 202 with the task; follow it on \`GET /v1/tasks/{id}/events\`.`,
         security,
-        headers: IdempotencyHeadersSchema,
+        headers: CreateHeadersSchema,
         body: def.input,
         response: { 202: TaskSchema, 400: ErrorSchema, ...authErrors, 422: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
       },
       preHandler: app.limits.create
     }, async (request, reply) => {
-      const { task, replayed } = await app.tasks.create(principalOf(request).owner, def, request.body as Record<string, unknown>, request.headers['idempotency-key'])
+      const { task, replayed } = await app.tasks.create(principalOf(request).owner, def, request.body as Record<string, unknown>, request.headers['idempotency-key'], request.headers['webhook-url'])
       request.log.info({ taskId: task.id, capability: def.name, replayed }, 'task accepted')
       if (replayed) reply.header('idempotent-replayed', 'true')
       return reply.code(202).send(task)

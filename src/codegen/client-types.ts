@@ -3,6 +3,7 @@ import { ErrorCodeSchema } from '../errors.ts'
 import { CAPABILITIES, pascalCase } from '../tasks/capabilities/index.ts'
 import { CapabilitySchema } from '../tasks/capabilities/describe.ts'
 import { OutputCustodySchema, OutputSchema, OutputTypeSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
+import { DeliverySchema } from '../webhooks/view.ts'
 import { printType, type JsonSchema } from './ts-from-json-schema.ts'
 
 /** Where the generated file lives, relative to the project root. */
@@ -38,7 +39,8 @@ export function generateClientTypes (): string {
     declaration('Output', OutputSchema, 'output', 'One generated file.'),
     declaration('TaskError', TaskErrorSchema, 'output', 'Why a task did not succeed.'),
     declaration('Task', TaskSchema, 'output', 'A generation task as the BFF returns it.'),
-    declaration('Capability', CapabilitySchema, 'output', 'A capability as GET /v1/capabilities describes it.')
+    declaration('Capability', CapabilitySchema, 'output', 'A capability as GET /v1/capabilities describes it.'),
+    declaration('Delivery', DeliverySchema, 'output', 'A signed webhook message of a task, as GET /v1/tasks/{id}/deliveries lists it.')
   ]
   for (const def of CAPABILITIES) {
     parts.push(declaration(`${pascalCase(def.name)}Input`, def.input, 'input', `The request body of POST /v1/tasks/${def.name} (defaulted fields are optional).`))

@@ -37,6 +37,13 @@ export interface RedisKeys {
   rateLimit: string
   /** Reconciler and other leases. */
   lease: (name: string) => string
+  /** Webhook outbox: sorted set of message ids, score = next attempt (or lease expiry) in ms. */
+  outboxDue: string
+  /** Sorted set of a task's message ids, score = event id. */
+  outboxTask: (taskId: string) => string
+  outboxTaskBase: string
+  /** Hash per message; built inside scripts from the id. */
+  outboxMessageBase: string
 }
 
 export function hashTag (prefix: string): string {
@@ -68,7 +75,11 @@ export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
     upstream: (upstreamTaskId) => `${tag}:upstream:${enc(upstreamTaskId)}`,
     streams: (owner) => `${tag}:streams:${enc(owner)}`,
     rateLimit: `${tag}:rate:`,
-    lease: (name) => `${tag}:lease:${name}`
+    lease: (name) => `${tag}:lease:${name}`,
+    outboxDue: `${tag}:outbox:due`,
+    outboxTask: (taskId) => `${tag}:outbox:task:${taskId}`,
+    outboxTaskBase: `${keyPrefix}${tag}:outbox:task:`,
+    outboxMessageBase: `${keyPrefix}${tag}:outbox:msg:`
   }
 }
 

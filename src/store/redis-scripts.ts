@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import { TASK_STATUSES, TERMINAL_STATUSES } from '../tasks/model.ts'
+import { ENQUEUE_LUA } from './redis-outbox.ts'
 
 /*
  * The Lua behind the Redis store. Each script runs atomically; checks come before the first write
@@ -22,13 +23,15 @@ local function append (ownerStream, taskStream, seqKey, owner, kind, data, owner
   redis.call('XADD', taskStream, 'MAXLEN', '~', taskMax, id, 'owner', owner, 'type', kind, 'data', data)
   return seq
 end
-`
+${ENQUEUE_LUA}`
 const S = TASK_STATUSES.length
 
 /**
- * KEYS: statuses, task, all, capability, due, owner stream, task stream, seq, idempotency.
+ * KEYS: statuses, task, all, capability, due, owner stream, task stream, seq, idempotency,
+ *       outbox due, outbox task index.
  * ARGV: id, json, version, status, owner, createdMs, nextCheckAt|'', maxActive, type, data,
- *       ownerMax, taskMax, hasKey, bodyHash, expiresAt, now, ttlMs.
+ *       ownerMax, taskMax, hasKey, bodyHash, expiresAt, now, ttlMs,
+ *       outbox message base, now, webhook url|'', endpoint keys...
  */
 const CREATE = `${PRELUDE}
 local id, status, owner, created = ARGV[1], ARGV[4], ARGV[5], ARGV[6]
@@ -58,13 +61,18 @@ if ARGV[13] == '1' then
     redis.call('PEXPIRE', idem, ARGV[17])
   end
 end
-return { 'created', append(KEYS[${S + 5}], KEYS[${S + 6}], KEYS[${S + 7}], owner, ARGV[9], ARGV[10], ARGV[11], ARGV[12]) }
+if ARGV[20] ~= '' then redis.call('HSET', KEYS[${S + 1}], 'webhook', ARGV[20]) end
+local seq = append(KEYS[${S + 5}], KEYS[${S + 6}], KEYS[${S + 7}], owner, ARGV[9], ARGV[10], ARGV[11], ARGV[12])
+enqueue(KEYS[${S + 9}], KEYS[${S + 10}], ARGV[18], ARGV[19], seq, id, owner, ARGV[9], ARGV[10], ARGV[20], 21)
+return { 'created', seq }
 `
 
 /**
- * KEYS: statuses, task, due, owner stream, task stream, seq, upstream binding, finished.
+ * KEYS: statuses, task, due, owner stream, task stream, seq, upstream binding, finished, outbox due,
+ *       outbox task index.
  * ARGV: id, json, version, status, owner, nextCheckAt|'', emit, type, data, ownerMax, taskMax, upstream id|'',
- *       finishedAt|'' (set when the task reaches a terminal state under retention), expireAt, finished member.
+ *       finishedAt|'' (set when the task reaches a terminal state under retention), expireAt, finished member,
+ *       outbox message base, now, endpoint keys...
  * Returns nil on a version conflict, -1 when the upstream id is bound to another task, 0 when
  * written without an event, else the event id.
  */
@@ -94,7 +102,9 @@ if ARGV[13] ~= '' then
   if ARGV[12] ~= '' then redis.call('PEXPIREAT', KEYS[${S + 6}], ARGV[14]) end
 end
 if ARGV[7] ~= '1' then return 0 end
-return append(KEYS[${S + 3}], KEYS[${S + 4}], KEYS[${S + 5}], ARGV[5], ARGV[8], ARGV[9], ARGV[10], ARGV[11])
+local seq = append(KEYS[${S + 3}], KEYS[${S + 4}], KEYS[${S + 5}], ARGV[5], ARGV[8], ARGV[9], ARGV[10], ARGV[11])
+enqueue(KEYS[${S + 8}], KEYS[${S + 9}], ARGV[16], ARGV[17], seq, id, ARGV[5], ARGV[8], ARGV[9], redis.call('HGET', KEYS[${S + 1}], 'webhook'), 18)
+return seq
 `
 
 /**
@@ -215,15 +225,17 @@ export interface StoreScripts {
   countAfter: Script
 }
 
-/** Registers the scripts on the connection (EVALSHA, falling back to EVAL once per connection). */
+/** Registers a script on the connection (EVALSHA, falling back to EVAL once per connection). */
+export function defineScript (redis: Redis, name: string, lua: string, readOnly = false): Script {
+  const command = `bffStore${name}`
+  redis.defineCommand(command, { lua, readOnly })
+  // Without numberOfKeys, ioredis takes the key count as the first argument.
+  const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<unknown>>)[command]!
+  return async (keys, args) => fn.call(redis, keys.length, ...keys, ...args)
+}
+
 export function defineStoreScripts (redis: Redis): StoreScripts {
-  const define = (name: string, lua: string, readOnly = false): Script => {
-    const command = `bffStore${name}`
-    redis.defineCommand(command, { lua, readOnly })
-    // Without numberOfKeys, ioredis takes the key count as the first argument.
-    const fn = (redis as unknown as Record<string, (...a: Arg[]) => Promise<unknown>>)[command]!
-    return async (keys, args) => fn.call(redis, keys.length, ...keys, ...args)
-  }
+  const define = (name: string, lua: string, readOnly = false): Script => defineScript(redis, name, lua, readOnly)
   return {
     create: define('Create', CREATE),
     update: define('Update', UPDATE),

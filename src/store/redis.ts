@@ -2,8 +2,9 @@ import type { Redis } from 'ioredis'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { TASK_STATUSES, TERMINAL_STATUSES, toPublicTask } from '../tasks/model.ts'
 import { decodeCursor, encodeCursor, redisKeys, seqOf, toEvent, type StreamEntry } from './redis-keys.ts'
-import { defineStoreScripts } from './redis-scripts.ts'
-import { UpstreamIdTakenError, type EventLog, type TaskStore } from './types.ts'
+import { createRedisOutbox } from './redis-outbox.ts'
+import { defineScript, defineStoreScripts } from './redis-scripts.ts'
+import { UpstreamIdTakenError, type DeliveryStore, type EventLog, type OutboxRouting, type TaskStore } from './types.ts'
 
 export interface RedisStoreOptions {
   /** Namespace of every key (`bff` or `bff:`); it becomes the hash tag `{bff}`. */
@@ -13,12 +14,16 @@ export interface RedisStoreOptions {
   maxEventsPerTask: number
   /** A finished task's hash and stream expire this long after it finished; 0 or absent keeps them. */
   retentionMs?: number | undefined
+  /** Which webhook messages each event becomes (none without). */
+  outbox?: OutboxRouting | undefined
+  /** How long finished webhook messages are kept (default 7 days). */
+  deliveryRetentionMs?: number | undefined
 }
 
 type Arg = string | number
 type EventFilter = { owner: string, taskId?: string | undefined }
 
-export type RedisStore = TaskStore & EventLog & {
+export type RedisStore = TaskStore & EventLog & DeliveryStore & {
   /** The oldest event id still kept for the filter, or null when there is none. */
   oldestEventId: (filter: EventFilter) => Promise<number | null>
   trimmedThrough: (filter: EventFilter) => Promise<number>
@@ -49,22 +54,32 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
     return [finishedAt, finishedAt + retentionMs, JSON.stringify([task.id, enc(task.owner), enc(task.capability), enc(task.upstreamTaskId ?? '')])]
   }
   const eventOf = (task: TaskRecord, id: number): TaskEvent => ({ id, owner: task.owner, type: `task.${task.status}`, task: toPublicTask(task) })
+  const routing = opts.outbox
+  const endpointsFor = (task: TaskRecord): readonly string[] => routing?.endpoints(task.owner, `task.${task.status}`) ?? []
+  // A task with its own webhook URL enqueues in the script without the caller knowing: tell the worker anyway.
+  const enqueued = (endpoints: readonly string[], mayHaveHook: boolean): void => { if (endpoints.length > 0 || mayHaveHook) routing?.enqueued?.() }
+  const outbox = createRedisOutbox(k, () => opts.deliveryRetentionMs ?? 7 * 86_400_000, (name, lua, readOnly) => defineScript(redis, name, lua, readOnly))
 
   return {
-    async create (task, { maxActive, idempotency: idem, now }) {
+    ...outbox,
+    async create (task, { maxActive, idempotency: idem, now, webhookUrl }) {
       const created = Date.parse(task.createdAt)
       if (!Number.isFinite(created)) throw new Error(`Task ${task.id} has an invalid createdAt`)
       const pub = toPublicTask(task)
+      const endpoints = endpointsFor(task)
       const reply = await scripts.create([
         ...k.byStatus(task.owner), k.task(task.id), k.all(task.owner), k.byCapability(task.owner, task.capability),
-        k.due, k.ownerEvents(task.owner), k.taskEvents(task.id), k.seq, k.idempotency(task.owner, idem?.key ?? '')
+        k.due, k.ownerEvents(task.owner), k.taskEvents(task.id), k.seq, k.idempotency(task.owner, idem?.key ?? ''),
+        k.outboxDue, k.outboxTask(task.id)
       ], [
         task.id, JSON.stringify(task), task.version, task.status, task.owner, created, task.nextCheckAt ?? '', maxActive,
         `task.${task.status}`, JSON.stringify(pub), ...bounds,
-        idem ? '1' : '0', idem?.bodyHash ?? '', idem?.expiresAt ?? 0, now, idem ? Math.ceil(idem.expiresAt - now) : 0
+        idem ? '1' : '0', idem?.bodyHash ?? '', idem?.expiresAt ?? 0, now, idem ? Math.ceil(idem.expiresAt - now) : 0,
+        k.outboxMessageBase, Date.now(), routing ? webhookUrl ?? '' : '', ...(routing ? endpoints : [])
       ]) as [string, string | number, number?]
       if (reply[0] === 'duplicate') return { kind: 'duplicate', taskId: String(reply[1]), sameBody: reply[2] === 1 }
       if (reply[0] === 'over-limit') return { kind: 'over-limit' }
+      enqueued(endpoints, webhookUrl !== undefined)
       return { kind: 'created', event: eventOf(task, Number(reply[1])) }
     },
 
@@ -90,15 +105,18 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
     },
 
     async update (next, emit) {
+      const endpoints = emit ? endpointsFor(next) : []
       const reply = await scripts.update([
         ...k.byStatus(next.owner), k.task(next.id), k.due, k.ownerEvents(next.owner), k.taskEvents(next.id), k.seq,
-        k.upstream(next.upstreamTaskId ?? ''), k.finished
+        k.upstream(next.upstreamTaskId ?? ''), k.finished, k.outboxDue, k.outboxTask(next.id)
       ], [
         next.id, JSON.stringify(next), next.version, next.status, next.owner, next.nextCheckAt ?? '', emit ? '1' : '0',
-        `task.${next.status}`, JSON.stringify(toPublicTask(next)), ...bounds, next.upstreamTaskId ?? '', ...expiryOf(next)
+        `task.${next.status}`, JSON.stringify(toPublicTask(next)), ...bounds, next.upstreamTaskId ?? '', ...expiryOf(next),
+        k.outboxMessageBase, Date.now(), ...endpoints
       ]) as number | null
       if (reply === null) return null
       if (reply === -1) throw new UpstreamIdTakenError(next.id)
+      if (emit) enqueued(endpoints, routing?.taskWebhooks === true)
       return emit ? eventOf(next, reply) : true
     },
 

@@ -3,8 +3,9 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { toPublicTask } from '../tasks/model.ts'
+import { createSqliteOutbox } from './sqlite-outbox.ts'
 import { createSqliteRetention, RETENTION_MIGRATION } from './sqlite-retention.ts'
-import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type EventLog, type ListQuery, type TaskPage, type TaskStore } from './types.ts'
+import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type DeliveryStore, type EventLog, type ListQuery, type OutboxRouting, type TaskPage, type TaskStore } from './types.ts'
 
 const MIGRATIONS = [
   `CREATE TABLE tasks (
@@ -64,10 +65,10 @@ interface TaskRow {
 }
 interface EventRow { id: number, owner: string, type: string, data: string }
 
-export type SqliteStore = TaskStore & EventLog
+export type SqliteStore = TaskStore & EventLog & DeliveryStore
 
-/** The embedded default: one SQLite file in WAL mode holds tasks and the event log. */
-export function createSqliteStore (path: string): SqliteStore {
+/** The embedded default: one SQLite file in WAL mode holds tasks, the event log and the webhook outbox. */
+export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting | undefined } = {}): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   // Only takes effect before the first table (and before WAL): a file made by an older version
@@ -79,6 +80,7 @@ export function createSqliteStore (path: string): SqliteStore {
   db.pragma('busy_timeout = 5000')
   migrate(db)
   const retention = createSqliteRetention(db)
+  const outbox = createSqliteOutbox(db, opts.outbox)
 
   const q = {
     insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, status, progress, input, outputs, error, upstream_task_id,
@@ -108,7 +110,9 @@ export function createSqliteStore (path: string): SqliteStore {
     const type = `task.${task.status}` as const
     const pub = toPublicTask(task)
     const { id } = q.insertEvent.get(task.id, task.owner, type, JSON.stringify(pub))!
-    return { id, owner: task.owner, type, task: pub }
+    const event: TaskEvent = { id, owner: task.owner, type, task: pub }
+    outbox.enqueue(event, Date.now())
+    return event
   }
 
   const create = db.transaction((task: TaskRecord, opts: CreateOptions): CreateResult => {
@@ -120,6 +124,7 @@ export function createSqliteStore (path: string): SqliteStore {
     if (q.countActive.get(task.owner)!.n >= opts.maxActive) return { kind: 'over-limit' }
     q.insertTask.run(toRow(task))
     if (idem) q.putKey.run(task.owner, idem.key, idem.bodyHash, task.id, idem.expiresAt)
+    if (opts.webhookUrl) outbox.bindWebhook(task.id, opts.webhookUrl)
     return { kind: 'created', event: appendEvent(task) }
   })
   const update = db.transaction((next: TaskRecord, emit: boolean): TaskEvent | true | null => {
@@ -163,6 +168,7 @@ export function createSqliteStore (path: string): SqliteStore {
   }))
 
   return {
+    ...outbox.deliveries,
     async create (task, opts) { return commitSoon(() => create(task, opts)) },
     async due (now, limit) { return q.due.all(now, limit).map(fromRow) },
     async purgeIdempotency (now) { return q.purgeKeys.run(now).changes },

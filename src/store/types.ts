@@ -1,4 +1,4 @@
-import type { TaskEvent, TaskRecord, TaskStatus } from '../tasks/model.ts'
+import type { TaskEvent, TaskEventType, TaskRecord, TaskStatus } from '../tasks/model.ts'
 
 export interface ListQuery {
   owner: string
@@ -17,6 +17,8 @@ export interface CreateOptions {
   /** Records `key` for the owner together with the task, unless a live record exists. */
   idempotency?: { key: string, bodyHash: string, expiresAt: number } | undefined
   now: number
+  /** The task's own webhook URL (already checked): every event of the task is delivered there too. */
+  webhookUrl?: string | undefined
 }
 
 export type CreateResult =
@@ -93,4 +95,72 @@ export interface EventLog {
   trimmedThrough?: (filter: { owner: string, taskId?: string | undefined }) => Promise<number>
   /** How many events follow `afterId` for the filter, counting no further than `cap`. */
   countAfter?: (filter: { owner: string, taskId?: string | undefined }, afterId: number, cap: number) => Promise<number>
+}
+
+/**
+ * Decides, as each event is written, which webhook messages it becomes: the store writes them to
+ * its outbox in the same atomic step as the event (see src/webhooks).
+ */
+export interface OutboxRouting {
+  /** Keys of the configured endpoints that want this event. */
+  endpoints: (owner: string, type: TaskEventType) => readonly string[]
+  /** Whether creates may name a webhook URL of their own (WEBHOOK_ALLOW_HOSTS). */
+  taskWebhooks?: boolean
+  /** Told after a write that may have enqueued messages, so a local worker starts at once. */
+  enqueued?: () => void
+}
+
+export type DeliveryState = 'pending' | 'delivered' | 'failed'
+
+/** One event for one endpoint: a Standard Webhooks message, its id stable across attempts. */
+export interface OutboxMessage {
+  id: string
+  taskId: string
+  owner: string
+  eventId: number
+  /** A configured endpoint's key, or `task` for the task's own webhook URL. */
+  endpoint: string
+  /** The task's webhook URL for `task` messages; null otherwise. */
+  url: string | null
+  type: TaskEventType
+  /** The public task as of the event (JSON). */
+  data: string
+  createdAt: number
+  state: DeliveryState
+  /** Attempts since the message was (re)scheduled. */
+  attempts: number
+  nextAttemptAt: number | null
+  lastAttemptAt: number | null
+  lastStatus: number | null
+  lastError: string | null
+}
+
+export interface AttemptOutcome {
+  at: number
+  status: number | null
+  error: string | null
+  state: DeliveryState
+  /** Null once the message is delivered or given up. */
+  nextAttemptAt: number | null
+}
+
+/** The outbox of webhook messages, written with the events (OutboxRouting) and drained by src/webhooks/worker.ts. */
+export interface DeliveryStore {
+  /**
+   * Due messages (next attempt at or before `now`), at most `limit`, each leased to `claim` until
+   * `leaseUntil`: no other caller gets them before then, and a crashed caller's lease runs out.
+   */
+  claimDeliveries: (now: number, limit: number, leaseUntil: number, claim: string) => Promise<OutboxMessage[]>
+  /** Records an attempt; false (nothing written) when the message's lease is no longer `claim`'s. */
+  recordAttempt: (id: string, claim: string, outcome: AttemptOutcome) => Promise<boolean>
+  /** A task's messages in event order, at most `limit`. */
+  deliveries: (taskId: string, limit: number) => Promise<OutboxMessage[]>
+  /** Schedules another round of attempts from `now`; null when the task has no such message. */
+  redeliver: (taskId: string, id: string, now: number) => Promise<OutboxMessage | null>
+  /** Forgets messages finished before `before`; resolves to how many (stores that expire them may answer 0). */
+  purgeDeliveries: (before: number) => Promise<number>
+}
+
+export function isDeliveryStore (store: object): store is DeliveryStore {
+  return typeof (store as Partial<DeliveryStore>).claimDeliveries === 'function'
 }

@@ -8,6 +8,7 @@ import type { Preflight } from '../security/preflight.ts'
 import { assertMediaUrls, type UrlPolicy } from '../security/url-policy.ts'
 import type { TaskStore } from '../store/types.ts'
 import type { UploadReferences } from '../uploads/references.ts'
+import { assertTaskWebhookUrl } from '../webhooks/task-url.ts'
 import { newCallbackToken } from './callback-token.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import type { TaskRecord } from './model.ts'
@@ -34,6 +35,8 @@ export interface CreateDeps {
   /** Creates waiting for the gateway's answer on this instance, by task id; settled once the upstream id is recorded. */
   pending: Map<string, Promise<unknown>>
   uploads?: UploadReferences | undefined
+  /** Hosts a create may name in its own webhook URL (none when empty). */
+  webhookAllowHosts?: readonly string[]
 }
 
 export interface CreateResult { task: TaskRecord, replayed: boolean }
@@ -69,7 +72,8 @@ export function createTaskCreator (deps: CreateDeps) {
     }
   }
 
-  return async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string): Promise<CreateResult> {
+  return async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string): Promise<CreateResult> {
+    if (webhookUrl !== undefined) assertTaskWebhookUrl(webhookUrl, deps.webhookAllowHosts ?? [])
     const sent = await checkInputs(owner, def, input)
     // Refused before anything is written: the client gets the 503 and no dead task is left behind.
     const refused = deps.gateway.refusal?.()
@@ -101,7 +105,8 @@ export function createTaskCreator (deps: CreateDeps) {
     const outcome = await deps.store.create(record, {
       maxActive: deps.maxActivePerOwner,
       idempotency: idempotencyKey === undefined ? undefined : { key: idempotencyKey, bodyHash, expiresAt: nowMs + deps.idempotencyTtlMs },
-      now: nowMs
+      now: nowMs,
+      webhookUrl
     })
     if (outcome.kind === 'over-limit') throw new BffError('BFF_ERR_TOO_MANY_ACTIVE_TASKS', `At most ${deps.maxActivePerOwner} unfinished tasks at a time; wait for one to finish`)
     if (outcome.kind === 'duplicate') {

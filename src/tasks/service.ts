@@ -43,6 +43,8 @@ export interface TaskServiceDeps {
   /** When set, input files are checked for reachability, type and size before credits are spent. */
   preflight?: Preflight | undefined
   uploads?: UploadReferences | undefined
+  /** Hosts a create may name in its own webhook URL (WEBHOOK_ALLOW_HOSTS). */
+  webhookAllowHosts?: readonly string[]
   schedule: SchedulePolicy
   idempotencyTtlMs: number
   createRetries: number
@@ -113,8 +115,8 @@ export function createTaskService (deps: TaskServiceDeps) {
   return {
     transitions,
     /** Creates a task; with an idempotency key, a repeat of the same request answers the original task. */
-    async create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string): Promise<{ task: Task, replayed: boolean }> {
-      const { task, replayed } = await track(createTask(owner, def, input, idempotencyKey))
+    async create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string): Promise<{ task: Task, replayed: boolean }> {
+      const { task, replayed } = await track(createTask(owner, def, input, idempotencyKey, webhookUrl))
       return { task: toPublicTask(task), replayed }
     },
     applyCallback: (task: TaskRecord, payload: CallbackPayload) => track(applyCallback(task, payload)),

@@ -2,7 +2,7 @@ import { eventSourceStream } from './event-source.ts'
 import { fetchStream } from './fetch-stream.ts'
 import { createHttp } from './http.ts'
 import type {
-  Capability, CapabilityInput, CapabilityName, ClientOptions, EventSourceConstructor, ListTasksQuery,
+  Capability, CapabilityInput, CapabilityName, ClientOptions, Delivery, EventSourceConstructor, ListTasksQuery,
   StreamToken, Task, TaskPage, WatchEvent, WatchOptions
 } from './types.ts'
 import { uploadBlob, type UploadOptions } from './upload.ts'
@@ -24,6 +24,8 @@ export interface BffClient {
   getTask: (id: string, opts?: RequestOptions) => Promise<Task>
   /** Cancels an unfinished task; a repeat answers the canceled task, a finished one rejects with BFF_ERR_TASK_FINISHED. */
   cancel: (id: string, opts?: RequestOptions) => Promise<Task>
+  /** The signed webhook messages sent to the app's backend for a task, in event order. */
+  deliveries: (id: string, opts?: RequestOptions) => Promise<Delivery[]>
   /** The caller's tasks, newest first. */
   listTasks: (query?: ListTasksQuery, opts?: RequestOptions) => Promise<TaskPage>
   /** Every capability, with the JSON Schema of its body (for building forms). */
@@ -76,6 +78,9 @@ export function createClient (opts: ClientOptions): BffClient {
     },
     getTask: (id, o = {}) => http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}`, { signal: o.signal }),
     cancel: (id, o = {}) => http.json<Task>(`/v1/tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', signal: o.signal }),
+    async deliveries (id, o = {}) {
+      return (await http.json<{ items: Delivery[] }>(`/v1/tasks/${encodeURIComponent(id)}/deliveries`, { signal: o.signal })).items
+    },
     listTasks (query = {}, o = {}) {
       const params = new URLSearchParams()
       for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v))

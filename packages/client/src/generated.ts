@@ -8,7 +8,7 @@ export type TaskStatus = "queued" | "processing" | "succeeded" | "failed" | "can
 export type OutputType = "audio" | "video" | "image" | "mask"
 
 /** The stable error codes of the BFF (the `code` of every error body). */
-export type ErrorCode = "BFF_ERR_VALIDATION" | "BFF_ERR_BAD_JSON" | "BFF_ERR_BAD_REQUEST" | "BFF_ERR_AUTH_MISSING" | "BFF_ERR_AUTH_INVALID" | "BFF_ERR_AUTH_EXPIRED" | "BFF_ERR_STREAM_TOKEN_INVALID" | "BFF_ERR_STREAM_TOKEN_EXPIRED" | "BFF_ERR_NOT_FOUND" | "BFF_ERR_TASK_NOT_FOUND" | "BFF_ERR_TASK_FINISHED" | "BFF_ERR_PAYLOAD_TOO_LARGE" | "BFF_ERR_UNSUPPORTED_MEDIA_TYPE" | "BFF_ERR_INPUT_UNREACHABLE" | "BFF_ERR_RATE_LIMITED" | "BFF_ERR_IDEMPOTENCY_MISMATCH" | "BFF_ERR_TOO_MANY_ACTIVE_TASKS" | "BFF_ERR_TOO_MANY_STREAMS" | "BFF_ERR_STREAMS_FULL" | "BFF_ERR_WEBHOOK_UNAUTHORIZED" | "BFF_ERR_WEBHOOK_INVALID" | "BFF_ERR_UPSTREAM_BAD_RESPONSE" | "BFF_ERR_UPSTREAM_REJECTED" | "BFF_ERR_UPSTREAM_AUTH" | "BFF_ERR_UPSTREAM_UNAVAILABLE" | "BFF_ERR_UPSTREAM_CIRCUIT_OPEN" | "BFF_ERR_UPSTREAM_TIMEOUT" | "BFF_ERR_NOT_READY" | "BFF_ERR_REQUEST_TIMEOUT" | "BFF_ERR_WEBHOOK_EARLY" | "BFF_ERR_STORE_UNAVAILABLE" | "BFF_ERR_UPLOAD_NOT_FOUND" | "BFF_ERR_UPLOAD_LENGTH_REQUIRED" | "BFF_ERR_UPLOAD_TYPE" | "BFF_ERR_UPLOAD_QUOTA" | "BFF_ERR_UPLOAD_FINISHED" | "BFF_ERR_UPLOAD_UNFINISHED" | "BFF_ERR_UPLOAD_KIND" | "BFF_ERR_MEDIA_LINK_INVALID" | "BFF_ERR_MEDIA_NOT_FOUND" | "BFF_ERR_MEDIA_EXPIRED" | "BFF_ERR_MEDIA_RANGE" | "BFF_ERR_INTERNAL" | "BFF_ERR_TASK_FAILED" | "BFF_ERR_TASK_CANCELED" | "BFF_ERR_TASK_TIMED_OUT" | "BFF_ERR_TASK_BAD_RESULT"
+export type ErrorCode = "BFF_ERR_VALIDATION" | "BFF_ERR_BAD_JSON" | "BFF_ERR_BAD_REQUEST" | "BFF_ERR_AUTH_MISSING" | "BFF_ERR_AUTH_INVALID" | "BFF_ERR_AUTH_EXPIRED" | "BFF_ERR_STREAM_TOKEN_INVALID" | "BFF_ERR_STREAM_TOKEN_EXPIRED" | "BFF_ERR_NOT_FOUND" | "BFF_ERR_TASK_NOT_FOUND" | "BFF_ERR_TASK_FINISHED" | "BFF_ERR_DELIVERY_NOT_FOUND" | "BFF_ERR_PAYLOAD_TOO_LARGE" | "BFF_ERR_UNSUPPORTED_MEDIA_TYPE" | "BFF_ERR_INPUT_UNREACHABLE" | "BFF_ERR_RATE_LIMITED" | "BFF_ERR_IDEMPOTENCY_MISMATCH" | "BFF_ERR_TOO_MANY_ACTIVE_TASKS" | "BFF_ERR_TOO_MANY_STREAMS" | "BFF_ERR_STREAMS_FULL" | "BFF_ERR_WEBHOOK_UNAUTHORIZED" | "BFF_ERR_WEBHOOK_INVALID" | "BFF_ERR_UPSTREAM_BAD_RESPONSE" | "BFF_ERR_UPSTREAM_REJECTED" | "BFF_ERR_UPSTREAM_AUTH" | "BFF_ERR_UPSTREAM_UNAVAILABLE" | "BFF_ERR_UPSTREAM_CIRCUIT_OPEN" | "BFF_ERR_UPSTREAM_TIMEOUT" | "BFF_ERR_NOT_READY" | "BFF_ERR_REQUEST_TIMEOUT" | "BFF_ERR_WEBHOOK_EARLY" | "BFF_ERR_STORE_UNAVAILABLE" | "BFF_ERR_UPLOAD_NOT_FOUND" | "BFF_ERR_UPLOAD_LENGTH_REQUIRED" | "BFF_ERR_UPLOAD_TYPE" | "BFF_ERR_UPLOAD_QUOTA" | "BFF_ERR_UPLOAD_FINISHED" | "BFF_ERR_UPLOAD_UNFINISHED" | "BFF_ERR_UPLOAD_KIND" | "BFF_ERR_MEDIA_LINK_INVALID" | "BFF_ERR_MEDIA_NOT_FOUND" | "BFF_ERR_MEDIA_EXPIRED" | "BFF_ERR_MEDIA_RANGE" | "BFF_ERR_INTERNAL" | "BFF_ERR_TASK_FAILED" | "BFF_ERR_TASK_CANCELED" | "BFF_ERR_TASK_TIMED_OUT" | "BFF_ERR_TASK_BAD_RESULT"
 
 /** Whether the BFF holds its own copy of an output (see the README, output custody). */
 export interface OutputCustody {
@@ -71,6 +71,28 @@ export interface Capability {
   media: Record<string, "video" | "image">
   /** A valid request body */
   example: Record<string, unknown>
+}
+
+/** A signed webhook message of a task, as GET /v1/tasks/{id}/deliveries lists it. */
+export interface Delivery {
+  /** The message id, sent as `webhook-id` on every attempt */
+  id: string
+  /** The event type, e.g. task.succeeded */
+  event: string
+  /** Host (and port) of the receiving endpoint */
+  endpoint: string
+  /** pending: an attempt is due or scheduled; delivered: a 2xx answer; failed: the retry schedule ran out */
+  state: "pending" | "delivered" | "failed"
+  /** Attempts since the message was (re)scheduled */
+  attempts: number
+  /** HTTP status of the last answer; null before the first attempt or when none came */
+  lastStatus: number | null
+  /** Why the last attempt failed, e.g. "answered 500" or "timed out" */
+  lastError: string | null
+  lastAttemptAt: string | null
+  /** When the next attempt is due; null once delivered or given up */
+  nextAttemptAt: string | null
+  createdAt: string
 }
 
 /** The request body of POST /v1/tasks/video-scoring (defaulted fields are optional). */

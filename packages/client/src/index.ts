@@ -8,7 +8,7 @@ export { BffClientError } from './errors.ts'
 export type { UploadOptions } from './upload.ts'
 export type { ClientErrorCode, Issue } from './errors.ts'
 export type {
-  Capability, CapabilityInput, CapabilityInputs, CapabilityName, ClientOptions, Credentials, ErrorCode,
+  Capability, CapabilityInput, CapabilityInputs, CapabilityName, ClientOptions, Credentials, Delivery, ErrorCode,
   EventSourceConstructor, EventSourceEventLike, EventSourceLike, ListTasksQuery, Output, OutputCustody, OutputType,
   ResetEvent, StreamToken, Task, TaskError, TaskEvent, TaskEventType, TaskPage, TaskStatus, WatchEvent,
   WatchOptions

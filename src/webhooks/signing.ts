@@ -1,0 +1,15 @@
+import { createHmac } from 'node:crypto'
+
+/** A Standard Webhooks secret (`whsec_<base64>`) as bytes, or null when malformed or shorter than 24 bytes. */
+export function decodeSecret (secret: string): Buffer | null {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret.trim())
+  if (!match) return null
+  const bytes = Buffer.from(match[1]!, 'base64')
+  return bytes.length >= 24 ? bytes : null
+}
+
+/** The headers of one attempt: the id stays across retries, the timestamp and signature are the attempt's. */
+export function signedHeaders (secret: Buffer, id: string, timestampSec: number, body: string): Record<string, string> {
+  const signature = createHmac('sha256', secret).update(`${id}.${timestampSec}.${body}`).digest('base64')
+  return { 'webhook-id': id, 'webhook-timestamp': String(timestampSec), 'webhook-signature': `v1,${signature}` }
+}
