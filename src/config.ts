@@ -1,6 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
-import { parseBehaviour, type Behaviour } from './simulator/behaviour.ts'
+import { parseBehaviour, type Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
 
 /** The client key accepted in demo mode when `API_KEYS` is not set. */
 export const DEMO_API_KEY = { owner: 'demo', key: 'dev-key' } as const

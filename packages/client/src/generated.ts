@@ -57,6 +57,8 @@ export interface Task {
 export interface Capability {
   /** Create with POST /v1/tasks/{name} */
   name: string
+  /** The upstream service that runs it (tomoviee, tencent, ...) */
+  provider: string
   summary: string
   description: string
   outputType: OutputType
