@@ -55,7 +55,8 @@ async function main (): Promise<void> {
     modes[provider.id] = `simulated at ${simulation.url}`
   }
   // One line says which providers are real and which simulated (and which are off, in production).
-  log.info({ providers: Object.fromEntries(PROVIDERS.map((p) => [p.id, p.mode(config) === 'simulated' ? 'simulated' : p.mode(config)])) },
+  const simulated = simulations.length > 0
+  log[simulated ? 'warn' : 'info']({ providers: Object.fromEntries(PROVIDERS.map((p) => [p.id, p.mode(config)])) },
     `providers: ${PROVIDERS.map((p) => `${p.id} ${modes[p.id]}`).join(', ')}`)
   if (config.demo) {
     const usingDevKey = config.apiKeys.length === 1 && config.apiKeys[0]?.key === DEMO_API_KEY.key

@@ -1,3 +1,4 @@
+import { tencent } from './tencent/index.ts'
 import { tomoviee } from './tomoviee/index.ts'
 import type { ProviderModule } from './types.ts'
 
@@ -6,7 +7,8 @@ import type { ProviderModule } from './types.ts'
  * the client's types, demo simulators and readiness all derive from this list.
  */
 export const PROVIDERS: readonly ProviderModule[] = [
-  tomoviee
+  tomoviee,
+  tencent
 ]
 
 export function findProvider (id: string): ProviderModule | undefined {

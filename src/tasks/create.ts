@@ -86,6 +86,7 @@ export function createTaskCreator (deps: CreateDeps) {
       id: randomUUID(),
       owner,
       capability: def.name,
+      provider: provider.id,
       status: 'queued',
       progress: 0,
       input,

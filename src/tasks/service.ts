@@ -10,7 +10,6 @@ import type { UrlPolicy } from '../security/url-policy.ts'
 import type { EventLog, ListQuery, TaskStore } from '../store/types.ts'
 import { createCallbackHandler } from './callbacks.ts'
 import { tokenMatches } from './callback-token.ts'
-import { providerOfCapability } from './capabilities/index.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import { createTaskCreator } from './create.ts'
 import { toPublicTask, type Task, type TaskEvent, type TaskRecord } from './model.ts'
@@ -58,9 +57,9 @@ export type OwnerStreamStart =
 
 export type TaskService = ReturnType<typeof createTaskService>
 
-/** The provider that serves a task. */
-export function providerOf (task: Pick<TaskRecord, 'capability'>): string {
-  return providerOfCapability(task.capability) ?? ''
+/** The provider that serves a task: recorded with it, so a capability that moves never strands a task. */
+export function providerOf (task: Pick<TaskRecord, 'provider'>): string {
+  return task.provider
 }
 
 /**

@@ -144,7 +144,7 @@ describe('reconciler', () => {
     const { reconciler } = build()
     const nowMs = clock
     await store.create({
-      id: 'orphan', owner: 'alice', capability: 'text-to-speech', status: 'queued', progress: 0, input: { text: 'x' }, outputs: [], error: null,
+      id: 'orphan', owner: 'alice', capability: 'text-to-speech', provider: 'tomoviee', status: 'queued', progress: 0, input: { text: 'x' }, outputs: [], error: null,
       upstreamTaskId: null, callbackTokenHash: 'x', createdAt: new Date(nowMs).toISOString(), updatedAt: new Date(nowMs).toISOString(),
       version: 1, nextCheckAt: nowMs + 45_000, deadlineAt: nowMs + 300_000, checkAttempts: 0
     }, { maxActive: 10, now: nowMs })
