@@ -7,8 +7,8 @@ const secret = z.string().trim().min(1).optional()
 export const TENCENT_DEFAULT_ENDPOINT = 'http://service-mqk0mc83-1257411467.bj.apigw.tencentcs.com/release/job'
 
 /**
- * The `TENCENT_*` environment variables, for src/config.ts to merge into its schema once the
- * provider seam lands. Without both secrets the provider runs against its simulator (demo mode).
+ * The `TENCENT_*` environment variables, merged into src/config.ts's schema. Without both secrets
+ * the provider runs against its simulator outside production (demo mode) and is off in production.
  */
 export const TencentEnvSchema = z.object({
   TENCENT_ENDPOINT: z.url({ protocol: /^https?$/ }).default(TENCENT_DEFAULT_ENDPOINT)
