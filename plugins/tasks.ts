@@ -1,10 +1,11 @@
 /**
  * Decorates `fastify.tasks`, the task service that owns the state machine, with the input URL
  * policy, upload references and (when INPUT_PREFLIGHT is on) the pre-flight check it owns.
- * Depends on config, gateway, store, bus, metrics, media and custody.
+ * Depends on config, providers, store, bus, metrics, media and custody.
  */
 import fp from 'fastify-plugin'
 import type { Config } from '../src/config.ts'
+import { PROVIDERS } from '../src/providers/registry.ts'
 import { inputUrlPolicy, outputUrlPolicy } from '../src/security/policies.ts'
 import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
 import { createTaskService, type TaskService } from '../src/tasks/service.ts'
@@ -14,10 +15,15 @@ declare module 'fastify' {
   interface FastifyInstance { tasks: TaskService }
 }
 
-/** The longest a create can wait on the gateway, retries and their backoff included, plus a margin. */
+/** The longest one upstream call may take, over every provider. */
+export function upstreamTimeoutMs (config: Config): number {
+  return Math.max(...PROVIDERS.map((p) => p.timeoutMs(config)))
+}
+
+/** The longest a create can wait on its provider, retries and their backoff included, plus a margin. */
 function createWindowMs (config: Config): number {
   const attempts = config.createRetries + 1
-  return config.gateway.timeoutMs * attempts + 200 * (2 ** config.createRetries - 1) + 1_000
+  return upstreamTimeoutMs(config) * attempts + 200 * (2 ** config.createRetries - 1) + 1_000
 }
 
 export default fp(async function tasks (fastify) {
@@ -31,7 +37,7 @@ export default fp(async function tasks (fastify) {
     store: fastify.taskStore,
     events: fastify.eventLog,
     bus: fastify.eventBus,
-    gateway: fastify.gateway,
+    providers: fastify.providers,
     publicUrl: fastify.config.publicUrl,
     log: fastify.log,
     maxActivePerOwner: fastify.config.maxActiveTasksPerOwner,
@@ -57,4 +63,4 @@ export default fp(async function tasks (fastify) {
   }))
   // Runs before the store's onClose (hooks run in reverse order of registration).
   fastify.addHook('onClose', async () => { await fastify.tasks.drain() })
-}, { name: 'tasks', dependencies: ['config', 'gateway', 'store', 'bus', 'metrics', 'media', 'custody'] })
+}, { name: 'tasks', dependencies: ['config', 'providers', 'store', 'bus', 'metrics', 'media', 'custody'] })

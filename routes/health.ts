@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { BffError, ErrorSchema } from '../src/errors.ts'
+import { findProvider } from '../src/providers/registry.ts'
 
 const StatusSchema = z.object({ status: z.string() }).meta({ id: 'HealthStatus' })
 
@@ -14,7 +15,7 @@ const health: FastifyPluginAsyncZod = async (app) => {
   }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', {
-    schema: { operationId: 'readiness', tags: ['health'], summary: 'The BFF can serve requests: the store answers and the gateway is not failing', response: { 200: StatusSchema, 503: ErrorSchema } },
+    schema: { operationId: 'readiness', tags: ['health'], summary: 'The BFF can serve requests: the store answers and no provider is failing', response: { 200: StatusSchema, 503: ErrorSchema } },
     config: { rateLimit: false }
   }, async (request) => {
     if (closing) throw new BffError('BFF_ERR_NOT_READY', 'The service is shutting down')
@@ -24,11 +25,14 @@ const health: FastifyPluginAsyncZod = async (app) => {
       request.log.error({ err }, 'store ping failed')
       throw new BffError('BFF_ERR_NOT_READY', 'The task store is not reachable')
     }
-    const gateway = app.gatewayState()
-    if (gateway.open) {
-      throw new BffError('BFF_ERR_NOT_READY', `The generation gateway is failing (${gateway.consecutiveFailures} failures in a row); new tasks are paused`, {
-        retryAfterSec: Math.max(1, Math.ceil(gateway.retryAfterMs / 1000))
-      })
+    // Each provider has its own breaker: one failing is named, and its capabilities are paused.
+    for (const provider of app.providers.all()) {
+      const state = provider.state()
+      if (state.open) {
+        throw new BffError('BFF_ERR_NOT_READY', `The ${findProvider(provider.id)?.title ?? provider.id} is failing (${state.consecutiveFailures} failures in a row); new tasks are paused`, {
+          retryAfterSec: Math.max(1, Math.ceil(state.retryAfterMs / 1000))
+        })
+      }
     }
     return { status: 'ready' }
   })

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { BffError, ErrorSchema, toIssues } from '../src/errors.ts'
-import { CallbackPayloadSchema } from '../src/gateway/schemas.ts'
+import { BffError, ErrorSchema } from '../src/errors.ts'
+import { PROVIDERS } from '../src/providers/registry.ts'
 import type { TaskRecord } from '../src/tasks/model.ts'
 
 declare module 'fastify' {
@@ -20,35 +20,33 @@ const webhooks: FastifyPluginAsyncZod = async (app) => {
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: app.config.webhookBodyLimit }, (_req, body, done) => done(null, body))
   app.decorateRequest('callbackTask', null)
 
-  app.post('/tomoviee', {
-    schema: {
-      operationId: 'tomovieeCallback',
-      tags: ['webhooks'],
-      summary: 'Completion callback from the ToMoviee gateway',
-      description: 'The URL, with `task` and `token`, is set by the BFF on every upstream task. Not for clients.',
-      querystring: CallbackQuerySchema,
-      response: { 200: AckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
-    },
-    // The per-task token is the limit: forged calls stop at the first hook.
-    config: { rateLimit: false },
-    async onRequest (request) {
-      const query = request.query as { task?: unknown, token?: unknown }
-      const task = await app.tasks.authorizeCallback(
-        typeof query.task === 'string' ? query.task : undefined,
-        typeof query.token === 'string' ? query.token : undefined
-      )
-      if (!task) throw new BffError('BFF_ERR_WEBHOOK_UNAUTHORIZED')
-      request.callbackTask = task
-    }
-  }, async (request) => {
-    const task = request.callbackTask!
-    const payload = CallbackPayloadSchema.safeParse(parseJson(request.body))
-    if (!payload.success) {
-      throw new BffError('BFF_ERR_WEBHOOK_INVALID', undefined, { issues: toIssues(payload.error.issues) })
-    }
-    const { changed } = await app.tasks.applyCallback(task, payload.data)
-    return { received: true as const, changed }
-  })
+  // One callback route per provider that calls back; the same token, rules and limits on each.
+  for (const provider of PROVIDERS.filter((p) => p.delivery === 'callback')) {
+    app.post(`/${provider.id}`, {
+      schema: {
+        operationId: `${provider.id.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}Callback`,
+        tags: ['webhooks'],
+        summary: `Completion callback from the ${provider.title}`,
+        description: 'The URL, with `task` and `token`, is set by the BFF on every upstream task. Not for clients.',
+        querystring: CallbackQuerySchema,
+        response: { 200: AckSchema, 400: ErrorSchema, 401: ErrorSchema, 413: ErrorSchema, 415: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
+      },
+      // The per-task token is the limit: forged calls stop at the first hook.
+      config: { rateLimit: false },
+      async onRequest (request) {
+        const query = request.query as { task?: unknown, token?: unknown }
+        const task = await app.tasks.authorizeCallback(
+          typeof query.task === 'string' ? query.task : undefined,
+          typeof query.token === 'string' ? query.token : undefined
+        )
+        if (!task) throw new BffError('BFF_ERR_WEBHOOK_UNAUTHORIZED')
+        request.callbackTask = task
+      }
+    }, async (request) => {
+      const { changed } = await app.tasks.applyCallback(request.callbackTask!, provider.id, parseJson(request.body))
+      return { received: true as const, changed }
+    })
+  }
 }
 
 function parseJson (body: unknown): unknown {

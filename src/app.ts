@@ -9,11 +9,11 @@ import custodyPlugin from '../plugins/custody.ts'
 import deadlinesPlugin from '../plugins/deadlines.ts'
 import eventTailsPlugin from '../plugins/event-tails.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
-import gatewayPlugin from '../plugins/gateway.ts'
 import mediaPlugin from '../plugins/media.ts'
 import mediaSweepPlugin from '../plugins/media-sweep.ts'
 import retentionPlugin from '../plugins/retention.ts'
 import metricsPlugin from '../plugins/metrics.ts'
+import providersPlugin from '../plugins/providers.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
 import redisPlugin from '../plugins/redis.ts'
 import reconcilerPlugin from '../plugins/reconciler.ts'
@@ -32,17 +32,22 @@ import webRoutes from '../routes/web.ts'
 import webhookRoutes from '../routes/webhooks.ts'
 import type { EventBus } from './bus/types.ts'
 import type { Config } from './config.ts'
-import type { GatewayClient } from './gateway/types.ts'
 import { loggerOptions, requestIdOf } from './logger.ts'
 import { trustProxyOption } from './security/connections.ts'
 import type { MediaStore } from './media/types.ts'
+import { createTomovieeProvider } from './providers/tomoviee/provider.ts'
+import type { GatewayClient } from './providers/tomoviee/types.ts'
+import type { Provider } from './providers/types.ts'
 import type { EventLog, TaskStore } from './store/types.ts'
 
 export interface BuildAppOptions {
   config: Config
   /** false silences logging (tests); a pino instance lets a test read what is logged. */
   logger?: boolean | FastifyBaseLogger
+  /** A ToMoviee client to use instead of one built from config (tests); shorthand for `providers.tomoviee`. */
   gateway?: GatewayClient
+  /** Providers to use instead of the ones built from config, by id (tests). Not closed by the app. */
+  providers?: Readonly<Record<string, Provider>>
   store?: TaskStore & EventLog
   bus?: EventBus
   media?: MediaStore
@@ -79,7 +84,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(ssePlugin)
   await app.register(streamCapsPlugin)
   await app.register(metricsPlugin)
-  await app.register(gatewayPlugin, { client: opts.gateway })
+  await app.register(providersPlugin, { injected: { ...opts.providers, ...(opts.gateway ? { tomoviee: createTomovieeProvider(opts.gateway) } : {}) } })
   await app.register(storePlugin, { store: opts.store })
   await app.register(busPlugin, { bus: opts.bus })
   await app.register(mediaPlugin, { media: opts.media })

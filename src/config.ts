@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
-import { parseBehaviour, type Behaviour } from './simulator/behaviour.ts'
+import { TencentEnvSchema, tencentConfig, type TencentConfig } from './providers/tencent/config.ts'
+import { parseBehaviour, type Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
 import { WEBHOOK_ENV, webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
 
 /** The client key accepted in demo mode when `API_KEYS` is not set. */
@@ -169,7 +170,7 @@ export const ConfigSchema = z.object({
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
   ...WEBHOOK_ENV
-})
+}).extend(TencentEnvSchema.shape)
 
 export type Env = z.input<typeof ConfigSchema>
 
@@ -183,6 +184,10 @@ export interface Config {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL']
   /** Demo mode: no ToMoviee credentials, so the server starts the simulator and accepts the dev key. */
   demo: boolean
+  /** Outside production (and unless DEMO=false): a provider without credentials runs against its simulator instead of being off. */
+  simulateUnconfigured: boolean
+  /** Tencent image-to-music (`TENCENT_*`); `demo` there means "no secrets". */
+  tencent: TencentConfig
   gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number }
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
@@ -257,6 +262,7 @@ function decideMode (e: z.output<typeof ConfigSchema>): { demo: boolean, problem
   const demo = e.DEMO ?? (!production && !hasKey && !hasSecret)
   if (demo && production) problems.push('DEMO=true: demo mode is never allowed with NODE_ENV=production')
   else if (demo && credentials) problems.push('DEMO=true: unset it to use the ToMoviee credentials, or unset the credentials for demo mode')
+  if (e.DEMO === true && e.TENCENT_SECRET_ID !== undefined) problems.push('DEMO=true: unset it to use the Tencent credentials, or unset them for demo mode')
   const jwtConfigured = e.JWT_SECRET !== undefined || e.JWT_JWKS_URL !== undefined
   const clientCredentials = Boolean(e.API_KEYS?.length) || jwtConfigured
   // One line names everything missing, so a bare production start says all of it at once.
@@ -281,6 +287,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data
   const { demo, problems } = decideMode(e)
+  const tencent = tencentConfig(e, problems)
   if (e.BODY_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) problems.push('BODY_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS (it covers the headers too)')
   problems.push(...webhookProblems(e))
   if (problems.length) throw new ConfigError(problems)
@@ -300,6 +307,8 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     },
     logLevel: e.LOG_LEVEL,
     demo,
+    simulateUnconfigured: demo || (e.NODE_ENV !== 'production' && e.DEMO !== false),
+    tencent,
     gateway: {
       baseUrl: e.TOMOVIEE_BASE_URL.replace(/\/+$/, ''),
       appKey: e.TOMOVIEE_APP_KEY ?? '',

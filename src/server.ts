@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from './app.ts'
 import { ConfigError, DEMO_API_KEY, loadConfig, type Config } from './config.ts'
 import { logDestination, loggerOptions } from './logger.ts'
-import { buildSimulator } from './simulator/app.ts'
+import { PROVIDERS } from './providers/registry.ts'
+import type { Simulation } from './providers/types.ts'
 import { databasePathProblem, listenProblem, redisProblem, refuseToStart } from './startup.ts'
 
 /**
@@ -31,34 +31,37 @@ async function main (): Promise<void> {
     return
   }
 
-  let simulator: FastifyInstance | undefined
-  if (config.demo) {
-    // A fresh secret per run: the simulator and the BFF are the only ones who need it.
-    const appKey = 'demo-app-key'
-    const appSecret = randomBytes(24).toString('base64url')
-    // Progress callbacks make the demo show progress; the real gateway only calls back at the end.
-    // It fetches uploads through the BFF's signed links, as the real gateway would.
-    simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, fetchInputHosts: [new URL(config.publicUrl).host], defaultBehaviour: config.simulatorBehaviour, loggerInstance: log.child({ component: 'simulator' }) })
-    let simulatorUrl: string
+  // Demo mode per provider: each one without credentials (outside production) gets its simulator.
+  const simulations: Simulation[] = []
+  const closeSimulators = async (): Promise<void> => { await Promise.all(simulations.map((s) => s.close())) }
+  const modes: Record<string, string> = {}
+  for (const provider of PROVIDERS) {
+    const mode = provider.mode(config)
+    modes[provider.id] = mode
+    if (mode !== 'simulated') continue
+    let simulation: Simulation
     try {
-      simulatorUrl = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
+      simulation = await provider.simulate(config, { log, publicUrl: config.publicUrl })
     } catch (err) {
-      const line = listenProblem(err, 'SIMULATOR_PORT', '127.0.0.1', config.simulatorPort)
+      const e = err as { variable?: 'PORT' | 'SIMULATOR_PORT', port?: number }
+      const line = e.variable ? listenProblem(err, e.variable, '127.0.0.1', e.port ?? 0) : undefined
+      await closeSimulators()
       if (!line) throw err
-      await simulator.close()
       refuseToStart([line])
       return
     }
-    // The simulator's own files may be fed back in (e.g. a mask into image-redraw), so its host is allowed.
-    const simulatorHost = new URL(simulatorUrl).host
-    config = {
-      ...config,
-      gateway: { ...config.gateway, baseUrl: simulatorUrl, appKey, appSecret },
-      inputs: { ...config.inputs, httpAllowHosts: [...config.inputs.httpAllowHosts, simulatorHost] }
-    }
+    simulations.push(simulation)
+    config = simulation.config
+    modes[provider.id] = `simulated at ${simulation.url}`
+  }
+  // One line says which providers are real and which simulated (and which are off, in production).
+  const simulated = simulations.length > 0
+  log[simulated ? 'warn' : 'info']({ providers: Object.fromEntries(PROVIDERS.map((p) => [p.id, p.mode(config)])) },
+    `providers: ${PROVIDERS.map((p) => `${p.id} ${modes[p.id]}`).join(', ')}`)
+  if (config.demo) {
     const usingDevKey = config.apiKeys.length === 1 && config.apiKeys[0]?.key === DEMO_API_KEY.key
-    log.warn({ simulatorUrl, devKey: usingDevKey },
-      `DEMO MODE: tasks go to the built-in simulator at ${simulatorUrl}` +
+    log.warn({ devKey: usingDevKey },
+      'DEMO MODE: tasks go to the built-in simulators' +
       (usingDevKey ? `; clients authenticate with "Authorization: Bearer ${DEMO_API_KEY.key}" (owner "${DEMO_API_KEY.owner}")` : '; clients use the keys in API_KEYS'))
   }
 
@@ -66,7 +69,7 @@ async function main (): Promise<void> {
   try {
     app = await buildApp({ config, logger: log })
   } catch (err) {
-    await simulator?.close()
+    await closeSimulators()
     throw err
   }
 
@@ -83,7 +86,7 @@ async function main (): Promise<void> {
     force.unref()
     try {
       await app.close()
-      await simulator?.close()
+      await closeSimulators()
     } catch (err) {
       log.error({ err }, 'error while closing')
       process.exitCode = 1
@@ -102,7 +105,7 @@ async function main (): Promise<void> {
     const line = listenProblem(err, 'PORT', config.host, config.port)
     if (!line) throw err
     await app.close()
-    await simulator?.close()
+    await closeSimulators()
     refuseToStart([line])
     return
   }

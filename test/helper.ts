@@ -6,7 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { Agent, getGlobalDispatcher, setGlobalDispatcher } from 'undici'
 import { buildApp } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/config.ts'
-import { buildSimulator, type SimulatorOptions } from '../src/simulator/app.ts'
+import { buildSimulator, type SimulatorOptions } from '../src/providers/tomoviee/simulator/app.ts'
 import type { Task } from '../src/tasks/model.ts'
 
 export const APP_KEY = 'it-app-key'

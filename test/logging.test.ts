@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildSimulator } from '../src/simulator/app.ts'
+import { buildSimulator } from '../src/providers/tomoviee/simulator/app.ts'
 import { logDestination, loggerOptions, redactUrl } from '../src/logger.ts'
 import { ALICE, APP_KEY, APP_SECRET, bearer, callbackUrlOf, createTask, eventually, getTask, startStack, type Stack } from './helper.ts'
 

@@ -1,5 +1,5 @@
 import { GatewayError } from './errors.ts'
-import type { GatewayClient } from './types.ts'
+import type { Provider } from '../providers/types.ts'
 
 export interface BreakerOptions {
   /** Consecutive failures that open the circuit. */
@@ -11,7 +11,8 @@ export interface BreakerOptions {
 
 export interface BreakerState { open: boolean, retryAfterMs: number, consecutiveFailures: number }
 
-export type GuardedGateway = GatewayClient & { state: () => BreakerState }
+/** A provider behind its own breaker: `refusal` lets a create fail before it records a task it could not send. */
+export type GuardedProvider = Provider & { refusal: () => Error | null, state: () => BreakerState }
 
 // Failures that say the gateway is down, not that one request was bad.
 function isOutage (err: unknown): boolean {
@@ -22,11 +23,11 @@ function isOutage (err: unknown): boolean {
 }
 
 /**
- * A circuit breaker around the gateway: after `failureThreshold` outage-like failures in a row,
+ * A circuit breaker around one provider: after `failureThreshold` outage-like failures in a row,
  * calls fail at once with 503 and a retry time instead of each waiting for a timeout; after the
  * cooldown one trial call decides whether it closes again.
  */
-export function withCircuitBreaker (client: GatewayClient, opts: BreakerOptions): GuardedGateway {
+export function withCircuitBreaker (provider: Provider, opts: BreakerOptions & { title: string }): GuardedProvider {
   const now = opts.now ?? Date.now
   let failures = 0
   let openUntil = 0
@@ -35,7 +36,7 @@ export function withCircuitBreaker (client: GatewayClient, opts: BreakerOptions)
   function refusal (): GatewayError | null {
     const t = now()
     if (failures < opts.failureThreshold || (t >= openUntil && !trialInFlight)) return null
-    return new GatewayError('BFF_ERR_UPSTREAM_CIRCUIT_OPEN', 'The generation gateway is failing; new requests are paused', {
+    return new GatewayError('BFF_ERR_UPSTREAM_CIRCUIT_OPEN', `The ${opts.title} is failing; new requests are paused`, {
       sent: false, retryAfterSec: Math.max(1, Math.ceil((openUntil - t) / 1000))
     })
   }
@@ -61,10 +62,12 @@ export function withCircuitBreaker (client: GatewayClient, opts: BreakerOptions)
   }
 
   return {
-    createTask: (endpoint, body) => guard(() => client.createTask(endpoint, body)),
-    getTask: (taskId) => guard(() => client.getTask(taskId)),
+    ...provider,
+    create: (req) => guard(() => provider.create(req)),
+    get: (id, task) => guard(() => provider.get(id, task)),
+    ...(provider.recover ? { recover: (taskId: string) => guard(() => provider.recover!(taskId)) } : {}),
+    ...(provider.ping ? { ping: () => guard(() => provider.ping!()) } : {}),
     refusal,
-    close: () => client.close(),
     state: () => {
       const open = failures >= opts.failureThreshold
       return { open, retryAfterMs: open ? Math.max(0, openUntil - now()) : 0, consecutiveFailures: failures }

@@ -53,15 +53,15 @@ export function createMetrics (opts: { prefix?: string, build?: { version: strin
   })
   const upstreamDuration = new Histogram({
     name: `${prefix}upstream_request_duration_seconds`,
-    help: 'Duration of gateway calls, by operation and outcome ("ok" or the error code).',
-    labelNames: ['operation', 'outcome'] as const,
+    help: 'Duration of upstream calls, by operation, outcome ("ok" or the error code) and provider.',
+    labelNames: ['operation', 'outcome', 'provider'] as const,
     buckets: UPSTREAM_BUCKETS,
     registers
   })
   const upstreamErrors = new Counter({
     name: `${prefix}upstream_errors_total`,
-    help: 'Failed gateway calls, by operation and error code.',
-    labelNames: ['operation', 'code'] as const,
+    help: 'Failed upstream calls, by operation, error code and provider.',
+    labelNames: ['operation', 'code', 'provider'] as const,
     registers
   })
 
@@ -69,10 +69,10 @@ export function createMetrics (opts: { prefix?: string, build?: { version: strin
     taskCreated: (capability) => { tasksCreated.inc({ capability }) },
     taskFinished: (capability, status, source) => { tasksFinished.inc({ capability, status, source }) },
     callback: (outcome) => { callbacks.inc({ outcome }) },
-    gatewayCall: (operation, seconds, errorCode) => {
+    gatewayCall: (operation, seconds, errorCode, provider = 'tomoviee') => {
       // The Observer must not throw, and prom-client throws on some values it cannot record.
-      if (Number.isFinite(seconds) && seconds >= 0) upstreamDuration.observe({ operation, outcome: errorCode ?? 'ok' }, seconds)
-      if (errorCode !== null) upstreamErrors.inc({ operation, code: errorCode })
+      if (Number.isFinite(seconds) && seconds >= 0) upstreamDuration.observe({ operation, outcome: errorCode ?? 'ok', provider }, seconds)
+      if (errorCode !== null) upstreamErrors.inc({ operation, code: errorCode, provider })
     }
   }
 

@@ -2,7 +2,7 @@ import type { TaskStatus } from '../tasks/model.ts'
 
 export type TaskSource = 'create' | 'callback' | 'reconciler' | 'cancel'
 export type CallbackOutcome = 'accepted' | 'duplicate' | 'rejected'
-export type GatewayOperation = 'createTask' | 'getTask'
+export type GatewayOperation = 'createTask' | 'getTask' | 'recover' | 'ping'
 
 /**
  * What the domain reports for metrics, so it never imports a metrics library. Implementations
@@ -13,8 +13,8 @@ export interface Observer {
   /** A task reached a terminal status; `source` is what moved it there. */
   taskFinished: (capability: string, status: TaskStatus, source: TaskSource) => void
   callback: (outcome: CallbackOutcome) => void
-  /** One gateway call: its duration and the error code when it failed. */
-  gatewayCall: (operation: GatewayOperation, seconds: number, errorCode: string | null) => void
+  /** One upstream call: its duration, the error code when it failed, and the provider's id (tomoviee when absent). */
+  gatewayCall: (operation: GatewayOperation, seconds: number, errorCode: string | null, provider?: string) => void
 }
 
 export const NOOP_OBSERVER: Observer = {

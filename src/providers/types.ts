@@ -1,11 +1,12 @@
+import type { Logger } from 'pino'
+import type { Config } from '../config.ts'
 import type { ErrorCode } from '../errors.ts'
 import type { CapabilityDefinition } from '../tasks/capabilities/types.ts'
 import type { Output, TaskStatus } from '../tasks/model.ts'
 
 /**
- * First draft of the provider seam (issue 13), after platformatic/ai-warp's `Provider`: the core
- * holds a list of these and never sees a provider's wire format. Tencent implements it today; the
- * integrator moves ToMoviee behind it once the core is restructured.
+ * The provider seam (issue 13), after platformatic/ai-warp's `Provider`: the core holds a list of
+ * these (src/providers/registry.ts) and never sees a provider's wire format.
  */
 
 /** Where an upstream job stands, in our vocabulary. */
@@ -18,7 +19,12 @@ export interface UpstreamReport {
   /** Set with every terminal status but `succeeded`. The message is safe to show clients. */
   error?: { code: ErrorCode, message: string } | undefined
   upstreamTaskId?: string | undefined
+  /** Our task id as the provider echoes it on a read, when it does: a callback's job must be ours before its id is adopted. */
+  customId?: string | undefined
 }
+
+/** The task a read or a callback is about, for providers whose answers depend on the capability (ToMoviee's result keys). */
+export interface TaskContext { id: string, capability: string }
 
 /** What a callback body says, before it is trusted. */
 export interface CallbackReport {
@@ -32,6 +38,8 @@ export interface CreateRequest {
   /** The BFF's task id: passed upstream where the provider echoes it, so a lost create answer can be recovered. */
   taskId: string
   capability: string
+  /** The task's owner, for providers that keep per-user state upstream (EdrawMax). */
+  owner?: string | undefined
   /** The validated public body (the capability's `input` output type). */
   input: Record<string, unknown>
   /** Where the provider should call back; absent for polling and synchronous providers. */
@@ -58,13 +66,48 @@ export interface Provider {
   readonly capabilities: readonly CapabilityDefinition[]
   create: (req: CreateRequest) => Promise<CreateOutcome>
   /** The job's current state, read from the provider (the poll, and the confirmation of a callback). */
-  get: (upstreamTaskId: string) => Promise<UpstreamReport>
+  get: (upstreamTaskId: string, task?: TaskContext) => Promise<UpstreamReport>
   /** Reads a callback body; throws BffError BFF_ERR_WEBHOOK_INVALID when it is not one. Never trusts it. */
-  parseCallback: (body: unknown) => CallbackReport
+  parseCallback: (body: unknown, task?: TaskContext) => CallbackReport
   /** Finds the upstream job of a task whose create answer was lost; undefined when there is none. */
   recover?: (taskId: string) => Promise<string | undefined>
   /** A cheap authenticated call for readiness checks. */
   ping?: () => Promise<void>
   /** Releases connections the provider opened itself. */
   close: () => Promise<void>
+}
+
+/** real: credentials are set; simulated: none, outside production, so it runs against its simulator; off: none, in production. */
+export type ProviderMode = 'real' | 'simulated' | 'off'
+
+export interface SimulateContext {
+  log: Logger
+  /** Where the simulator reaches the BFF (uploads are fetched through its signed links). */
+  publicUrl: string
+}
+
+/** A provider's simulator, started for demo mode: the configuration now points at it. */
+export interface Simulation { config: Config, url: string, close: () => Promise<void> }
+
+/**
+ * One line of the registry: what the core knows of a provider before building it. Routes,
+ * OpenAPI, `GET /v1/capabilities` and the client types come from `capabilities`; the rest from
+ * the built Provider.
+ */
+export interface ProviderModule {
+  readonly id: string
+  /** For people, after "the": "ToMoviee gateway", "Tencent image-to-music API". */
+  readonly title: string
+  /** As the built provider's: decides whether `/webhooks/<id>` exists. */
+  readonly delivery: Provider['delivery']
+  readonly capabilities: readonly CapabilityDefinition[]
+  mode: (config: Config) => ProviderMode
+  /** The provider for this configuration (after `simulate`, pointed at the simulator). */
+  build: (config: Config) => Provider
+  /** Hosts that serve this provider's results: they may reach clients over http too, and custody copies from them. */
+  outputHosts: (config: Config) => readonly string[]
+  /** The longest one upstream call may take (leases, create windows). */
+  timeoutMs: (config: Config) => number
+  /** Starts the provider's simulator for a simulated provider. */
+  simulate: (config: Config, ctx: SimulateContext) => Promise<Simulation>
 }

@@ -34,6 +34,11 @@ export type RedisStore = TaskStore & EventLog & DeliveryStore & {
  * every BFF instance. Writes are single Lua scripts, so they are as atomic as SQLite's
  * transactions. The caller owns the connection.
  */
+/** A task as stored; one written before tasks named their provider was ToMoviee's, the only one then. */
+function parseTask (json: string): TaskRecord {
+  return { provider: 'tomoviee', ...JSON.parse(json) as Omit<TaskRecord, 'provider'> & { provider?: string } } as TaskRecord
+}
+
 export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisStore {
   for (const bound of [opts.maxEventsPerOwner, opts.maxEventsPerTask]) {
     if (!Number.isInteger(bound) || bound < 1) throw new Error(`Event history bounds must be positive integers, got ${bound}`)
@@ -43,7 +48,7 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
   const bounds = [opts.maxEventsPerOwner, opts.maxEventsPerTask]
   const streamOf = (filter: EventFilter): string =>
     filter.taskId === undefined ? k.ownerEvents(filter.owner) : k.taskEvents(filter.taskId)
-  const parseTasks = (rows: unknown): TaskRecord[] => (rows as string[]).map((json) => JSON.parse(json) as TaskRecord)
+  const parseTasks = (rows: unknown): TaskRecord[] => (rows as string[]).map(parseTask)
   const retentionMs = opts.retentionMs ?? 0
   const enc = encodeURIComponent
   // ARGV 13-15 of the update script: when the task finishes under retention, when it goes, and its index entries.
@@ -85,7 +90,7 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
 
     async get (id) {
       const json = await redis.hget(k.task(id), 'json')
-      return json === null ? undefined : JSON.parse(json) as TaskRecord
+      return json === null ? undefined : parseTask(json)
     },
 
     async list (query) {

@@ -55,11 +55,13 @@ const MIGRATIONS = [
    CREATE INDEX tasks_owner_status_created ON tasks (owner, status, created_at DESC, id DESC);
    CREATE INDEX tasks_owner_capability_created ON tasks (owner, capability, created_at DESC, id DESC);
    CREATE INDEX tasks_owner_status_capability_created ON tasks (owner, status, capability, created_at DESC, id DESC);`,
-  RETENTION_MIGRATION
+  RETENTION_MIGRATION,
+  // Every task so far was ToMoviee's, the only provider there was.
+  "ALTER TABLE tasks ADD COLUMN provider TEXT NOT NULL DEFAULT 'tomoviee';"
 ]
 
 interface TaskRow {
-  id: string, owner: string, capability: string, status: string, progress: number, input: string, outputs: string
+  id: string, owner: string, capability: string, provider: string, status: string, progress: number, input: string, outputs: string
   error: string | null, upstream_task_id: string | null, callback_token_hash: string, created_at: string, updated_at: string, version: number
   next_check_at: number | null, deadline_at: number, check_attempts: number
 }
@@ -83,9 +85,9 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
   const outbox = createSqliteOutbox(db, opts.outbox)
 
   const q = {
-    insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, status, progress, input, outputs, error, upstream_task_id,
+    insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, provider, status, progress, input, outputs, error, upstream_task_id,
       callback_token_hash, created_at, updated_at, version, next_check_at, deadline_at, check_attempts)
-      VALUES (@id, @owner, @capability, @status, @progress, @input, @outputs, @error, @upstream_task_id,
+      VALUES (@id, @owner, @capability, @provider, @status, @progress, @input, @outputs, @error, @upstream_task_id,
       @callback_token_hash, @created_at, @updated_at, @version, @next_check_at, @deadline_at, @check_attempts)`),
     updateTask: db.prepare(`UPDATE tasks SET status=@status, progress=@progress, input=@input, outputs=@outputs, error=@error,
       upstream_task_id=@upstream_task_id, updated_at=@updated_at, version=@version, next_check_at=@next_check_at,
@@ -250,6 +252,7 @@ function toRow (t: TaskRecord): TaskRow {
     id: t.id,
     owner: t.owner,
     capability: t.capability,
+    provider: t.provider,
     status: t.status,
     progress: t.progress,
     input: JSON.stringify(t.input),
@@ -271,6 +274,7 @@ function fromRow (r: TaskRow): TaskRecord {
     id: r.id,
     owner: r.owner,
     capability: r.capability,
+    provider: r.provider,
     status: r.status as TaskRecord['status'],
     progress: r.progress,
     input: JSON.parse(r.input) as TaskRecord['input'],

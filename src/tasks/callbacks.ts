@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BffError } from '../errors.ts'
-import type { CallbackPayload } from '../gateway/schemas.ts'
-import type { GatewayClient } from '../gateway/types.ts'
 import type { Observer } from '../observability/observer.ts'
+import type { CallbackReport, Provider } from '../providers/types.ts'
 import { UpstreamIdTakenError, type TaskStore } from '../store/types.ts'
 import type { TaskRecord } from './model.ts'
 import type { Logger } from './service.ts'
@@ -11,13 +10,12 @@ import type { Transitions } from './transitions.ts'
 
 export interface CallbackDeps {
   store: TaskStore
-  gateway: GatewayClient
   transitions: Transitions
   log: Logger
   observer: Observer
   now: () => Date
   verifyCallbacks: boolean
-  /** Creates awaiting the gateway's answer on this instance (see create.ts). */
+  /** Creates awaiting the provider's answer on this instance (see create.ts). */
   pending: Map<string, Promise<unknown>>
   /**
    * With several instances: how long a callback waits for another instance to record the
@@ -41,8 +39,9 @@ const invalid = (observer: Observer, message: string): BffError => {
  *   checked against it. Only when no create can still be in flight (the BFF stopped before it
  *   heard the answer) is the callback's id adopted, and the store refuses an id already bound to
  *   another task;
- * - with verification on, the body only triggers a read of the result endpoint, whose answer is
- *   applied; an id to adopt must be one the gateway knows, echoing our task id if it echoes any.
+ * - with verification on and a provider whose callbacks are unsigned (`confirmCallbacks`), the
+ *   body only triggers a read with the provider's `get`, whose answer is applied; an id to adopt
+ *   must be one the provider knows, echoing our task id if it echoes any.
  */
 export function createCallbackHandler (deps: CallbackDeps) {
   const { observer } = deps
@@ -63,27 +62,30 @@ export function createCallbackHandler (deps: CallbackDeps) {
     return current
   }
 
-  return async function applyCallback (task: TaskRecord, payload: CallbackPayload): Promise<{ task: TaskRecord, changed: boolean }> {
-    if (payload.params && payload.params !== task.id) throw invalid(observer, 'The callback is for a different task')
+  return async function applyCallback (task: TaskRecord, callback: CallbackReport, provider: Pick<Provider, 'get' | 'confirmCallbacks'>): Promise<{ task: TaskRecord, changed: boolean }> {
+    if (callback.customId && callback.customId !== task.id) throw invalid(observer, 'The callback is for a different task')
     const current = await withRecordedUpstream(task)
     const recorded = current.upstreamTaskId
-    if (recorded && payload.task_id !== recorded) throw invalid(observer, 'The callback is for a different upstream task')
+    const upstreamTaskId = callback.upstreamTaskId ?? callback.report.upstreamTaskId
+    if (!upstreamTaskId) throw invalid(observer, 'The callback names no upstream task')
+    if (recorded && upstreamTaskId !== recorded) throw invalid(observer, 'The callback is for a different upstream task')
     if (!recorded && !isTerminal(current.status) && deps.now().getTime() < Date.parse(current.createdAt) + deps.createWindowMs) {
       throw new BffError('BFF_ERR_WEBHOOK_EARLY')
     }
-    let report = { ...payload, upstreamTaskId: payload.task_id }
-    if (deps.verifyCallbacks) {
-      const confirmed = await deps.gateway.getTask(payload.task_id)
-      if (!recorded && typeof confirmed.params === 'string' && confirmed.params !== task.id) throw invalid(observer, 'The gateway does not know this upstream task as ours')
-      if (confirmed.status !== payload.status) {
-        deps.log.warn({ taskId: task.id, callbackStatus: payload.status, gatewayStatus: confirmed.status }, 'callback disagrees with the gateway; applying the gateway\'s status')
+    const confirm = deps.verifyCallbacks && provider.confirmCallbacks
+    let report = { ...callback.report, upstreamTaskId }
+    if (confirm) {
+      const confirmed = await provider.get(upstreamTaskId, { id: task.id, capability: task.capability })
+      if (!recorded && confirmed.customId !== undefined && confirmed.customId !== task.id) throw invalid(observer, 'The gateway does not know this upstream task as ours')
+      if (confirmed.status !== callback.report.status) {
+        deps.log.warn({ taskId: task.id, callbackStatus: callback.report.status, gatewayStatus: confirmed.status }, 'callback disagrees with the gateway; applying the gateway\'s status')
       }
-      report = { ...confirmed, task_id: payload.task_id, upstreamTaskId: payload.task_id }
+      report = { ...confirmed, upstreamTaskId }
     }
     try {
-      const result = await deps.transitions.applyUpstream(task.id, report, 'callback', deps.verifyCallbacks ? undefined : current)
+      const result = await deps.transitions.applyUpstream(task.id, report, 'callback', confirm ? undefined : current)
       observer.callback(result.changed ? 'accepted' : 'duplicate')
-      if (!recorded && result.changed) deps.log.warn({ taskId: task.id, upstreamTaskId: payload.task_id }, 'upstream id adopted from a callback')
+      if (!recorded && result.changed) deps.log.warn({ taskId: task.id, upstreamTaskId }, 'upstream id adopted from a callback')
       return result
     } catch (err) {
       if (err instanceof UpstreamIdTakenError) throw invalid(observer, 'The upstream task is bound to another task')

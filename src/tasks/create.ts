@@ -2,14 +2,17 @@ import { createHash, randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BffError } from '../errors.ts'
 import { GatewayError } from '../gateway/errors.ts'
-import type { GatewayClient } from '../gateway/types.ts'
+import type { GuardedProvider } from '../gateway/breaker.ts'
 import type { Observer } from '../observability/observer.ts'
+import type { ProviderSet } from '../providers/set.ts'
+import type { CreateOutcome, CreateRequest } from '../providers/types.ts'
 import type { Preflight } from '../security/preflight.ts'
 import { assertMediaUrls, type UrlPolicy } from '../security/url-policy.ts'
 import type { TaskStore } from '../store/types.ts'
 import type { UploadReferences } from '../uploads/references.ts'
 import { assertTaskWebhookUrl } from '../webhooks/task-url.ts'
 import { newCallbackToken } from './callback-token.ts'
+import { providerOfCapability } from './capabilities/index.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import type { TaskRecord } from './model.ts'
 import { deadlineAt, firstCheckAt, type SchedulePolicy } from './schedule.ts'
@@ -18,12 +21,12 @@ import type { Transitions } from './transitions.ts'
 
 export interface CreateDeps {
   store: TaskStore
-  gateway: GatewayClient
+  providers: Pick<ProviderSet, 'get'>
   transitions: Transitions
   log: Logger
   observer: Observer
   now: () => Date
-  /** Base URL the gateway uses to reach /webhooks/tomoviee. */
+  /** Base URL providers use to reach /webhooks/<provider>. */
   publicUrl: string
   maxActivePerOwner: number
   idempotencyTtlMs: number
@@ -59,10 +62,11 @@ export function createTaskCreator (deps: CreateDeps) {
   }
 
   /** Only failures that prove the request never left are retried: anything else may have been charged. */
-  async function send (taskId: string, endpoint: string, body: Record<string, unknown>): Promise<string> {
+  async function send (provider: GuardedProvider, req: CreateRequest): Promise<CreateOutcome> {
+    const { taskId } = req
     for (let attempt = 0; ; attempt++) {
       try {
-        return await deps.gateway.createTask(endpoint, body)
+        return await provider.create(req)
       } catch (err) {
         // The open circuit answers at once and will still be open after a few hundred ms: no retry.
         if (!(err instanceof GatewayError) || err.sent || err.code === 'BFF_ERR_UPSTREAM_CIRCUIT_OPEN' || attempt >= deps.createRetries) throw err
@@ -76,7 +80,8 @@ export function createTaskCreator (deps: CreateDeps) {
     if (webhookUrl !== undefined) assertTaskWebhookUrl(webhookUrl, deps.webhookAllowHosts ?? [])
     const sent = await checkInputs(owner, def, input)
     // Refused before anything is written: the client gets the 503 and no dead task is left behind.
-    const refused = deps.gateway.refusal?.()
+    const provider = deps.providers.get(providerOfCapability(def.name) ?? '')
+    const refused = provider.refusal()
     if (refused) throw refused
     const { token, hash } = newCallbackToken()
     const nowMs = deps.now().getTime()
@@ -85,6 +90,7 @@ export function createTaskCreator (deps: CreateDeps) {
       id: randomUUID(),
       owner,
       capability: def.name,
+      provider: provider.id,
       status: 'queued',
       progress: 0,
       input,
@@ -118,10 +124,16 @@ export function createTaskCreator (deps: CreateDeps) {
     await deps.transitions.publish(outcome.event)
     deps.observer.taskCreated(def.name)
 
-    const callback = `${deps.publicUrl}/webhooks/tomoviee?task=${encodeURIComponent(record.id)}&token=${token}`
-    const body = { ...(def.toUpstream(sent) as Record<string, unknown>), callback, params: record.id }
+    const req: CreateRequest = {
+      taskId: record.id,
+      capability: def.name,
+      owner,
+      input: sent,
+      deadlineAt: record.deadlineAt,
+      ...(provider.delivery === 'callback' ? { callbackUrl: `${deps.publicUrl}/webhooks/${provider.id}?task=${encodeURIComponent(record.id)}&token=${token}` } : {})
+    }
     // A callback that beats this answer waits for it (see the task service's applyCallback).
-    const bound = bindUpstream(record.id, def.name, def.endpoint, body)
+    const bound = bindUpstream(provider, req)
     deps.pending.set(record.id, bound)
     try {
       return { task: await bound, replayed: false }
@@ -130,10 +142,11 @@ export function createTaskCreator (deps: CreateDeps) {
     }
   }
 
-  async function bindUpstream (taskId: string, capability: string, endpoint: string, body: Record<string, unknown>): Promise<TaskRecord> {
-    let upstreamTaskId: string
+  async function bindUpstream (provider: GuardedProvider, req: CreateRequest): Promise<TaskRecord> {
+    const { taskId, capability } = req
+    let outcome: CreateOutcome
     try {
-      upstreamTaskId = await send(taskId, endpoint, body)
+      outcome = await send(provider, req)
     } catch (err) {
       if (err instanceof GatewayError) {
         deps.log.warn({ err, taskId, upstreamStatus: err.upstreamStatus, upstreamCode: err.upstreamCode, upstreamMessage: err.upstreamMessage }, 'upstream create failed')
@@ -142,6 +155,9 @@ export function createTaskCreator (deps: CreateDeps) {
       }
       throw err
     }
+    // A synchronous provider answers with the result itself.
+    if ('report' in outcome) return (await deps.transitions.applyUpstream(taskId, outcome.report, 'create')).task
+    const { upstreamTaskId } = outcome
     const { task } = await deps.transitions.annotate(taskId, { upstreamTaskId }, (cur) => cur.upstreamTaskId === null)
     if (task.upstreamTaskId !== upstreamTaskId) deps.log.error({ taskId, upstreamTaskId }, 'task already bound to another upstream task')
     else deps.log.info({ taskId, upstreamTaskId, capability }, 'task created upstream')

@@ -33,6 +33,7 @@ export type TaskError = z.infer<typeof TaskErrorSchema>
 export const TaskSchema = z.object({
   id: z.string(),
   capability: z.string(),
+  provider: z.string().describe('The upstream service that runs the task (tomoviee, tencent, ...)'),
   status: TaskStatusSchema,
   progress: z.int().min(0).max(100).describe('Completion percentage as last reported'),
   input: z.record(z.string(), z.unknown()).describe('The request body the task was created with'),
@@ -78,6 +79,7 @@ export function toPublicTask (r: TaskRecord): Task {
   return {
     id: r.id,
     capability: r.capability,
+    provider: r.provider,
     status: r.status,
     progress: r.progress,
     input: r.input,

@@ -1,16 +1,16 @@
 import { GatewayError } from '../gateway/errors.ts'
-import type { GatewayClient } from '../gateway/types.ts'
+import type { ProviderSet } from '../providers/set.ts'
 import { LOCAL_LEASES, type Leases } from '../coordination/lease.ts'
 import type { TaskStore } from '../store/types.ts'
 import type { TaskRecord } from './model.ts'
 import { nextCheckAt, type SchedulePolicy } from './schedule.ts'
-import type { Logger } from './service.ts'
+import { providerOf, type Logger } from './service.ts'
 import { isTerminal } from './state-machine.ts'
 import type { Transitions } from './transitions.ts'
 
 export interface ReconcilerDeps {
   store: TaskStore
-  gateway: GatewayClient
+  providers: Pick<ProviderSet, 'get'>
   transitions: Transitions
   log: Logger
   now: () => Date
@@ -37,8 +37,8 @@ export interface Reconciler {
 }
 
 /**
- * The safety net for callbacks that never come: tasks whose callback is overdue are polled on the
- * gateway's result endpoint with backoff, and given up as timed out at their deadline. The schedule
+ * The safety net for callbacks that never come: tasks whose callback is overdue are polled with
+ * their provider's `get` (after `recover` when the create answer was lost) with backoff, and given up as timed out at their deadline. The schedule
  * lives in the store, so it survives restarts.
  */
 export function createReconciler (deps: ReconcilerDeps): Reconciler {
@@ -51,10 +51,22 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
     }, (cur) => cur.version === task.version)
   }
 
+  /** The task's upstream id; for a task whose create answer was lost, found by the provider's `recover` when it can. */
+  async function upstreamIdOf (task: TaskRecord): Promise<string | null> {
+    if (task.upstreamTaskId) return task.upstreamTaskId
+    const provider = deps.providers.get(providerOf(task))
+    const found = await provider.recover?.(task.id)
+    if (!found) return null
+    const { task: bound } = await deps.transitions.annotate(task.id, { upstreamTaskId: found }, (cur) => cur.upstreamTaskId === null)
+    deps.log.warn({ taskId: task.id, upstreamTaskId: bound.upstreamTaskId }, 'upstream id recovered from the provider')
+    return bound.upstreamTaskId
+  }
+
   async function poll (task: TaskRecord): Promise<boolean> {
-    if (!task.upstreamTaskId) return false
     try {
-      const report = await deps.gateway.getTask(task.upstreamTaskId)
+      const upstreamTaskId = await upstreamIdOf(task)
+      if (!upstreamTaskId) return false
+      const report = await deps.providers.get(providerOf(task)).get(upstreamTaskId, { id: task.id, capability: task.capability })
       const { task: after } = await deps.transitions.applyUpstream(task.id, report, 'reconciler')
       return isTerminal(after.status)
     } catch (err) {

@@ -2,9 +2,8 @@ import { setImmediate } from 'node:timers/promises'
 import type { BaseLogger } from 'pino'
 import type { EventBus } from '../bus/types.ts'
 import { BffError } from '../errors.ts'
-import type { CallbackPayload } from '../gateway/schemas.ts'
-import type { GatewayClient } from '../gateway/types.ts'
 import { NOOP_OBSERVER, type Observer } from '../observability/observer.ts'
+import type { ProviderSet } from '../providers/set.ts'
 import type { Preflight } from '../security/preflight.ts'
 import type { UploadReferences } from '../uploads/references.ts'
 import type { UrlPolicy } from '../security/url-policy.ts'
@@ -23,13 +22,13 @@ export interface TaskServiceDeps {
   store: TaskStore
   events: EventLog
   bus: EventBus
-  gateway: GatewayClient
-  /** Base URL the gateway uses to reach /webhooks/tomoviee. */
+  providers: Pick<ProviderSet, 'get'>
+  /** Base URL providers use to reach /webhooks/<provider>. */
   publicUrl: string
   log: Logger
   /** Unfinished tasks one owner may have at once. */
   maxActivePerOwner: number
-  /** Confirm callbacks with the gateway's result endpoint before applying them. */
+  /** Confirm unsigned callbacks with the provider's `get` before applying them. */
   verifyCallbacks: boolean
   /** Several instances: see CallbackDeps; 0 (the default) with one. */
   callbackHoldMs?: number
@@ -59,6 +58,11 @@ export type OwnerStreamStart =
   | { kind: 'replay', pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]> }
 
 export type TaskService = ReturnType<typeof createTaskService>
+
+/** The provider that serves a task: recorded with it, so a capability that moves never strands a task. */
+export function providerOf (task: Pick<TaskRecord, 'provider'>): string {
+  return task.provider
+}
 
 /**
  * The one owner of the task state machine. Routes, the webhook and the reconciler go through it
@@ -107,8 +111,14 @@ export function createTaskService (deps: TaskServiceDeps) {
     }
   }
 
-  async function applyCallback (task: TaskRecord, payload: CallbackPayload): Promise<{ task: Task, changed: boolean }> {
-    const result = await handleCallback(task, payload)
+  /** A callback at /webhooks/<providerId> whose token matched `task`: read by the task's provider, then applied. */
+  async function applyCallback (task: TaskRecord, providerId: string, body: unknown): Promise<{ task: Task, changed: boolean }> {
+    if (providerOf(task) !== providerId) {
+      observer.callback('rejected')
+      throw new BffError('BFF_ERR_WEBHOOK_INVALID', 'The callback came to another provider\'s webhook')
+    }
+    const provider = deps.providers.get(providerId)
+    const result = await handleCallback(task, provider.parseCallback(body, { id: task.id, capability: task.capability }), provider)
     return { task: toPublicTask(result.task), changed: result.changed }
   }
 
@@ -119,7 +129,7 @@ export function createTaskService (deps: TaskServiceDeps) {
       const { task, replayed } = await track(createTask(owner, def, input, idempotencyKey, webhookUrl))
       return { task: toPublicTask(task), replayed }
     },
-    applyCallback: (task: TaskRecord, payload: CallbackPayload) => track(applyCallback(task, payload)),
+    applyCallback: (task: TaskRecord, providerId: string, body: unknown) => track(applyCallback(task, providerId, body)),
     /** Resolves when the writes in progress have finished (or failed). */
     async drain (): Promise<void> {
       while (inflight.size) await Promise.allSettled([...inflight])

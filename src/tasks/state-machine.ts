@@ -37,13 +37,3 @@ function clampProgress (status: TaskStatus, reported: number | undefined, previo
   if (reported === undefined || !Number.isFinite(reported) || reported < 0 || reported > 100) return previous
   return Math.max(previous, Math.min(UNFINISHED_MAX, Math.round(reported)))
 }
-
-/** ToMoviee's numeric task status (1-6) to ours. */
-export const UPSTREAM_STATUS: Record<number, TaskStatus> = {
-  1: 'queued',
-  2: 'processing',
-  3: 'succeeded',
-  4: 'failed',
-  5: 'canceled',
-  6: 'timed_out'
-}

@@ -1,13 +1,12 @@
 import type { EventBus } from '../bus/types.ts'
 import { BffError, ERRORS, type ErrorCode } from '../errors.ts'
-import type { UpstreamTask } from '../gateway/types.ts'
 import type { Observer, TaskSource } from '../observability/observer.ts'
 import type { TaskStore } from '../store/types.ts'
-import { findCapability } from './capabilities/index.ts'
 import type { Output, TaskEvent, TaskRecord, TaskStatus } from './model.ts'
 import type { UrlPolicy } from '../security/url-policy.ts'
-import { outputProblem, readOutputs } from './outputs.ts'
-import { advance, isTerminal, UPSTREAM_STATUS } from './state-machine.ts'
+import type { UpstreamReport } from '../providers/types.ts'
+import { outputProblem } from './outputs.ts'
+import { advance, isTerminal } from './state-machine.ts'
 import type { Logger } from './service.ts'
 
 const END_ERRORS: Partial<Record<TaskStatus, ErrorCode>> = {
@@ -81,28 +80,24 @@ export function createTransitions (deps: TransitionDeps) {
    * The success event waits for the copies, so the URLs it carries are final; a duplicate report
    * for a finished task copies nothing. Null when there is nothing to copy.
    */
-  async function custodyOf (taskId: string, report: UpstreamTask, known?: TaskRecord): Promise<Output[] | null> {
-    if (!deps.custody) return null
+  async function custodyOf (taskId: string, outputs: readonly Output[], known?: TaskRecord): Promise<Output[] | null> {
+    if (!deps.custody || !outputs.length) return null
     const cur = known?.id === taskId ? known : await deps.store.get(taskId)
-    const def = cur && !isTerminal(cur.status) ? findCapability(cur.capability) : undefined
-    const outputs = def ? readOutputs(def, report.result) : null
-    if (!outputs || (deps.outputPolicy && outputProblem(outputs, deps.outputPolicy))) return null
+    if (!cur || isTerminal(cur.status) || (deps.outputPolicy && outputProblem(outputs, deps.outputPolicy))) return null
     return deps.custody.take(taskId, outputs)
   }
 
-  /** Applies what the gateway reports. Duplicates and stale reports change nothing. */
-  async function applyUpstream (taskId: string, report: UpstreamTask & { upstreamTaskId?: string }, source: TaskSource, known?: TaskRecord): Promise<{ task: TaskRecord, changed: boolean }> {
-    const status = UPSTREAM_STATUS[report.status]
-    if (!status) throw new BffError('BFF_ERR_WEBHOOK_INVALID', `Unknown upstream status ${report.status}`)
-    const copied = status === 'succeeded' ? await custodyOf(taskId, report, known) : null
+  /** Applies what a provider reports (callback, poll or create answer). Duplicates and stale reports change nothing. */
+  async function applyUpstream (taskId: string, report: UpstreamReport, source: TaskSource, known?: TaskRecord): Promise<{ task: TaskRecord, changed: boolean }> {
+    const { status } = report
+    const outputs = report.outputs ?? []
+    const copied = status === 'succeeded' ? await custodyOf(taskId, outputs, known) : null
     const result = await mutate(taskId, (cur) => {
       const moved = advance(cur, { status, progress: report.progress })
       if (!moved) return null
       const next = { ...cur, ...moved, upstreamTaskId: cur.upstreamTaskId ?? report.upstreamTaskId ?? null }
-      const def = findCapability(cur.capability)
       if (moved.status === 'succeeded') {
-        const outputs = def ? readOutputs(def, report.result) : null
-        if (!outputs) return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported success without a usable result' } }, emit: true }
+        if (!outputs.length) return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported success without a usable result' } }, emit: true }
         const problem = deps.outputPolicy ? outputProblem(outputs, deps.outputPolicy) : null
         if (problem) {
           // The capability and the reason, never the URL: its query may carry a signature.
@@ -110,13 +105,13 @@ export function createTransitions (deps: TransitionDeps) {
           return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported a result URL that is not allowed' } }, emit: true }
         }
         const same = copied?.length === outputs.length && copied.every((c, i) => c.sourceUrl === outputs[i]!.url)
-        return { next: { ...next, outputs: same ? copied : outputs }, emit: true }
+        return { next: { ...next, outputs: same ? copied : [...outputs] }, emit: true }
       }
       const code = END_ERRORS[moved.status]
-      if (code) return { next: { ...next, error: { code, message: report.reason?.trim() || ERRORS[code].message } }, emit: true }
+      if (code) return { next: { ...next, error: report.error ?? { code, message: ERRORS[code].message } }, emit: true }
       return { next, emit: true }
     }, source, known)
-    deps.log.info({ taskId, source, upstreamStatus: report.status, status: result.task.status, changed: result.changed }, 'upstream report applied')
+    deps.log.info({ taskId, source, reported: report.status, status: result.task.status, changed: result.changed }, 'upstream report applied')
     return result
   }
 

@@ -12,7 +12,7 @@ import { startChild } from './child.ts'
 
 const simUrl = process.env.SIM_URL!
 const port = Number(process.env.PORT ?? 0)
-// The same pool settings as src/gateway/client.ts.
+// The same pool settings as src/providers/tomoviee/client.ts.
 const agent = new Agent({ connect: { timeout: 5_000 }, headersTimeout: 30_000, bodyTimeout: 30_000, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 })
 const headers = {
   'content-type': 'application/json',

@@ -3,7 +3,7 @@
  * sends callbacks itself). `callbacks` answers every task's callback URL from `simulator.tasks`.
  */
 import type { AddressInfo } from 'node:net'
-import { buildSimulator } from '../../src/simulator/app.ts'
+import { buildSimulator } from '../../src/providers/tomoviee/simulator/app.ts'
 import { APP_KEY, APP_SECRET } from './common.ts'
 import { startChild } from './child.ts'
 

@@ -24,6 +24,7 @@ export function seedTask (owner: string, at: number): TaskRecord {
     id: randomUUID(),
     owner,
     capability: 'video-scoring',
+    provider: 'tomoviee',
     status: 'queued',
     progress: 0,
     input: { videoUrl: 'https://example.com/clips/bench.mp4', prompt: 'Upbeat acoustic guitar, sunny and light', duration: 30 },

@@ -6,8 +6,8 @@ import type { CapabilityInputs, ErrorCode, Task } from '../../packages/client/sr
 import { CLIENT_TYPES_FILE, generateClientTypes } from '../../src/codegen/client-types.ts'
 import type { ErrorCode as ServerErrorCode } from '../../src/errors.ts'
 import { PROJECT_ROOT } from '../../src/meta.ts'
-import type { textToMusic } from '../../src/tasks/capabilities/text-to-music.ts'
-import type { textToVideo } from '../../src/tasks/capabilities/text-to-video.ts'
+import type { textToMusic } from '../../src/providers/tomoviee/capabilities/text-to-music.ts'
+import type { textToVideo } from '../../src/providers/tomoviee/capabilities/text-to-video.ts'
 import { CAPABILITIES } from '../../src/tasks/capabilities/index.ts'
 import type { Task as ServerTask } from '../../src/tasks/model.ts'
 

@@ -53,7 +53,7 @@ async function orphanedTask (): Promise<{ id: string, token: string }> {
   const at = new Date().toISOString()
   const id = `orphan-${Math.random().toString(36).slice(2)}`
   await app!.taskStore.create({
-    id, owner: 'alice', capability: 'text-to-speech', status: 'queued', progress: 0, input: { text: 'mine' }, outputs: [], error: null,
+    id, owner: 'alice', capability: 'text-to-speech', provider: 'tomoviee', status: 'queued', progress: 0, input: { text: 'mine' }, outputs: [], error: null,
     upstreamTaskId: null, callbackTokenHash: hash, createdAt: at, updatedAt: at, version: 1, nextCheckAt: null, deadlineAt: Date.now() + 600_000, checkAttempts: 0
   }, { maxActive: 100, now: Date.now() })
   return { id, token }
@@ -148,7 +148,7 @@ describe.skipIf(!redisUp)('callbacks bound to their upstream task, two instances
     const { token, hash } = newCallbackToken()
     const at = new Date().toISOString()
     await apps[0]!.taskStore.create({
-      id: 'young-orphan', owner: 'alice', capability: 'text-to-speech', status: 'queued', progress: 0, input: { text: 'x' }, outputs: [], error: null,
+      id: 'young-orphan', owner: 'alice', capability: 'text-to-speech', provider: 'tomoviee', status: 'queued', progress: 0, input: { text: 'x' }, outputs: [], error: null,
       upstreamTaskId: null, callbackTokenHash: hash, createdAt: at, updatedAt: at, version: 1, nextCheckAt: null, deadlineAt: Date.now() + 600_000, checkAttempts: 0
     }, { maxActive: 100, now: Date.now() })
     const early = await post(`${b}/webhooks/tomoviee?task=young-orphan&token=${token}`, { task_id: 'up-anything', status: 3, result: PLANTED })

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../src/gateway/errors.ts'
-import type { GatewayClient, UpstreamTask } from '../../src/gateway/types.ts'
+import type { GatewayClient, UpstreamTask } from '../../src/providers/tomoviee/types.ts'
 
 export interface StubGateway extends GatewayClient {
   /** Create bodies received, in order (they carry the callback URL). */

@@ -1,8 +1,8 @@
 import { MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createGatewayClient } from '../../src/gateway/client.ts'
+import { createGatewayClient } from '../../src/providers/tomoviee/client.ts'
 import { GatewayError } from '../../src/gateway/errors.ts'
-import type { GatewayClient } from '../../src/gateway/types.ts'
+import type { GatewayClient } from '../../src/providers/tomoviee/types.ts'
 
 const BASE = 'https://gateway.test'
 const KEY = 'app-key-1'

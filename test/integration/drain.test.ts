@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { createSqliteStore } from '../../src/store/sqlite.ts'
-import type { GatewayClient } from '../../src/gateway/types.ts'
+import type { GatewayClient } from '../../src/providers/tomoviee/types.ts'
 import { bearer, tempDbPath, testConfig } from '../helper.ts'
 
 describe('closing the app', () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
-import type { GatewayClient } from '../../src/gateway/types.ts'
+import type { GatewayClient } from '../../src/providers/tomoviee/types.ts'
 import { bearer, testConfig } from '../helper.ts'
 
 let app: FastifyInstance

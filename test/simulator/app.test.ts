@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildSimulator, type SimulatorOptions } from '../../src/simulator/app.ts'
+import { buildSimulator, type SimulatorOptions } from '../../src/providers/tomoviee/simulator/app.ts'
 import { APP_KEY, APP_SECRET, authHeaders, waitFor } from './helpers.ts'
 
 const CREATE = '/v1/open/capacity/application/tm_video_scoring'

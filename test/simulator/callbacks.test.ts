@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { request } from 'undici'
 import { afterEach, describe, expect, it } from 'vitest'
-import { buildSimulator, type SimulatorOptions } from '../../src/simulator/app.ts'
+import { buildSimulator, type SimulatorOptions } from '../../src/providers/tomoviee/simulator/app.ts'
 import { APP_KEY, APP_SECRET, logCollector, postJson, sleep, startReceiver, waitFor, type Receiver } from './helpers.ts'
 
 const BODY = { video: 'https://example.com/a.mp4', prompt: 'warm strings', duration: 6 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { outputCount, SimulatorEngine } from '../../src/simulator/engine.ts'
+import { outputCount, SimulatorEngine } from '../../src/providers/tomoviee/simulator/engine.ts'
 
 const silent = { info: () => {}, warn: () => {}, error: () => {} }
 const outputs = [{ key: 'audio_path', type: 'audio' }] as const

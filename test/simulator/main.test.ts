@@ -9,7 +9,7 @@ let child: ChildProcess | undefined
 
 function run (env: Record<string, string>): { child: ChildProcess, out: () => string, exited: Promise<number | null> } {
   let out = ''
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/simulator/main.ts'], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/providers/tomoviee/simulator/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe']

@@ -5,7 +5,7 @@ import type { CapabilityDefinition } from '../../src/tasks/capabilities/types.ts
 import { APP_KEY, APP_SECRET, authHeaders, waitFor } from './helpers.ts'
 
 // Stand-ins with small schemas exercise the image, mask and video paths.
-vi.mock('../../src/tasks/capabilities/index.ts', () => {
+vi.mock('../../src/providers/tomoviee/capabilities/index.ts', () => {
   const stub = (endpoint: string, upstream: z.ZodType<Record<string, unknown>>, outputs: CapabilityDefinition['outputs']): CapabilityDefinition => ({
     name: endpoint,
     endpoint,
@@ -24,10 +24,10 @@ vi.mock('../../src/tasks/capabilities/index.ts', () => {
     stub('tm_redrawing', z.object({ image: z.url(), image_num: z.int().min(1).max(4).optional() }), [{ key: 'image_path', type: 'image' }, { key: 'mask_path', type: 'mask' }]),
     stub('tm_text2video_b', z.object({ prompt: z.string().min(1) }), [{ key: 'video_path', type: 'video' }])
   ]
-  return { CAPABILITIES: defs, findCapabilityByEndpoint: (e: string) => defs.find((d) => d.endpoint === e), findCapability: () => undefined }
+  return { TOMOVIEE_CAPABILITIES: defs, findCapabilityByEndpoint: (e: string) => defs.find((d) => d.endpoint === e), findTomovieeCapability: () => undefined }
 })
 
-const { buildSimulator } = await import('../../src/simulator/app.ts')
+const { buildSimulator } = await import('../../src/providers/tomoviee/simulator/app.ts')
 
 let app: FastifyInstance | undefined
 afterEach(async () => {

@@ -20,6 +20,7 @@ export function makeTask (over: Partial<TaskRecord> = {}): TaskRecord {
     id: `task-${String(n).padStart(5, '0')}`,
     owner: 'alice',
     capability: 'text-to-speech',
+    provider: 'tomoviee',
     status: 'queued',
     progress: 0,
     input: { text: `hello ${n}`, voice: 'nova' },

@@ -54,13 +54,16 @@ describe('SQLite list indexes', () => {
     // Back to the schema as it was before this migration: the old status index, version 3.
     const raw = new Database(path)
     raw.exec(`DROP INDEX tasks_owner_status_created; DROP INDEX tasks_owner_capability_created;
-      DROP INDEX tasks_owner_status_capability_created; CREATE INDEX tasks_owner_status ON tasks (owner, status);`)
+      DROP INDEX tasks_owner_status_capability_created; CREATE INDEX tasks_owner_status ON tasks (owner, status);
+      ALTER TABLE tasks DROP COLUMN provider;`)
     raw.pragma('user_version = 3')
     raw.close()
 
     const after = createSqliteStore(path)
     try {
       expect((await after.list({ owner: 'alice', status: 'failed', limit: 10 })).items.map((t) => t.id)).toEqual([task.id])
+      // Tasks from before tasks named their provider were ToMoviee's.
+      expect((await after.get(task.id))?.provider).toBe('tomoviee')
       expect((await after.list({ owner: 'alice', status: 'queued', limit: 10 })).items).toEqual([])
     } finally {
       await after.close()

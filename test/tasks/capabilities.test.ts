@@ -2,10 +2,11 @@ import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { buildApp } from '../../src/app.ts'
-import type { GatewayClient } from '../../src/gateway/types.ts'
+import type { GatewayClient } from '../../src/providers/tomoviee/types.ts'
 import { UpstreamCommonSchema } from '../../src/tasks/capabilities/types.ts'
+import { TOMOVIEE_CAPABILITIES } from '../../src/providers/tomoviee/capabilities/index.ts'
 import { CAPABILITIES, findCapability } from '../../src/tasks/capabilities/index.ts'
-import { readOutputs } from '../../src/tasks/outputs.ts'
+import { readOutputs } from '../../src/providers/tomoviee/outputs.ts'
 import { CASES } from '../fixtures/capabilities.ts'
 import { bearer, testConfig } from '../helper.ts'
 
@@ -27,11 +28,11 @@ const post = (name: string, payload: Record<string, unknown>) =>
 
 describe('capability definitions', () => {
   it('cover the eleven upstream capabilities, each with a case', () => {
-    expect(CAPABILITIES.map((c) => c.endpoint).sort()).toEqual([
+    expect(TOMOVIEE_CAPABILITIES.map((c) => c.endpoint).sort()).toEqual([
       'tm_reference_img2img', 'tm_reference_img2mask', 'tm_redrawing', 'tm_tail2video_b', 'tm_text2music', 'tm_text2sfx',
       'tm_text2speech', 'tm_text2video_b', 'tm_img2video_b', 'tm_video_continuation_b', 'tm_video_scoring'
     ].sort())
-    for (const def of CAPABILITIES) expect(CASES.some((c) => c.name === def.name), def.name).toBe(true)
+    for (const def of TOMOVIEE_CAPABILITIES) expect(CASES.some((c) => c.name === def.name), def.name).toBe(true)
   })
 
   it.each(CAPABILITIES.map((d) => [d.name, d] as const))('%s: declares every URL field as a media input', (_name, def) => {

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createMemoryEventBus } from '../../src/bus/memory.ts'
 import { GatewayError } from '../../src/gateway/errors.ts'
-import type { GatewayClient, UpstreamTask } from '../../src/gateway/types.ts'
+import { createTomovieeProvider } from '../../src/providers/tomoviee/provider.ts'
+import type { GatewayClient, UpstreamTask } from '../../src/providers/tomoviee/types.ts'
+import { withCircuitBreaker } from '../../src/gateway/breaker.ts'
 import { createSqliteStore, type SqliteStore } from '../../src/store/sqlite.ts'
 import { findCapability } from '../../src/tasks/capabilities/index.ts'
 import { createReconciler } from '../../src/tasks/reconciler.ts'
@@ -35,14 +37,17 @@ const gateway: GatewayClient = {
   async close () {}
 }
 
+// The ToMoviee provider around the scripted gateway, as the app builds it.
+const providers = { get: () => withCircuitBreaker(createTomovieeProvider(gateway), { failureThreshold: 1000, cooldownMs: 1, title: 'ToMoviee' }) }
+
 function build () {
   const now = () => new Date(clock)
   const service = createTaskService({
-    store, events: store, bus: createMemoryEventBus(), gateway, publicUrl: 'http://bff.test', log: silent,
+    store, events: store, bus: createMemoryEventBus(), providers, publicUrl: 'http://bff.test', log: silent,
     maxActivePerOwner: 100, verifyCallbacks: false, urlPolicy: { httpAllowHosts: [] }, schedule,
     idempotencyTtlMs: 60_000, createRetries: 0, now
   })
-  const reconciler = createReconciler({ store, gateway, transitions: service.transitions, log: silent, now, schedule, intervalMs: 1000, concurrency: 2 })
+  const reconciler = createReconciler({ store, providers, transitions: service.transitions, log: silent, now, schedule, intervalMs: 1000, concurrency: 2 })
   return { service, reconciler }
 }
 
@@ -139,7 +144,7 @@ describe('reconciler', () => {
     const { reconciler } = build()
     const nowMs = clock
     await store.create({
-      id: 'orphan', owner: 'alice', capability: 'text-to-speech', status: 'queued', progress: 0, input: { text: 'x' }, outputs: [], error: null,
+      id: 'orphan', owner: 'alice', capability: 'text-to-speech', provider: 'tomoviee', status: 'queued', progress: 0, input: { text: 'x' }, outputs: [], error: null,
       upstreamTaskId: null, callbackTokenHash: 'x', createdAt: new Date(nowMs).toISOString(), updatedAt: new Date(nowMs).toISOString(),
       version: 1, nextCheckAt: nowMs + 45_000, deadlineAt: nowMs + 300_000, checkAttempts: 0
     }, { maxActive: 10, now: nowMs })

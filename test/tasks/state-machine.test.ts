@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { advance, isTerminal, UPSTREAM_STATUS } from '../../src/tasks/state-machine.ts'
+import { advance, isTerminal } from '../../src/tasks/state-machine.ts'
+import { UPSTREAM_STATUS } from '../../src/providers/tomoviee/status.ts'
 
 describe('advance', () => {
   it('moves forward through the statuses', () => {

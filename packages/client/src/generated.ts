@@ -42,6 +42,8 @@ export interface TaskError {
 export interface Task {
   id: string
   capability: string
+  /** The upstream service that runs the task (tomoviee, tencent, ...) */
+  provider: string
   status: TaskStatus
   /** Completion percentage as last reported */
   progress: number
@@ -57,6 +59,8 @@ export interface Task {
 export interface Capability {
   /** Create with POST /v1/tasks/{name} */
   name: string
+  /** The upstream service that runs it (tomoviee, tencent, ...) */
+  provider: string
   summary: string
   description: string
   outputType: OutputType
@@ -231,6 +235,22 @@ export interface ImageRecognitionInput {
   mode?: "edge" | "pose" | "subject" | "depth"
 }
 
+/** The request body of POST /v1/tasks/tencent-image-to-music (defaulted fields are optional). */
+export interface TencentImageToMusicInput {
+  /** Picture the music is composed for (png, jpg, jpeg or webp) */
+  imageUrl: string
+  /** Number of songs to compose (default: 1) */
+  songCount?: number
+  /** mp3: audio files; mp4: video files (default: "mp3") */
+  format?: "mp3" | "mp4"
+  /** large-model takes an emotion and a genre; multitrack takes an emotion (warm and angry only here) and no genre (default: "large-model") */
+  modelType?: "large-model" | "multitrack"
+  /** Mood of the music; warm and angry need modelType multitrack */
+  emotion?: "happy" | "sad" | "romantic" | "quiet" | "lazy" | "exciting" | "magnificent" | "funny" | "fear" | "warm" | "angry"
+  /** Style of the music; not with modelType multitrack */
+  genre?: "pop" | "classical" | "china" | "soft" | "jazz"
+}
+
 /** The request body of each capability, by name. */
 export interface CapabilityInputs {
   "video-scoring": VideoScoringInput
@@ -244,4 +264,5 @@ export interface CapabilityInputs {
   "image-to-image": ImageToImageInput
   "image-redraw": ImageRedrawInput
   "image-recognition": ImageRecognitionInput
+  "tencent-image-to-music": TencentImageToMusicInput
 }

@@ -20,7 +20,7 @@ const upper = <T extends string>(s: T) => s.toUpperCase() as Uppercase<T>
 
 const example = { imageUrl: 'https://example.com/photos/beach-sunset.jpg', songCount: 2, format: 'mp3', emotion: 'romantic', genre: 'soft' } as const
 
-const Input = z.object({
+const Input = z.strictObject({
   imageUrl: MediaUrlSchema.refine(isImagePath, 'must name a png, jpg, jpeg or webp file')
     .describe('Picture the music is composed for (png, jpg, jpeg or webp)'),
   songCount: z.int().min(1).max(100).default(1).describe('Number of songs to compose'),

@@ -7,13 +7,13 @@ const secret = z.string().trim().min(1).optional()
 export const TENCENT_DEFAULT_ENDPOINT = 'http://service-mqk0mc83-1257411467.bj.apigw.tencentcs.com/release/job'
 
 /**
- * The `TENCENT_*` environment variables, for src/config.ts to merge into its schema once the
- * provider seam lands. Without both secrets the provider runs against its simulator (demo mode).
+ * The `TENCENT_*` environment variables, merged into src/config.ts's schema. Without both secrets
+ * the provider runs against its simulator outside production (demo mode) and is off in production.
  */
 export const TencentEnvSchema = z.object({
   TENCENT_ENDPOINT: z.url({ protocol: /^https?$/ }).default(TENCENT_DEFAULT_ENDPOINT)
     .describe('Tencent image-to-music job endpoint (every action is a POST to this one URL).'),
-  TENCENT_SECRET_ID: secret.describe('Tencent SecretId. Unset (with the key) means the Tencent provider runs against its simulator.'),
+  TENCENT_SECRET_ID: secret.describe('Tencent SecretId. Unset (with the key): the Tencent provider runs against its simulator outside production, and is off in production.'),
   TENCENT_SECRET_KEY: secret.describe('Tencent SecretKey. Travels in the request body; never logged, never returned, no default.'),
   TENCENT_OUTPUT_BASE_URL: z.url({ protocol: /^https?$/ }).optional()
     .describe('Public base URL of the storage Tencent writes results to; <base>/<destination>/<file name> must download the file. Required with real credentials.'),

@@ -45,6 +45,12 @@ function timedOut (job: Job): boolean {
 /** One Job in our vocabulary. `outputBaseUrl` turns its file names into URLs. */
 export function jobReport (job: Job, outputBaseUrl: string): UpstreamReport {
   const status = TENCENT_STATE[job.state] ?? 'processing'
+  const report = jobStateReport(job, status, outputBaseUrl)
+  // The echoed customId lets the BFF check, before adopting a callback's job id, that the job is ours.
+  return job.customId !== undefined ? { ...report, customId: job.customId } : report
+}
+
+function jobStateReport (job: Job, status: TaskStatus, outputBaseUrl: string): UpstreamReport {
   const upstreamTaskId = job.id
   if (status === 'succeeded') {
     const outputs = outputsOf(job, outputBaseUrl)

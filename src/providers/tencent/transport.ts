@@ -1,10 +1,8 @@
-import { Agent, request, type Dispatcher } from 'undici'
-import { GatewayError } from '../../gateway/errors.ts'
+import type { Dispatcher } from 'undici'
+import { createUpstreamAgent, postJson, type JsonAnswer } from '../../gateway/http.ts'
 
-// Connection-level failures where the request bytes were never written: safe to retry a create.
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
-const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 const MAX_BODY_BYTES = 4 * 1_048_576
+const UPSTREAM = 'Tencent'
 
 export interface TransportOptions {
   connectTimeoutMs: number
@@ -13,7 +11,7 @@ export interface TransportOptions {
   dispatcher?: Dispatcher | undefined
 }
 
-export interface JsonAnswer { status: number, json: unknown }
+export type { JsonAnswer }
 
 /**
  * POSTs JSON to one URL over a keep-alive pool and reads a bounded JSON answer. Errors never hold
@@ -21,37 +19,10 @@ export interface JsonAnswer { status: number, json: unknown }
  */
 export function createJsonTransport (url: string, opts: TransportOptions) {
   const owns = opts.dispatcher === undefined
-  const dispatcher = opts.dispatcher ?? new Agent({
-    connect: { timeout: opts.connectTimeoutMs },
-    headersTimeout: opts.timeoutMs,
-    bodyTimeout: opts.timeoutMs,
-    keepAliveTimeout: 10_000,
-    keepAliveMaxTimeout: 60_000
-  })
+  const dispatcher = opts.dispatcher ?? createUpstreamAgent(opts)
 
-  async function post (body: unknown): Promise<JsonAnswer> {
-    let res: Dispatcher.ResponseData
-    try {
-      res = await request(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        dispatcher,
-        signal: AbortSignal.timeout(opts.timeoutMs)
-      })
-    } catch (err) {
-      throw transportError(err)
-    }
-    let text: string
-    try {
-      text = await readLimited(res.body)
-    } catch (err) {
-      throw transportError(err, true)
-    }
-    let json: unknown
-    try { json = JSON.parse(text) } catch { json = undefined }
-    return { status: res.statusCode, json }
-  }
+  const post = (body: unknown): Promise<JsonAnswer> =>
+    postJson(url, body, { headers: {}, dispatcher, timeoutMs: opts.timeoutMs, maxBytes: MAX_BODY_BYTES, upstream: UPSTREAM })
 
   return {
     post,
@@ -59,29 +30,4 @@ export function createJsonTransport (url: string, opts: TransportOptions) {
       if (owns) await dispatcher.close()
     }
   }
-}
-
-async function readLimited (body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY_BYTES) {
-      body.destroy()
-      throw new GatewayError('BFF_ERR_UPSTREAM_BAD_RESPONSE', 'Tencent answered with an oversized body', { sent: true })
-    }
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-function transportError (err: unknown, afterHeaders = false): GatewayError {
-  if (err instanceof GatewayError) return err
-  const e = err as { code?: string, name?: string, cause?: { code?: string } }
-  const code = e.code ?? e.cause?.code ?? ''
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_ABORTED' || TIMEOUTS.has(code)) {
-    return new GatewayError('BFF_ERR_UPSTREAM_TIMEOUT', 'Tencent did not answer in time', { sent: true, cause: err })
-  }
-  const sent = afterHeaders || !NOT_SENT.has(code)
-  return new GatewayError('BFF_ERR_UPSTREAM_UNAVAILABLE', 'Tencent could not be reached', { sent, cause: err })
 }

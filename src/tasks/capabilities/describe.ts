@@ -1,9 +1,11 @@
 import { z } from 'zod'
 import { OutputTypeSchema } from '../model.ts'
+import { providerOfCapability } from './index.ts'
 import type { CapabilityDefinition } from './types.ts'
 
 export const CapabilitySchema = z.object({
   name: z.string().describe('Create with POST /v1/tasks/{name}'),
+  provider: z.string().describe('The upstream service that runs it (tomoviee, tencent, ...)'),
   summary: z.string(),
   description: z.string(),
   outputType: OutputTypeSchema,
@@ -23,6 +25,7 @@ export function describeCapability (def: CapabilityDefinition): Capability {
   const inputSchema = name && $defs?.[name] ? { ...root, ...$defs[name] } : { ...root, ...($ref ? { $ref, $defs } : {}) }
   return {
     name: def.name,
+    provider: providerOfCapability(def.name) ?? '',
     summary: def.summary,
     description: def.description,
     outputType: def.outputs[0]!.type,

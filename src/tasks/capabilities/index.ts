@@ -1,35 +1,20 @@
-import { framesToVideo } from './frames-to-video.ts'
-import { imageRecognition } from './image-recognition.ts'
-import { imageRedraw } from './image-redraw.ts'
-import { imageToImage } from './image-to-image.ts'
-import { imageToVideo } from './image-to-video.ts'
-import { textToMusic } from './text-to-music.ts'
-import { textToSfx } from './text-to-sfx.ts'
-import { textToSpeech } from './text-to-speech.ts'
-import { textToVideo } from './text-to-video.ts'
+import { PROVIDERS } from '../../providers/registry.ts'
 import type { CapabilityDefinition } from './types.ts'
-import { videoContinuation } from './video-continuation.ts'
-import { videoScoring } from './video-scoring.ts'
 
-// Each definition is precisely typed where it is written; here only the shared shape matters.
-const all = [
-  videoScoring, textToMusic, textToSfx, textToSpeech,
-  textToVideo, imageToVideo, framesToVideo, videoContinuation,
-  imageToImage, imageRedraw, imageRecognition
-] as unknown as CapabilityDefinition[]
-
-/** Every capability the BFF exposes, in the order they are documented. */
-export const CAPABILITIES: readonly CapabilityDefinition[] = all
+/** Every capability the BFF exposes: each provider's, in registry order. */
+export const CAPABILITIES: readonly CapabilityDefinition[] = PROVIDERS.flatMap((p) => p.capabilities)
 
 const byName = new Map(CAPABILITIES.map((c) => [c.name, c]))
-const byEndpoint = new Map(CAPABILITIES.map((c) => [c.endpoint, c]))
+const providerByName = new Map(PROVIDERS.flatMap((p) => p.capabilities.map((c) => [c.name, p.id] as const)))
+if (byName.size !== CAPABILITIES.length) throw new Error('two providers declare a capability of the same name')
 
 export function findCapability (name: string): CapabilityDefinition | undefined {
   return byName.get(name)
 }
 
-export function findCapabilityByEndpoint (endpoint: string): CapabilityDefinition | undefined {
-  return byEndpoint.get(endpoint)
+/** The id of the provider that serves a capability. */
+export function providerOfCapability (name: string): string | undefined {
+  return providerByName.get(name)
 }
 
 /** "text-to-music" -> "TextToMusic": operation ids and generated type names. */

@@ -23,8 +23,8 @@ function job (over: Partial<JobWire> = {}, results?: { songName?: string, videoN
 describe('Tencent job states', () => {
   it('maps 1-5 to ours', () => {
     expect(TENCENT_STATE).toEqual({ 1: 'queued', 2: 'processing', 3: 'succeeded', 4: 'failed', 5: 'canceled' })
-    expect(jobReport(job({ state: 1 }), base)).toEqual({ status: 'queued', upstreamTaskId: 'job-1' })
-    expect(jobReport(job({ state: 2 }), base)).toEqual({ status: 'processing', upstreamTaskId: 'job-1' })
+    expect(jobReport(job({ state: 1 }), base)).toEqual({ status: 'queued', upstreamTaskId: 'job-1', customId: 'task-1' })
+    expect(jobReport(job({ state: 2 }), base)).toEqual({ status: 'processing', upstreamTaskId: 'job-1', customId: 'task-1' })
     expect(jobReport(job({ state: 5 }), base)).toMatchObject({ status: 'canceled', error: { code: 'BFF_ERR_TASK_CANCELED' } })
   })
 
@@ -34,6 +34,7 @@ describe('Tencent job states', () => {
       status: 'succeeded',
       progress: 100,
       upstreamTaskId: 'job-1',
+      customId: 'task-1',
       outputs: [
         { type: 'audio', url: 'https://cdn.example.com/music/bff/task-1/song%201.mp3' },
         { type: 'video', url: 'https://cdn.example.com/music/bff/task-1/v.mp4' }

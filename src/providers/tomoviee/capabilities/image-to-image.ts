@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, MediaUrlSchema, promptSchema } from './types.ts'
+import { defineCapability, MediaUrlSchema, promptSchema } from '../../../tasks/capabilities/types.ts'
 
 const example = { imageUrl: 'https://example.com/refs/cottage.jpg', prompt: 'Keep the cottage and the path, turn the season to deep winter with snow', count: 2 } as const
 

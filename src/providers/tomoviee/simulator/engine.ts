@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { OutputType } from '../tasks/model.ts'
+import type { OutputType } from '../../../tasks/model.ts'
 import { ASSET_FORMATS } from './assets.ts'
 import { behaviourFor, type Behaviour } from './behaviour.ts'
 import { CallbackSender, type CallbackPayload, type SimLogger } from './callback.ts'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, promptSchema } from './types.ts'
+import { defineCapability, promptSchema } from '../../../tasks/capabilities/types.ts'
 
 const example = { prompt: 'Warm lo-fi hip hop with soft piano and vinyl crackle', duration: 30, count: 2 }
 

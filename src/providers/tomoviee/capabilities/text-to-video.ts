@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability } from './types.ts'
+import { defineCapability } from '../../../tasks/capabilities/types.ts'
 import { ASPECT_RATIOS, publicVideoFields, toUpstreamVideo, upstreamVideoFields, videoPrompt } from './video-common.ts'
 
 const example = { prompt: 'A red fox trots through fresh snow in a pine forest at dawn, soft golden light', resolution: '720p', aspectRatio: '16:9', cameraMove: 'tracking' } as const

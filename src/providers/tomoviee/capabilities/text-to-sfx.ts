@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, promptSchema } from './types.ts'
+import { defineCapability, promptSchema } from '../../../tasks/capabilities/types.ts'
 
 const example = { prompt: 'Heavy wooden door creaking open slowly in a stone hallway', duration: 6, count: 2 }
 

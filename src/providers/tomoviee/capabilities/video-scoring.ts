@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, MediaUrlSchema } from './types.ts'
+import { defineCapability, MediaUrlSchema } from '../../../tasks/capabilities/types.ts'
 
 const example = { videoUrl: 'https://example.com/clips/skate.mp4', prompt: 'Upbeat acoustic guitar, sunny and light', duration: 30 }
 

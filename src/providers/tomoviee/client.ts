@@ -1,6 +1,7 @@
-import { Agent, request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { z } from 'zod'
-import { GatewayError } from './errors.ts'
+import { GatewayError } from '../../gateway/errors.ts'
+import { createUpstreamAgent, postJson } from '../../gateway/http.ts'
 import { CreateDataSchema, EnvelopeSchema, TaskDataSchema } from './schemas.ts'
 import type { GatewayClient, UpstreamTask } from './types.ts'
 
@@ -14,22 +15,13 @@ export interface GatewayClientOptions {
   dispatcher?: Dispatcher
 }
 
-// Connection-level failures where the request bytes were never written: safe to retry a create.
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
-const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 const MAX_BODY_BYTES = 1_048_576
+const UPSTREAM = 'The generation gateway'
 
 export function createGatewayClient (opts: GatewayClientOptions): GatewayClient {
   const ownsDispatcher = opts.dispatcher === undefined
-  const dispatcher = opts.dispatcher ?? new Agent({
-    connect: { timeout: opts.connectTimeoutMs },
-    headersTimeout: opts.timeoutMs,
-    bodyTimeout: opts.timeoutMs,
-    keepAliveTimeout: 10_000,
-    keepAliveMaxTimeout: 60_000
-  })
+  const dispatcher = opts.dispatcher ?? createUpstreamAgent(opts)
   const headers = {
-    'content-type': 'application/json',
     authorization: `Basic ${Buffer.from(`${opts.appKey}:${opts.appSecret}`, 'utf8').toString('base64')}`,
     'x-app-key': opts.appKey
   }
@@ -69,30 +61,11 @@ export function createGatewayClient (opts: GatewayClientOptions): GatewayClient 
   }
 
   async function send (path: string, body: unknown): Promise<{ status: number, json: unknown }> {
-    let res: Dispatcher.ResponseData
-    try {
-      res = await request(`${opts.baseUrl}${path}`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-        dispatcher,
-        signal: AbortSignal.timeout(opts.timeoutMs)
-      })
-    } catch (err) {
-      throw transportError(err)
+    const { status, json } = await postJson(`${opts.baseUrl}${path}`, body, { headers, dispatcher, timeoutMs: opts.timeoutMs, maxBytes: MAX_BODY_BYTES, upstream: UPSTREAM })
+    if (json === undefined && status >= 200 && status < 300) {
+      throw new GatewayError('BFF_ERR_UPSTREAM_BAD_RESPONSE', 'The generation gateway answered with a body that is not JSON', { sent: true, upstreamStatus: status })
     }
-    let text: string
-    try {
-      text = await readLimited(res.body)
-    } catch (err) {
-      throw transportError(err, true)
-    }
-    let json: unknown
-    try { json = JSON.parse(text) } catch { json = undefined }
-    if (json === undefined && res.statusCode >= 200 && res.statusCode < 300) {
-      throw new GatewayError('BFF_ERR_UPSTREAM_BAD_RESPONSE', 'The generation gateway answered with a body that is not JSON', { sent: true, upstreamStatus: res.statusCode })
-    }
-    return { status: res.statusCode, json }
+    return { status, json }
   }
 
   return {
@@ -113,29 +86,4 @@ export function createGatewayClient (opts: GatewayClientOptions): GatewayClient 
 function upstreamDetails (envelope: { code: number, msg?: string | null | undefined } | undefined): { upstreamCode?: number, upstreamMessage?: string } {
   if (!envelope) return {}
   return { upstreamCode: envelope.code, ...(envelope.msg ? { upstreamMessage: envelope.msg.slice(0, 200) } : {}) }
-}
-
-async function readLimited (body: Dispatcher.ResponseData['body']): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length
-    if (size > MAX_BODY_BYTES) {
-      body.destroy()
-      throw new GatewayError('BFF_ERR_UPSTREAM_BAD_RESPONSE', 'The generation gateway answered with an oversized body', { sent: true })
-    }
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
-function transportError (err: unknown, afterHeaders = false): GatewayError {
-  if (err instanceof GatewayError) return err
-  const e = err as { code?: string, name?: string, cause?: { code?: string } }
-  const code = e.code ?? e.cause?.code ?? ''
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_ABORTED' || TIMEOUTS.has(code)) {
-    return new GatewayError('BFF_ERR_UPSTREAM_TIMEOUT', 'The generation gateway did not answer in time', { sent: true, cause: err })
-  }
-  const sent = afterHeaders || !NOT_SENT.has(code)
-  return new GatewayError('BFF_ERR_UPSTREAM_UNAVAILABLE', 'The generation gateway could not be reached', { sent, cause: err })
 }

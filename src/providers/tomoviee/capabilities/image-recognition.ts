@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, MediaUrlSchema, promptSchema } from './types.ts'
+import { defineCapability, MediaUrlSchema, promptSchema } from '../../../tasks/capabilities/types.ts'
 
 const example = { imageUrl: 'https://example.com/photos/living-room.png', prompt: 'sofa', mode: 'subject' } as const
 

@@ -1,5 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib'
-import type { OutputType } from '../tasks/model.ts'
+import type { OutputType } from '../../../tasks/model.ts'
 import { generateMp4 } from './video.ts'
 
 /** File extension and media type of each output type, as the simulator names and serves them. */

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, MediaUrlSchema } from './types.ts'
+import { defineCapability, MediaUrlSchema } from '../../../tasks/capabilities/types.ts'
 import { ASPECT_RATIOS, publicVideoFields, toUpstreamVideo, upstreamVideoFields, videoPrompt } from './video-common.ts'
 
 const example = {

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, MediaUrlSchema } from './types.ts'
+import { defineCapability, MediaUrlSchema } from '../../../tasks/capabilities/types.ts'
 import { ASPECT_RATIOS, publicVideoFields, toUpstreamVideo, upstreamVideoFields, videoPrompt } from './video-common.ts'
 
 const example = { imageUrl: 'https://example.com/stills/lighthouse.jpg', prompt: 'Waves crash against the rocks, the camera slowly pushes in', aspectRatio: 'original' } as const

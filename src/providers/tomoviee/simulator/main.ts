@@ -1,6 +1,6 @@
 import { pino } from 'pino'
 import { z } from 'zod'
-import { logDestination } from '../logger.ts'
+import { logDestination } from '../../../logger.ts'
 import { buildSimulator, MAX_CALLBACK_RETRIES } from './app.ts'
 import { parseBehaviour } from './behaviour.ts'
 

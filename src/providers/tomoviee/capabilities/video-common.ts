@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { promptSchema } from './types.ts'
+import { promptSchema } from '../../../tasks/capabilities/types.ts'
 
 /**
  * ToMoviee's 46 camera moves in index order (1-46), as slugs. The table names index 28 and 39

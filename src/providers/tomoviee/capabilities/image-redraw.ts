@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, MediaUrlSchema, promptSchema } from './types.ts'
+import { defineCapability, MediaUrlSchema, promptSchema } from '../../../tasks/capabilities/types.ts'
 
 const example = { imageUrl: 'https://example.com/photos/living-room.png', maskUrl: 'https://example.com/masks/sofa.png', prompt: 'A green velvet sofa with two mustard cushions' } as const
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability, MediaUrlSchema } from './types.ts'
+import { defineCapability, MediaUrlSchema } from '../../../tasks/capabilities/types.ts'
 import { ASPECT_RATIOS, publicVideoFields, toUpstreamVideo, upstreamVideoFields, videoPrompt } from './video-common.ts'
 
 const example = { videoUrl: 'https://example.com/clips/fox-5s.mp4', prompt: 'The fox stops, looks back at the camera, then runs into the trees', aspectRatio: '16:9' } as const

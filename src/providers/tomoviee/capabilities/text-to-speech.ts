@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineCapability } from './types.ts'
+import { defineCapability } from '../../../tasks/capabilities/types.ts'
 
 const example = { text: 'Welcome back! Your video is ready to share.', voiceId: 'en-US-JennyNeural' }
 

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto'
+import type { ProviderModule } from '../types.ts'
+import { TOMOVIEE_CAPABILITIES } from './capabilities/index.ts'
+import { createGatewayClient } from './client.ts'
+import { createTomovieeProvider, TOMOVIEE_PROVIDER_ID } from './provider.ts'
+import { buildSimulator } from './simulator/app.ts'
+
+/** ToMoviee's registry line: `TOMOVIEE_*` configuration (config.gateway), demo when DEMO is on. */
+export const tomoviee: ProviderModule = {
+  id: TOMOVIEE_PROVIDER_ID,
+  title: 'ToMoviee gateway',
+  delivery: 'callback',
+  capabilities: TOMOVIEE_CAPABILITIES,
+  mode: (config) => config.demo ? 'simulated' : 'real',
+  build: (config) => createTomovieeProvider(createGatewayClient(config.gateway)),
+  outputHosts: (config) => [new URL(config.gateway.baseUrl).host.toLowerCase()],
+  timeoutMs: (config) => config.gateway.timeoutMs,
+  async simulate (config, ctx) {
+    // A fresh secret per run: the simulator and the BFF are the only ones who need it.
+    const appKey = 'demo-app-key'
+    const appSecret = randomBytes(24).toString('base64url')
+    // Progress callbacks make the demo show progress; the real gateway only calls back at the end.
+    // It fetches uploads through the BFF's signed links, as the real gateway would.
+    const simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, fetchInputHosts: [new URL(ctx.publicUrl).host], defaultBehaviour: config.simulatorBehaviour, loggerInstance: ctx.log.child({ component: 'simulator' }) })
+    let url: string
+    try {
+      url = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })
+    } catch (err) {
+      await simulator.close()
+      throw Object.assign(err as Error, { variable: 'SIMULATOR_PORT', port: config.simulatorPort })
+    }
+    // The simulator's own files may be fed back in (e.g. a mask into image-redraw), so its host is allowed.
+    const host = new URL(url).host
+    return {
+      url,
+      config: {
+        ...config,
+        gateway: { ...config.gateway, baseUrl: url, appKey, appSecret },
+        inputs: { ...config.inputs, httpAllowHosts: [...config.inputs.httpAllowHosts, host] }
+      },
+      close: () => simulator.close()
+    }
+  }
+}

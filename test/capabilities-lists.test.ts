@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../src/meta.ts'
+import { PROVIDERS } from '../src/providers/registry.ts'
+import { CAPABILITIES, findCapability, providerOfCapability } from '../src/tasks/capabilities/index.ts'
+import { CASES, PROVIDER_CASES } from './fixtures/capabilities.ts'
+
+const read = (path: string): string => readFileSync(join(PROJECT_ROOT, path), 'utf8')
+
+/** The README's capability table: first cell the capability, second its provider. */
+function readmeRows (): Map<string, string> {
+  const section = read('README.md').split('\n## Capabilities\n')[1]!.split('\n## ')[0]!
+  const rows = new Map<string, string>()
+  for (const line of section.split('\n')) {
+    const cells = /^\| `([a-z0-9-]+)` \| ([a-z0-9-]+) \|/.exec(line)
+    if (cells) rows.set(cells[1]!, cells[2]!)
+  }
+  return rows
+}
+
+// The lists kept by hand (fixtures, README) and the generated one (client types) follow the
+// registry: a capability added to a provider fails here until every list names it.
+describe('every capability of the registry is in every list', () => {
+  it('each provider declares at least one capability, and every capability belongs to one provider', () => {
+    for (const provider of PROVIDERS) expect(provider.capabilities.length, provider.id).toBeGreaterThan(0)
+    for (const def of CAPABILITIES) expect(PROVIDERS.map((p) => p.id)).toContain(providerOfCapability(def.name))
+  })
+
+  it.each(CAPABILITIES.map((c) => [c.name]))('%s: client types, fixtures and README table', (name) => {
+    const generated = read('packages/client/src/generated.ts')
+    expect(generated, 'packages/client/src/generated.ts (npm run client:types)').toContain(`  ${JSON.stringify(name)}: `)
+    const cases = [...CASES.map((c) => c.name), ...PROVIDER_CASES.map((c) => c.name)]
+    expect(cases, 'test/fixtures/capabilities.ts').toContain(name)
+    expect(readmeRows().get(name), 'the README capability table').toBe(providerOfCapability(name))
+  })
+
+  it('names no capability that does not exist', () => {
+    for (const name of [...readmeRows().keys(), ...PROVIDER_CASES.map((c) => c.name)]) expect(findCapability(name), name).toBeDefined()
+    for (const c of PROVIDER_CASES) {
+      expect(c.provider).toBe(providerOfCapability(c.name))
+      expect(findCapability(c.name)!.input.safeParse(c.body).success, c.name).toBe(true)
+    }
+  })
+})
