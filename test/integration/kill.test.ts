@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { KILL_SEAM_VARIABLE } from '../../src/bus/kill-seam.ts'
-import { bearer, eventually } from '../helper.ts'
+import { eventually } from '../helper.ts'
 import { hasRedisServer, redisAvailable } from '../redis-helper.ts'
 import { callback, CATCH_UP_MS, create, startFleet, tally, unpublishedEventOf, watcher, type Fleet, type Instance, type Tally, type Watcher } from './fleet.ts'
 
