@@ -4,6 +4,7 @@
  * what it created. Depends on config, redis.
  */
 import fp from 'fastify-plugin'
+import { withKillAtPublish } from '../src/bus/kill-seam.ts'
 import { createMemoryEventBus } from '../src/bus/memory.ts'
 import { createRedisEventBus } from '../src/bus/redis.ts'
 import type { EventBus } from '../src/bus/types.ts'
@@ -12,12 +13,12 @@ declare module 'fastify' {
   interface FastifyInstance { eventBus: EventBus }
 }
 
-export default fp<{ bus?: EventBus | undefined }>(async function bus (fastify, opts) {
+export default fp<{ bus?: EventBus | undefined, killAtPublish?: number | undefined }>(async function bus (fastify, opts) {
   const onError = (err: unknown): void => fastify.log.error({ err }, 'event listener failed')
   const { redis, config } = fastify
   const bus = opts.bus ?? (redis && config.redis
     ? createRedisEventBus({ publisher: redis.commands, subscriber: redis.subscriber, prefix: config.redis.prefix, onError })
     : createMemoryEventBus(onError))
-  fastify.decorate('eventBus', bus)
+  fastify.decorate('eventBus', opts.killAtPublish ? withKillAtPublish(bus, opts.killAtPublish) : bus)
   if (!opts.bus) fastify.addHook('onClose', async () => { await bus.close() })
 }, { name: 'bus', dependencies: ['config', 'redis'] })

@@ -51,6 +51,8 @@ export interface BuildAppOptions {
   store?: TaskStore & EventLog
   bus?: EventBus
   media?: MediaStore
+  /** The crash tests' seam (src/bus/kill-seam.ts): server.ts passes it only under NODE_ENV=test. */
+  killAtPublish?: number | undefined
 }
 
 /** The composition root: a configured, un-listened app. Never reads process.env, never listens. */
@@ -86,7 +88,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(metricsPlugin)
   await app.register(providersPlugin, { injected: { ...opts.providers, ...(opts.gateway ? { tomoviee: createTomovieeProvider(opts.gateway) } : {}) } })
   await app.register(storePlugin, { store: opts.store })
-  await app.register(busPlugin, { bus: opts.bus })
+  await app.register(busPlugin, { bus: opts.bus, killAtPublish: opts.killAtPublish })
   await app.register(mediaPlugin, { media: opts.media })
   await app.register(mediaSweepPlugin)
   await app.register(eventTailsPlugin)

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { pino } from 'pino'
 import { buildApp } from './app.ts'
+import { KILL_SEAM_VARIABLE, killSeamFrom } from './bus/kill-seam.ts'
 import { ConfigError, DEMO_API_KEY, loadConfig, type Config } from './config.ts'
 import { logDestination, loggerOptions } from './logger.ts'
 import { PROVIDERS } from './providers/registry.ts'
@@ -65,9 +66,13 @@ async function main (): Promise<void> {
       (usingDevKey ? `; clients authenticate with "Authorization: Bearer ${DEMO_API_KEY.key}" (owner "${DEMO_API_KEY.owner}")` : '; clients use the keys in API_KEYS'))
   }
 
+  const killAtPublish = killSeamFrom(process.env)
+  if (killAtPublish) log.warn({ killAtPublish }, `${KILL_SEAM_VARIABLE}: test seam armed, this process kills itself at publish ${killAtPublish}`)
+  else if (process.env[KILL_SEAM_VARIABLE] !== undefined) log.warn(`${KILL_SEAM_VARIABLE} is ignored: it is a test seam, honoured only with NODE_ENV=test`)
+
   let app: FastifyInstance
   try {
-    app = await buildApp({ config, logger: log })
+    app = await buildApp({ config, logger: log, killAtPublish })
   } catch (err) {
     await closeSimulators()
     throw err

@@ -11,7 +11,7 @@ export interface BffProcess {
 }
 
 /** Runs the real server entry (src/server.ts) as a child process, as `npm start` would. */
-export async function spawnBff (env: Record<string, string>, url: string): Promise<BffProcess> {
+export async function spawnBff (env: Record<string, string>, url: string, startTimeoutMs = 20_000): Promise<BffProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src/server.ts')], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
@@ -21,7 +21,7 @@ export async function spawnBff (env: Record<string, string>, url: string): Promi
   child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
   child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  const deadline = Date.now() + 20_000
+  const deadline = Date.now() + startTimeoutMs
   for (;;) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) break

@@ -120,11 +120,16 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
     async run () {
       try {
         await (opts.taskId !== undefined ? replayTask(opts.taskId) : replayOwner())
-      } finally {
-        const queued = pending ?? []
+      } catch (err) {
+        // The live events read meanwhile lie beyond the part of the replay that failed: sending them
+        // would move the client's Last-Event-ID past a gap. End here; it resumes from what it got.
         pending = null
-        queued.forEach(deliver)
+        stream.end()
+        throw err
       }
+      const queued = pending ?? []
+      pending = null
+      queued.forEach(deliver)
     }
   }
 }

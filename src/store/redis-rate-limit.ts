@@ -28,6 +28,7 @@ export function redisRateLimitStore (redis: Redis, namespace: string) {
         (err: Error) => done(err)
       )
     }
+
     read (key: string, done: Done): void {
       const full = `${this.prefix}${key}`
       Promise.all([redis.get(full), redis.pttl(full)]).then(
@@ -35,6 +36,7 @@ export function redisRateLimitStore (redis: Redis, namespace: string) {
         (err: Error) => done(err)
       )
     }
+
     child (routeOptions: object): RedisRateLimitStore {
       const route = (routeOptions as { routeInfo?: { method?: string, url?: string } }).routeInfo
       return new RedisRateLimitStore(undefined, route?.method && route.url ? `${this.prefix}${route.method}${route.url}:` : this.prefix)

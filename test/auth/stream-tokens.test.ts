@@ -120,4 +120,3 @@ describe('stream tokens', () => {
     await expect(tokens.issue('alice', '')).rejects.toThrow(/task id/)
   })
 })
-

@@ -806,7 +806,7 @@ function report (totalSec: number): string {
   out.push('## 3. Fan-out', '', stamp('fanout'), '')
   out.push(`N open SSE streams, held by ${P.fanout.clientProcesses} client processes (\`test/bench/sse-clients.ts\`: raw \`node:net\` sockets, a hand-written GET, a byte search for the event). ` +
     `Half of them watch one task (\`GET /v1/tasks/:id/events\`, owner o0); the other half follow \`GET /v1/events\`, spread round-robin over ${P.fanout.owners} owners (o0…o${P.fanout.owners - 1}). ` +
-    `Then one callback (status 2, rising progress) for the task: it must reach every watcher and every o0 \`/v1/events\` stream (55% of N), and no other stream (checked). ` +
+    'Then one callback (status 2, rising progress) for the task: it must reach every watcher and every o0 `/v1/events` stream (55% of N), and no other stream (checked). ' +
     `Per round: 1 warm-up event, then ${P.fanout.events} measured events; "time to last" is from sending the callback to the last receiver having the event, per-subscriber latencies are over all receivers; ` +
     'each round\'s value is the median over its events. Baseline (`test/bench/raw-broadcast.ts`): `node:http` SSE with the same N connections, the same receivers on one channel and the others on per-owner channels; ' +
     'one `POST /publish` with a task-sized JSON body that it parses and writes as one frame to every receiver. A fresh server process per round; clients are CLOCK_MONOTONIC-timestamped in their own processes.', '')

@@ -63,7 +63,6 @@ describe('the client REST calls', () => {
     const second = await client.listTasks({ limit: 1, cursor: first.nextCursor! })
     expect(second.items.map((t) => t.id)).toEqual([speech.id])
     expect((await client.listTasks({ capability: 'text-to-video' })).items.map((t) => t.id)).toEqual([video.id])
-
   })
 
   it('throw BffClientError with the status, code, message, issues and Retry-After', async () => {

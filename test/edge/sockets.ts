@@ -16,7 +16,7 @@ export function rawSocket (port: number, opts: { localAddress?: string } = {}): 
     let text = ''
     socket.setEncoding('utf8')
     socket.on('data', (chunk: string) => { text += chunk })
-    const closed = new Promise<number>((done) => socket.once('close', () => done(Date.now() - opened)))
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now() - opened)))
     socket.once('error', () => {})
     socket.once('connect', () => resolve({ socket, received: () => text, closed }))
     socket.once('error', reject)

@@ -7,7 +7,7 @@ const METRICS_TOKEN = 'metrics-token-for-tests'
 let app: FastifyInstance
 let text: string
 beforeAll(async () => {
-  app = await buildApp({ config: testConfig({ GIT_COMMIT_SHA: 'abc1234', METRICS_TOKEN: METRICS_TOKEN }), logger: false })
+  app = await buildApp({ config: testConfig({ GIT_COMMIT_SHA: 'abc1234', METRICS_TOKEN }), logger: false })
   await app.inject({ url: '/v1/tasks/t-123', headers: bearer() })
   await app.inject({ url: '/v1/tasks/t-456', headers: bearer() })
   await app.inject({ url: '/no/such/route' })

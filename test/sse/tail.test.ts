@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryEventBus } from '../../src/bus/memory.ts'
 import { createRedisEventBus } from '../../src/bus/redis.ts'
 import type { EventBus } from '../../src/bus/types.ts'

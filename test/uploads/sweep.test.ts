@@ -14,7 +14,7 @@ describe('media sweep (embedded)', () => {
   let dir: string
   beforeAll(async () => {
     dir = mediaDir()
-    stack = await startStack({ env: { MEDIA_DIR: dir, UPLOAD_RETENTION_MS: '1', UPLOAD_UNFINISHED_TTL_MS: '1', METRICS_TOKEN: METRICS_TOKEN } })
+    stack = await startStack({ env: { MEDIA_DIR: dir, UPLOAD_RETENTION_MS: '1', UPLOAD_UNFINISHED_TTL_MS: '1', METRICS_TOKEN } })
   })
   afterAll(async () => {
     await stack.close()

@@ -1,5 +1,4 @@
-import type { TaskStatus } from '../../tasks/model.ts'
-import type { Output } from '../../tasks/model.ts'
+import type { TaskStatus, Output } from '../../tasks/model.ts'
 import type { UpstreamReport } from '../types.ts'
 import { JOB_STATE, type Job } from './wire.ts'
 
