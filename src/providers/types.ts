@@ -18,6 +18,8 @@ export interface UpstreamReport {
   /** Set with every terminal status but `succeeded`. The message is safe to show clients. */
   error?: { code: ErrorCode, message: string } | undefined
   upstreamTaskId?: string | undefined
+  /** The provider's id of the answer this report came from (Media.io `trace_id`): for the task record and the log. */
+  traceId?: string | undefined
 }
 
 /** What a callback body says, before it is trusted. */
@@ -41,7 +43,7 @@ export interface CreateRequest {
 }
 
 /** Either the job is running upstream (callback/polling), or the provider answered at once (sync). */
-export type CreateOutcome = { upstreamTaskId: string } | { report: UpstreamReport }
+export type CreateOutcome = { upstreamTaskId: string, traceId?: string | undefined } | { report: UpstreamReport }
 
 /**
  * One upstream service. Every method throws GatewayError (src/gateway/errors.ts) for upstream and
@@ -57,8 +59,11 @@ export interface Provider {
   readonly confirmCallbacks: boolean
   readonly capabilities: readonly CapabilityDefinition[]
   create: (req: CreateRequest) => Promise<CreateOutcome>
-  /** The job's current state, read from the provider (the poll, and the confirmation of a callback). */
-  get: (upstreamTaskId: string) => Promise<UpstreamReport>
+  /**
+   * The job's current state, read from the provider (the poll, and the confirmation of a callback).
+   * `task.capability` tells providers whose answers do not name the model what kind of output to expect.
+   */
+  get: (upstreamTaskId: string, task?: { capability: string }) => Promise<UpstreamReport>
   /** Reads a callback body; throws BffError BFF_ERR_WEBHOOK_INVALID when it is not one. Never trusts it. */
   parseCallback: (body: unknown) => CallbackReport
   /** Finds the upstream job of a task whose create answer was lost; undefined when there is none. */
