@@ -31,6 +31,8 @@ export const ERRORS = {
   BFF_ERR_UPSTREAM_REJECTED: { status: 502, message: 'The generation gateway rejected the request' },
   BFF_ERR_UPSTREAM_AUTH: { status: 502, message: 'The generation gateway rejected the BFF credentials' },
   BFF_ERR_UPSTREAM_UNAVAILABLE: { status: 503, message: 'The generation gateway is unavailable' },
+  // The BFF's own account upstream is empty: an operator must top it up, the client can only retry later.
+  BFF_ERR_UPSTREAM_INSUFFICIENT_CREDITS: { status: 503, message: 'The generation service account has run out of credits; retry later' },
   BFF_ERR_UPSTREAM_CIRCUIT_OPEN: { status: 503, message: 'The generation gateway is failing; new requests are paused' },
   BFF_ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The generation gateway did not answer in time' },
   BFF_ERR_NOT_READY: { status: 503, message: 'The service is not ready' },

@@ -21,6 +21,8 @@ export interface UpstreamReport {
   upstreamTaskId?: string | undefined
   /** Our task id as the provider echoes it on a read, when it does: a callback's job must be ours before its id is adopted. */
   customId?: string | undefined
+  /** The provider's id of the answer this report came from (Media.io `trace_id`): for the task record and the log. */
+  traceId?: string | undefined
 }
 
 /** The task a read or a callback is about, for providers whose answers depend on the capability (ToMoviee's result keys). */
@@ -49,7 +51,7 @@ export interface CreateRequest {
 }
 
 /** Either the job is running upstream (callback/polling), or the provider answered at once (sync). */
-export type CreateOutcome = { upstreamTaskId: string } | { report: UpstreamReport }
+export type CreateOutcome = { upstreamTaskId: string, traceId?: string | undefined } | { report: UpstreamReport }
 
 /**
  * One upstream service. Every method throws GatewayError (src/gateway/errors.ts) for upstream and
@@ -65,7 +67,10 @@ export interface Provider {
   readonly confirmCallbacks: boolean
   readonly capabilities: readonly CapabilityDefinition[]
   create: (req: CreateRequest) => Promise<CreateOutcome>
-  /** The job's current state, read from the provider (the poll, and the confirmation of a callback). */
+  /**
+   * The job's current state, read from the provider (the poll, and the confirmation of a callback).
+   * `task.capability` tells providers whose answers do not name the model what kind of output to expect.
+   */
   get: (upstreamTaskId: string, task?: TaskContext) => Promise<UpstreamReport>
   /** Reads a callback body; throws BffError BFF_ERR_WEBHOOK_INVALID when it is not one. Never trusts it. */
   parseCallback: (body: unknown, task?: TaskContext) => CallbackReport

@@ -29,6 +29,8 @@ export interface ProviderHarness {
   upstreamTimeoutMs?: number
   /** The provider can find a job by our task id (Provider.recover). */
   recovers: boolean
+  /** False for polling-only providers: the callback tests give way to "no callback is ever accepted". Default true. */
+  callbacks?: boolean
 }
 
 const WAIT_MS = 30_000
@@ -52,6 +54,7 @@ async function pollUntil (provider: Provider, id: string, until: (r: UpstreamRep
  * integrator runs ToMoviee through the same suite once it sits behind the Provider interface.
  */
 export function providerContract (harness: ProviderHarness): void {
+  const callbacks = harness.callbacks ?? true
   describe(`provider contract: ${harness.name}`, () => {
     let sut: ProviderUnderTest
     let receiver: Receiver
@@ -102,16 +105,29 @@ export function providerContract (harness: ProviderHarness): void {
       }
     })
 
-    it('calls back with the terminal state, which a poll confirms', async () => {
-      const { taskId, upstreamTaskId } = await create('success')
-      await waitFor(() => callbacksFor(taskId).length > 0, WAIT_MS, 'the callback')
-      const parsed = sut.provider.parseCallback(callbacksFor(taskId)[0]!.body)
-      expect(parsed.upstreamTaskId).toBe(upstreamTaskId)
-      expect(parsed.customId).toBe(taskId)
-      expect(parsed.report.status).toBe('succeeded')
-      const confirmed = await sut.provider.get(upstreamTaskId)
-      expect(confirmed).toEqual(parsed.report)
-    })
+    if (callbacks) {
+      it('calls back with the terminal state, which a poll confirms', async () => {
+        const { taskId, upstreamTaskId } = await create('success')
+        await waitFor(() => callbacksFor(taskId).length > 0, WAIT_MS, 'the callback')
+        const parsed = sut.provider.parseCallback(callbacksFor(taskId)[0]!.body)
+        expect(parsed.upstreamTaskId).toBe(upstreamTaskId)
+        expect(parsed.customId).toBe(taskId)
+        expect(parsed.report.status).toBe('succeeded')
+        const confirmed = await sut.provider.get(upstreamTaskId)
+        expect(confirmed).toEqual(parsed.report)
+      })
+    } else {
+      it('is polled, and refuses anything offered as a callback, even a genuine answer of its own', async () => {
+        expect(sut.provider.delivery).toBe('polling')
+        expect(sut.provider.confirmCallbacks).toBe(false)
+        const { upstreamTaskId } = await create('success')
+        const { last } = await pollUntil(sut.provider, upstreamTaskId, (r) => TERMINAL.includes(r.status))
+        for (const body of [last, { upstreamTaskId, status: 'succeeded' }]) {
+          expect(() => sut.provider.parseCallback(body)).toThrow(expect.objectContaining({ code: 'BFF_ERR_WEBHOOK_INVALID' }))
+        }
+        expect(receiver.received).toEqual([])
+      })
+    }
 
     it('reports a failed job as failed, by poll and by callback', async () => {
       const { taskId, upstreamTaskId } = await create('fail')
@@ -119,6 +135,7 @@ export function providerContract (harness: ProviderHarness): void {
       expect(last.status).toBe('failed')
       expect(last.error?.code).toBe('BFF_ERR_TASK_FAILED')
       expect(last.outputs).toBeUndefined()
+      if (!callbacks) return
       await waitFor(() => callbacksFor(taskId).length > 0, WAIT_MS, 'the failure callback')
       expect(sut.provider.parseCallback(callbacksFor(taskId)[0]!.body).report.status).toBe('failed')
     })
@@ -131,33 +148,35 @@ export function providerContract (harness: ProviderHarness): void {
       expect(callbacksFor(hanging.taskId)).toEqual([])
     })
 
-    it('finishes without calling back when told to, so only a poll finds the result', async () => {
-      const silent = await create('no-callback')
-      const plain = await create('success')
-      await pollUntil(sut.provider, silent.upstreamTaskId, (r) => r.status === 'succeeded')
-      await waitFor(() => callbacksFor(plain.taskId).length > 0, WAIT_MS, 'the later job\'s callback')
-      expect(callbacksFor(silent.taskId)).toEqual([])
-    })
+    if (callbacks) {
+      it('finishes without calling back when told to, so only a poll finds the result', async () => {
+        const silent = await create('no-callback')
+        const plain = await create('success')
+        await pollUntil(sut.provider, silent.upstreamTaskId, (r) => r.status === 'succeeded')
+        await waitFor(() => callbacksFor(plain.taskId).length > 0, WAIT_MS, 'the later job\'s callback')
+        expect(callbacksFor(silent.taskId)).toEqual([])
+      })
 
-    it('can deliver the same callback twice, with the same report', async () => {
-      const { taskId } = await create('double-callback')
-      await waitFor(() => callbacksFor(taskId).length >= 2, WAIT_MS, 'two callbacks')
-      const [a, b] = callbacksFor(taskId).map((c) => sut.provider.parseCallback(c.body))
-      expect(a).toEqual(b)
-    })
+      it('can deliver the same callback twice, with the same report', async () => {
+        const { taskId } = await create('double-callback')
+        await waitFor(() => callbacksFor(taskId).length >= 2, WAIT_MS, 'two callbacks')
+        const [a, b] = callbacksFor(taskId).map((c) => sut.provider.parseCallback(c.body))
+        expect(a).toEqual(b)
+      })
 
-    it('gives a forged success callback away: the poll disagrees', async () => {
-      const { taskId, upstreamTaskId } = await create('hang')
-      const genuine = await create('success')
-      await waitFor(() => callbacksFor(genuine.taskId).length > 0, WAIT_MS, 'a genuine callback to copy')
-      // A forger replays a real success body with the id and customId of a job still running.
-      const body = JSON.parse(JSON.stringify(callbacksFor(genuine.taskId)[0]!.body).split(genuine.upstreamTaskId).join(upstreamTaskId).split(genuine.taskId).join(taskId)) as unknown
-      const forged = sut.provider.parseCallback(body)
-      expect(forged.report.status).toBe('succeeded')
-      expect(forged.upstreamTaskId).toBe(upstreamTaskId)
-      expect(sut.provider.confirmCallbacks).toBe(true)
-      expect((await sut.provider.get(upstreamTaskId)).status).toBe('processing')
-    })
+      it('gives a forged success callback away: the poll disagrees', async () => {
+        const { taskId, upstreamTaskId } = await create('hang')
+        const genuine = await create('success')
+        await waitFor(() => callbacksFor(genuine.taskId).length > 0, WAIT_MS, 'a genuine callback to copy')
+        // A forger replays a real success body with the id and customId of a job still running.
+        const body = JSON.parse(JSON.stringify(callbacksFor(genuine.taskId)[0]!.body).split(genuine.upstreamTaskId).join(upstreamTaskId).split(genuine.taskId).join(taskId)) as unknown
+        const forged = sut.provider.parseCallback(body)
+        expect(forged.report.status).toBe('succeeded')
+        expect(forged.upstreamTaskId).toBe(upstreamTaskId)
+        expect(sut.provider.confirmCallbacks).toBe(true)
+        expect((await sut.provider.get(upstreamTaskId)).status).toBe('processing')
+      })
+    }
 
     it('refuses a callback body that is not one', () => {
       for (const body of [null, 'ok', [], {}, { id: 1 }]) {
@@ -184,6 +203,7 @@ export function providerContract (harness: ProviderHarness): void {
         const { last } = await pollUntil(sut.provider, upstreamTaskId, (r) => TERMINAL.includes(r.status))
         expect(last.status).toBe('timed_out')
         expect(last.error?.code).toBe('BFF_ERR_TASK_TIMED_OUT')
+        if (!callbacks) return
         await waitFor(() => callbacksFor(taskId).length > 0, WAIT_MS, 'the timeout callback')
         expect(sut.provider.parseCallback(callbacksFor(taskId)[0]!.body).report.status).toBe('timed_out')
       })

@@ -2,27 +2,44 @@ import type { Dispatcher } from 'undici'
 import { createUpstreamAgent, postJson, type JsonAnswer } from '../../gateway/http.ts'
 
 const MAX_BODY_BYTES = 4 * 1_048_576
-const UPSTREAM = 'Tencent'
 
 export interface TransportOptions {
   connectTimeoutMs: number
   timeoutMs: number
   /** Tests pass their own; when given, close() leaves it open. */
   dispatcher?: Dispatcher | undefined
+  /** Sent with every request (credentials that travel in a header: never logged, never in an error). */
+  headers?: Readonly<Record<string, string>> | undefined
+  /** The provider's name in error messages. Default "Tencent". */
+  label?: string | undefined
+}
+
+/** Per-call extras: a path under the base URL, or another URL on the same pool, and request headers. */
+export interface PostOptions {
+  path?: string | undefined
+  url?: string | undefined
+  headers?: Readonly<Record<string, string>> | undefined
 }
 
 export type { JsonAnswer }
 
 /**
- * POSTs JSON to one URL over a keep-alive pool and reads a bounded JSON answer. Errors never hold
- * the request body: Tencent's secrets travel in it.
+ * POSTs JSON to one base URL over a keep-alive pool and reads a bounded JSON answer. Errors never
+ * hold the request body or headers: Tencent's secrets travel in the body, Media.io's key in a header.
  */
 export function createJsonTransport (url: string, opts: TransportOptions) {
   const owns = opts.dispatcher === undefined
   const dispatcher = opts.dispatcher ?? createUpstreamAgent(opts)
+  const upstream = opts.label ?? 'Tencent'
 
-  const post = (body: unknown): Promise<JsonAnswer> =>
-    postJson(url, body, { headers: {}, dispatcher, timeoutMs: opts.timeoutMs, maxBytes: MAX_BODY_BYTES, upstream: UPSTREAM })
+  const post = (body: unknown, call: PostOptions = {}): Promise<JsonAnswer> =>
+    postJson(call.url ?? url + (call.path ?? ''), body, {
+      headers: { ...opts.headers, ...call.headers },
+      dispatcher,
+      timeoutMs: opts.timeoutMs,
+      maxBytes: MAX_BODY_BYTES,
+      upstream
+    })
 
   return {
     post,

@@ -79,30 +79,34 @@ export function generateWav (opts: { seconds: number, seed?: number }): Buffer {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
-/** A square 8-bit PNG: an RGB gradient for images, a white disc on black (grayscale) for masks. */
-export function generatePng (opts: { kind: 'image' | 'mask', size?: number, seed?: number }): Buffer {
-  const size = opts.size ?? 256
+/**
+ * An 8-bit PNG, square (`size`, default 256) unless `width`/`height` say otherwise: an RGB
+ * gradient for images, a white disc on black (grayscale) for masks.
+ */
+export function generatePng (opts: { kind: 'image' | 'mask', size?: number, width?: number, height?: number, seed?: number }): Buffer {
+  const width = Math.max(2, Math.round(opts.width ?? opts.size ?? 256))
+  const height = Math.max(2, Math.round(opts.height ?? opts.size ?? 256))
   const channels = opts.kind === 'mask' ? 1 : 3
-  const stride = 1 + size * channels
-  const raw = Buffer.alloc(stride * size)
+  const stride = 1 + width * channels
+  const raw = Buffer.alloc(stride * height)
   const blue = (37 * (opts.seed ?? 0) + 160) % 256
-  const radius = size * 0.35
-  for (let y = 0; y < size; y++) {
+  const radius = Math.min(width, height) * 0.35
+  for (let y = 0; y < height; y++) {
     raw[y * stride] = 0 // filter: none
-    for (let x = 0; x < size; x++) {
+    for (let x = 0; x < width; x++) {
       const at = y * stride + 1 + x * channels
       if (opts.kind === 'mask') {
-        raw[at] = Math.hypot(x - size / 2, y - size / 2) <= radius ? 255 : 0
+        raw[at] = Math.hypot(x - width / 2, y - height / 2) <= radius ? 255 : 0
       } else {
-        raw[at] = Math.round((x * 255) / (size - 1))
-        raw[at + 1] = Math.round((y * 255) / (size - 1))
+        raw[at] = Math.round((x * 255) / (width - 1))
+        raw[at + 1] = Math.round((y * 255) / (height - 1))
         raw[at + 2] = blue
       }
     }
   }
   const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(size, 0)
-  ihdr.writeUInt32BE(size, 4)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
   ihdr[8] = 8 // bit depth
   ihdr[9] = opts.kind === 'mask' ? 0 : 2 // grayscale or truecolour
   // Bytes 10-12 stay 0: deflate, adaptive filtering, no interlace.

@@ -7,8 +7,10 @@
  */
 
 export interface Mp4Options {
-  /** Length, clamped to 1..10 seconds. */
+  /** Length, clamped to 1..maxSeconds. */
   seconds: number
+  /** Upper bound of the length, at most 30. Default 10, which keeps most files small. */
+  maxSeconds?: number
   /** Varies colours and motion; the same seed gives the same bytes. */
   seed?: number
   /** Rounded to a multiple of 16 within 16..640. Default 160. */
@@ -35,7 +37,8 @@ const NAL_PPS = 8
 
 /** A fully encoded MP4: an H.264 track whose first frame of every second is a keyframe. */
 export function generateMp4 (opts: Mp4Options): Buffer {
-  const seconds = Number.isFinite(opts.seconds) ? Math.min(10, Math.max(1, opts.seconds)) : 1
+  const max = clampInt(opts.maxSeconds ?? 10, 1, 30)
+  const seconds = Number.isFinite(opts.seconds) ? Math.min(max, Math.max(1, opts.seconds)) : 1
   const fps = clampInt(opts.fps ?? MP4_DEFAULTS.fps, 1, 30)
   const width = clampInt((opts.width ?? MP4_DEFAULTS.width) / 16, 1, 40) * 16
   const height = clampInt((opts.height ?? MP4_DEFAULTS.height) / 16, 1, 30) * 16

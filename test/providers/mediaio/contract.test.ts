@@ -1,0 +1,4 @@
+import { providerContract } from '../contract.ts'
+import { mediaioHarness } from './harness.ts'
+
+providerContract(mediaioHarness)

@@ -1,0 +1,47 @@
+import type { AddressInfo } from 'node:net'
+import { createMediaioProvider, type MediaioClientOptions } from '../../../src/providers/mediaio/client.ts'
+import { buildMediaioSimulator, type MediaioSimulatorOptions } from '../../../src/providers/mediaio/simulator/app.ts'
+import type { ProviderHarness, Scenario } from '../contract.ts'
+
+export const API_KEY = 'mediaio-test-key-never-log-4f7b9d'
+
+/** The simulator on a loopback port, fast enough for tests. */
+export async function startMediaioSimulator (opts: Partial<MediaioSimulatorOptions> = {}) {
+  const sim = await buildMediaioSimulator({ apiKey: API_KEY, queueMs: 100, processMs: 300, imageLongSide: 256, ...opts })
+  await sim.listen({ host: '127.0.0.1', port: 0 })
+  const origin = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`
+  return { sim, origin, handle: sim.mediaioSimulator }
+}
+
+export function mediaioClient (origin: string, opts: Partial<MediaioClientOptions> = {}) {
+  return createMediaioProvider({ baseUrl: origin, apiKey: API_KEY, connectTimeoutMs: 5000, timeoutMs: 10_000, ...opts })
+}
+
+// Polling only: the callback markers make no difference, which the suite then checks.
+const MARKERS: Record<Scenario, string> = {
+  success: '',
+  fail: ' #fail',
+  hang: ' #hang',
+  'no-callback': '',
+  'double-callback': ''
+}
+
+export const mediaioHarness: ProviderHarness = {
+  name: 'mediaio',
+  recovers: false,
+  callbacks: false,
+  async start (opts = {}) {
+    const { sim, origin } = await startMediaioSimulator()
+    const provider = mediaioClient(origin, { apiKey: opts.credentials === 'wrong' ? 'not-the-key' : API_KEY })
+    return {
+      provider,
+      capability: 'mediaio-t2i-imagen-4',
+      input: (scenario) => ({ prompt: `A lighthouse at dusk${MARKERS[scenario]}`, aspectRatio: '16:9', count: 2 }),
+      contentTypes: { image: /^image\/png/ },
+      async close () {
+        await provider.close()
+        await sim.close()
+      }
+    }
+  }
+}
