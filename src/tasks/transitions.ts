@@ -4,7 +4,7 @@ import type { UpstreamTask } from '../gateway/types.ts'
 import type { Observer, TaskSource } from '../observability/observer.ts'
 import type { TaskStore } from '../store/types.ts'
 import { findCapability } from './capabilities/index.ts'
-import type { Output, TaskEvent, TaskRecord, TaskStatus } from './model.ts'
+import { isFileOutput, type Output, type TaskEvent, type TaskRecord, type TaskStatus } from './model.ts'
 import type { UrlPolicy } from '../security/url-policy.ts'
 import { outputProblem, readOutputs } from './outputs.ts'
 import { advance, isTerminal, UPSTREAM_STATUS } from './state-machine.ts'
@@ -109,7 +109,7 @@ export function createTransitions (deps: TransitionDeps) {
           deps.log.warn({ taskId, capability: cur.capability, source, reason: problem }, 'result URL refused')
           return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported a result URL that is not allowed' } }, emit: true }
         }
-        const same = copied?.length === outputs.length && copied.every((c, i) => c.sourceUrl === outputs[i]!.url)
+        const same = copied?.length === outputs.length && copied.every((c, i) => isFileOutput(c) && c.sourceUrl === outputs[i]!.url)
         return { next: { ...next, outputs: same ? copied : outputs }, emit: true }
       }
       const code = END_ERRORS[moved.status]
