@@ -7,6 +7,8 @@ const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 const MAX_BODY_BYTES = 4 * 1_048_576
 
 export interface TransportOptions {
+  /** The provider's name in error messages. Default "Tencent". */
+  service?: string | undefined
   connectTimeoutMs: number
   timeoutMs: number
   /** Tests pass their own; when given, close() leaves it open. */
@@ -15,11 +17,15 @@ export interface TransportOptions {
 
 export interface JsonAnswer { status: number, json: unknown }
 
+/** Per-call extras: another URL on the same pool, and request headers. */
+export interface PostOptions { url?: string, headers?: Readonly<Record<string, string>> }
+
 /**
  * POSTs JSON to one URL over a keep-alive pool and reads a bounded JSON answer. Errors never hold
  * the request body: Tencent's secrets travel in it.
  */
 export function createJsonTransport (url: string, opts: TransportOptions) {
+  const service = opts.service ?? 'Tencent'
   const owns = opts.dispatcher === undefined
   const dispatcher = opts.dispatcher ?? new Agent({
     connect: { timeout: opts.connectTimeoutMs },
@@ -29,24 +35,24 @@ export function createJsonTransport (url: string, opts: TransportOptions) {
     keepAliveMaxTimeout: 60_000
   })
 
-  async function post (body: unknown): Promise<JsonAnswer> {
+  async function post (body: unknown, extra: PostOptions = {}): Promise<JsonAnswer> {
     let res: Dispatcher.ResponseData
     try {
-      res = await request(url, {
+      res = await request(extra.url ?? url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...extra.headers, 'content-type': 'application/json' },
         body: JSON.stringify(body),
         dispatcher,
         signal: AbortSignal.timeout(opts.timeoutMs)
       })
     } catch (err) {
-      throw transportError(err)
+      throw transportError(service, err)
     }
     let text: string
     try {
-      text = await readLimited(res.body)
+      text = await readLimited(service, res.body)
     } catch (err) {
-      throw transportError(err, true)
+      throw transportError(service, err, true)
     }
     let json: unknown
     try { json = JSON.parse(text) } catch { json = undefined }
@@ -61,27 +67,27 @@ export function createJsonTransport (url: string, opts: TransportOptions) {
   }
 }
 
-async function readLimited (body: Dispatcher.ResponseData['body']): Promise<string> {
+async function readLimited (service: string, body: Dispatcher.ResponseData['body']): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of body) {
     size += (chunk as Buffer).length
     if (size > MAX_BODY_BYTES) {
       body.destroy()
-      throw new GatewayError('BFF_ERR_UPSTREAM_BAD_RESPONSE', 'Tencent answered with an oversized body', { sent: true })
+      throw new GatewayError('BFF_ERR_UPSTREAM_BAD_RESPONSE', `${service} answered with an oversized body`, { sent: true })
     }
     chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function transportError (err: unknown, afterHeaders = false): GatewayError {
+function transportError (service: string, err: unknown, afterHeaders = false): GatewayError {
   if (err instanceof GatewayError) return err
   const e = err as { code?: string, name?: string, cause?: { code?: string } }
   const code = e.code ?? e.cause?.code ?? ''
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || code === 'UND_ERR_ABORTED' || TIMEOUTS.has(code)) {
-    return new GatewayError('BFF_ERR_UPSTREAM_TIMEOUT', 'Tencent did not answer in time', { sent: true, cause: err })
+    return new GatewayError('BFF_ERR_UPSTREAM_TIMEOUT', `${service} did not answer in time`, { sent: true, cause: err })
   }
   const sent = afterHeaders || !NOT_SENT.has(code)
-  return new GatewayError('BFF_ERR_UPSTREAM_UNAVAILABLE', 'Tencent could not be reached', { sent, cause: err })
+  return new GatewayError('BFF_ERR_UPSTREAM_UNAVAILABLE', `${service} could not be reached`, { sent, cause: err })
 }
