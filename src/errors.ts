@@ -56,7 +56,9 @@ export const ERRORS = {
   BFF_ERR_TASK_FAILED: { status: null, message: 'The generation failed' },
   BFF_ERR_TASK_CANCELED: { status: null, message: 'The generation was canceled' },
   BFF_ERR_TASK_TIMED_OUT: { status: null, message: 'The generation timed out' },
-  BFF_ERR_TASK_BAD_RESULT: { status: null, message: 'The generation finished without a readable result' }
+  BFF_ERR_TASK_BAD_RESULT: { status: null, message: 'The generation finished without a readable result' },
+  // The provider's content check refused the prompt: a UI asks the user to rephrase rather than retry.
+  BFF_ERR_TASK_CONTENT_REJECTED: { status: null, message: 'The request was refused by the provider\'s content rules; rephrase it and try again' }
 } as const satisfies Record<string, { status: number | null, message: string }>
 
 export type ErrorCode = keyof typeof ERRORS

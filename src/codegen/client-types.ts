@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
 import { CAPABILITIES, pascalCase } from '../tasks/capabilities/index.ts'
 import { CapabilitySchema } from '../tasks/capabilities/describe.ts'
-import { OutputCustodySchema, OutputSchema, OutputTypeSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
+import { FileOutputSchema, OutputCustodySchema, OutputSchema, OutputTypeSchema, SourceOutputSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
 import { DeliverySchema } from '../webhooks/view.ts'
 import { printType, type JsonSchema } from './ts-from-json-schema.ts'
 
@@ -33,10 +33,12 @@ export function generateClientTypes (): string {
   const parts = [
     HEADER,
     declaration('TaskStatus', TaskStatusSchema, 'output', 'Where a task is in its life: queued -> processing -> one of the terminal states.'),
-    declaration('OutputType', OutputTypeSchema, 'output', 'The kind of file a task produced.'),
+    declaration('OutputType', OutputTypeSchema, 'output', 'The kind of output a task produced: a file kind, or `source` for inline text.'),
     declaration('ErrorCode', ErrorCodeSchema, 'output', 'The stable error codes of the BFF (the `code` of every error body).'),
     declaration('OutputCustody', OutputCustodySchema, 'output', 'Whether the BFF holds its own copy of an output (see the README, output custody).'),
-    declaration('Output', OutputSchema, 'output', 'One generated file.'),
+    declaration('FileOutput', FileOutputSchema, 'output', 'One generated file, behind a URL.'),
+    declaration('SourceOutput', SourceOutputSchema, 'output', 'Generated text carried inline (a diagram\'s source), with no file behind it.'),
+    declaration('Output', OutputSchema, 'output', 'One thing a task produced: a file, or inline source text.'),
     declaration('TaskError', TaskErrorSchema, 'output', 'Why a task did not succeed.'),
     declaration('Task', TaskSchema, 'output', 'A generation task as the BFF returns it.'),
     declaration('Capability', CapabilitySchema, 'output', 'A capability as GET /v1/capabilities describes it.'),

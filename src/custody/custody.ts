@@ -1,6 +1,6 @@
 import type { MediaLinks } from '../media/links.ts'
 import { MediaTooLargeError, type MediaStore } from '../media/types.ts'
-import type { Output } from '../tasks/model.ts'
+import { isFileOutput, type FileOutput, type Output } from '../tasks/model.ts'
 import { CopyError, type OutputFetcher } from './fetch.ts'
 import { outputKey } from './keys.ts'
 import type { Logger } from '../tasks/service.ts'
@@ -29,7 +29,7 @@ const SAFE_TYPE = /^(audio|video)\/[\w.+-]+$|^image\/(png|jpeg|webp|gif|avif)$/
  * failed, the gateway's URL with the failure (and whether it is retried) on the output.
  */
 export function createCustody (deps: CustodyDeps) {
-  async function copyOne (taskId: string, index: number, type: Output['type'], source: string): Promise<Output> {
+  async function copyOne (taskId: string, index: number, type: FileOutput['type'], source: string): Promise<FileOutput> {
     const signal = AbortSignal.timeout(deps.timeoutMs)
     try {
       const { body, contentType } = await deps.fetcher.open(source, signal)
@@ -57,17 +57,17 @@ export function createCustody (deps: CustodyDeps) {
     }
   }
 
-  /** Copies every output; owes a retry for the ones that failed but may work later. */
+  /** Copies every file output (inline source has nothing to copy); owes a retry for the ones that failed but may work later. */
   async function take (taskId: string, outputs: readonly Output[]): Promise<Output[]> {
-    const copied = await Promise.all(outputs.map(async (o, i) => copyOne(taskId, i, o.type, o.url)))
-    if (copied.some((o) => o.custody?.retrying)) await deps.owe(taskId)
+    const copied = await Promise.all(outputs.map(async (o, i) => isFileOutput(o) ? copyOne(taskId, i, o.type, o.url) : o))
+    if (copied.some((o) => isFileOutput(o) && o.custody?.retrying)) await deps.owe(taskId)
     return copied
   }
 
   /** Tries the failed, retryable outputs again; `last` gives up on those that still fail. */
   async function retry (taskId: string, outputs: readonly Output[], last: boolean): Promise<Output[]> {
     return Promise.all(outputs.map(async (o, i) => {
-      if (o.custody?.status !== 'failed' || !o.custody.retrying) return o
+      if (!isFileOutput(o) || o.custody?.status !== 'failed' || !o.custody.retrying) return o
       const again = await copyOne(taskId, i, o.type, o.sourceUrl ?? o.url)
       return last && again.custody?.status === 'failed' ? { ...again, custody: { ...again.custody, retrying: false } } : again
     }))

@@ -1,7 +1,7 @@
 import type { Leases } from '../coordination/lease.ts'
 import type { MediaStore } from '../media/types.ts'
 import type { TaskStore } from '../store/types.ts'
-import type { Output } from '../tasks/model.ts'
+import { isFileOutput, type Output } from '../tasks/model.ts'
 import type { Logger } from '../tasks/service.ts'
 import type { Transitions } from '../tasks/transitions.ts'
 import type { Custody } from './custody.ts'
@@ -25,7 +25,8 @@ export interface RetryRunDeps {
 
 const MAX_DELAY_MS = 6 * 3_600_000
 const LEASE_MS = 10 * 60_000
-const owed = (o: Output): boolean => o.custody?.status === 'failed' && o.custody.retrying === true
+const custodyOf = (o: Output | undefined) => o !== undefined && isFileOutput(o) ? o.custody : undefined
+const owed = (o: Output): boolean => custodyOf(o)?.status === 'failed' && custodyOf(o)?.retrying === true
 
 /**
  * Failed copies owed a retry, kept as small objects in the media store beside the copies
@@ -50,10 +51,10 @@ export function createRetryQueue (deps: RetryQueueDeps) {
     }
     const outputs = await run.custody.retry(taskId, task.outputs, attempts + 1 >= deps.maxAttempts)
     // Only an output that got its copy, or was given up, is news for clients.
-    const news = outputs.some((o, i) => o.custody?.status !== task.outputs[i]?.custody?.status || o.custody?.retrying !== task.outputs[i]?.custody?.retrying)
+    const news = outputs.some((o, i) => custodyOf(o)?.status !== custodyOf(task.outputs[i])?.status || custodyOf(o)?.retrying !== custodyOf(task.outputs[i])?.retrying)
     if (news) {
       await run.transitions.mutate(taskId, (cur) => cur.status === 'succeeded' ? { next: { ...cur, outputs }, emit: true } : null, 'reconciler', task)
-      run.log.info({ taskId, stored: outputs.filter((o) => o.custody?.status === 'stored').length, attempts: attempts + 1 }, 'output copy retried')
+      run.log.info({ taskId, stored: outputs.filter((o) => custodyOf(o)?.status === 'stored').length, attempts: attempts + 1 }, 'output copy retried')
     }
     if (outputs.some(owed)) await schedule(taskId, attempts + 1)
     else await deps.media.delete(retryKey(taskId))

@@ -40,10 +40,10 @@ export interface CreateRequest {
   /** The BFF's task id: passed upstream where the provider echoes it, so a lost create answer can be recovered. */
   taskId: string
   capability: string
-  /** The task's owner, for providers that keep per-user state upstream (EdrawMax). */
-  owner?: string | undefined
   /** The validated public body (the capability's `input` output type). */
   input: Record<string, unknown>
+  /** The authenticated owner, for providers that key limits by user (EdrawMax's X-User-ID); never taken from the body. */
+  owner?: string | undefined
   /** Where the provider should call back; absent for polling and synchronous providers. */
   callbackUrl?: string | undefined
   /** ms since the epoch after which the BFF gives the task up; providers with a job timeout derive it from this. */

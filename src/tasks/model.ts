@@ -7,7 +7,13 @@ export type TaskStatus = z.infer<typeof TaskStatusSchema>
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'canceled', 'timed_out']
 
-export const OutputTypeSchema = z.enum(['audio', 'video', 'image', 'mask']).meta({ id: 'OutputType' })
+/** Kinds of output that are files behind a URL; `vector` is an SVG drawing (issue 14). */
+export const FILE_OUTPUT_TYPES = ['audio', 'video', 'image', 'mask', 'vector'] as const
+export const FileOutputTypeSchema = z.enum(FILE_OUTPUT_TYPES)
+export type FileOutputType = z.infer<typeof FileOutputTypeSchema>
+
+/** Every kind of output: the file kinds, plus `source`, text carried inline (a diagram's source). */
+export const OutputTypeSchema = z.enum([...FILE_OUTPUT_TYPES, 'source']).meta({ id: 'OutputType' })
 export type OutputType = z.infer<typeof OutputTypeSchema>
 
 export const OutputCustodySchema = z.object({
@@ -19,13 +25,26 @@ export const OutputCustodySchema = z.object({
 }).meta({ id: 'OutputCustody' })
 export type OutputCustody = z.infer<typeof OutputCustodySchema>
 
-export const OutputSchema = z.object({
-  type: OutputTypeSchema,
+export const FileOutputSchema = z.object({
+  type: FileOutputTypeSchema,
   url: z.string().describe('Where the generated file can be downloaded: with custody on, a signed BFF link that needs no Authorization header and answers byte ranges'),
   sourceUrl: z.string().optional().describe('The gateway\'s original URL, which may stop working at any time'),
   custody: OutputCustodySchema.optional()
-}).meta({ id: 'Output' })
+}).meta({ id: 'FileOutput' })
+export type FileOutput = z.infer<typeof FileOutputSchema>
+
+// Text small enough to travel in the task itself; there is no file to copy or link to.
+export const SourceOutputSchema = z.object({
+  type: z.literal('source'),
+  format: z.string().describe('The language of `text`: "mermaid", or the provider\'s own format (e.g. "edrawmax")'),
+  text: z.string().describe('The source text, for a UI to show and let the user edit')
+}).meta({ id: 'SourceOutput' })
+export type SourceOutput = z.infer<typeof SourceOutputSchema>
+
+export const OutputSchema = z.discriminatedUnion('type', [FileOutputSchema, SourceOutputSchema]).meta({ id: 'Output' })
 export type Output = z.infer<typeof OutputSchema>
+
+export const isFileOutput = (o: Output): o is FileOutput => o.type !== 'source'
 
 export const TaskErrorSchema = z.object({ code: ErrorCodeSchema, message: z.string() }).meta({ id: 'TaskError' })
 export type TaskError = z.infer<typeof TaskErrorSchema>
@@ -92,6 +111,7 @@ export function toPublicTask (r: TaskRecord): Task {
 
 /** A stored copy past its retention says so, whenever the task is read. */
 function withExpiry (o: Output): Output {
+  if (!isFileOutput(o)) return o
   const expiresAt = o.custody?.status === 'stored' ? o.custody.expiresAt : undefined
   return expiresAt !== undefined && Date.parse(expiresAt) <= Date.now() ? { ...o, custody: { ...o.custody!, status: 'expired' } } : o
 }

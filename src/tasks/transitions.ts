@@ -2,7 +2,7 @@ import type { EventBus } from '../bus/types.ts'
 import { BffError, ERRORS, type ErrorCode } from '../errors.ts'
 import type { Observer, TaskSource } from '../observability/observer.ts'
 import type { TaskStore } from '../store/types.ts'
-import type { Output, TaskEvent, TaskRecord, TaskStatus } from './model.ts'
+import { isFileOutput, type Output, type TaskEvent, type TaskRecord, type TaskStatus } from './model.ts'
 import type { UrlPolicy } from '../security/url-policy.ts'
 import type { UpstreamReport } from '../providers/types.ts'
 import { outputProblem } from './outputs.ts'
@@ -104,7 +104,7 @@ export function createTransitions (deps: TransitionDeps) {
           deps.log.warn({ taskId, capability: cur.capability, source, reason: problem }, 'result URL refused')
           return { next: { ...next, status: 'failed', error: { code: 'BFF_ERR_TASK_BAD_RESULT', message: 'The gateway reported a result URL that is not allowed' } }, emit: true }
         }
-        const same = copied?.length === outputs.length && copied.every((c, i) => c.sourceUrl === outputs[i]!.url)
+        const same = copied?.length === outputs.length && copied.every((c, i) => { const o = outputs[i]; return isFileOutput(c) && o !== undefined && isFileOutput(o) && c.sourceUrl === o.url })
         return { next: { ...next, outputs: same ? copied : [...outputs] }, emit: true }
       }
       const code = END_ERRORS[moved.status]

@@ -166,6 +166,16 @@ function renderOutputs (task) {
   ui.outputs.replaceChildren(...task.outputs.map((output, i) => {
     const n = i + 1
     const what = `${output.type} ${n}`
+    // Diagram source travels inline: shown as text for the user to copy and edit, never as markup.
+    if (output.type === 'source') {
+      const code = el('pre', { class: 'output-source-text' }, el('code', {}, output.text))
+      return el('figure', { class: 'output output-source' }, [code, el('figcaption', {}, `Source (${output.format})`)])
+    }
+    // An SVG could carry script, so it is linked for viewing in its own tab, not drawn into this page.
+    if (output.type === 'vector') {
+      const link = el('a', { href: output.url, target: '_blank', rel: 'noopener' }, `Open the SVG (vector ${n})`)
+      return el('figure', { class: 'output output-vector' }, el('figcaption', {}, link))
+    }
     let media
     if (output.type === 'audio') media = el('audio', { controls: true, preload: 'metadata', src: output.url })
     else if (output.type === 'video') media = el('video', { controls: true, preload: 'metadata', playsinline: true, src: output.url })
@@ -193,7 +203,7 @@ function renderTask (task) {
   if (task.status === 'processing') text += `: ${task.progress} %`
   if (task.status === 'succeeded') {
     const took = Math.max(0, Math.round((Date.parse(task.updatedAt) - Date.parse(task.createdAt)) / 1000))
-    text += ` in ${took} s: ${task.outputs.length} ${task.outputs.length === 1 ? 'file' : 'files'}`
+    text += ` in ${took} s: ${task.outputs.length} ${task.outputs.length === 1 ? 'output' : 'outputs'}`
   }
   ui.status.textContent = text
   if (task.error) showError(ui.taskError, `${task.error.code}: ${task.error.message}`)

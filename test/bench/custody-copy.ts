@@ -15,6 +15,7 @@ import { request } from 'undici'
 import { createCustody } from '../../src/custody/custody.ts'
 import { createOutputFetcher } from '../../src/custody/fetch.ts'
 import { createDiskMediaStore } from '../../src/media/disk.ts'
+import { isFileOutput } from '../../src/tasks/model.ts'
 import { median } from './common.ts'
 
 const arg = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
@@ -51,7 +52,7 @@ for (let i = 0; i < ROUNDS; i++) {
   copies.push(performance.now() - t)
   clearInterval(sampler)
   rss.push(peak - before)
-  if (out?.custody?.status !== 'stored') throw new Error(`copy failed: ${JSON.stringify(out)}`)
+  if (out === undefined || !isFileOutput(out) || out.custody?.status !== 'stored') throw new Error(`copy failed: ${JSON.stringify(out)}`)
 }
 process.stdout.write(`${SIZE / 1_048_576} MB, ${ROUNDS} rounds (medians): bare download ${mbps(median(bare))} MB/s, custody copy to disk ${mbps(median(copies))} MB/s, ` +
   `RSS growth during the copy ${Math.round(median(rss) / 1_048_576)} MB\n`)

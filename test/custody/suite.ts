@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Task } from '../../src/tasks/model.ts'
+import { isFileOutput, type Task } from '../../src/tasks/model.ts'
 import { bearer, eventually, getTask, startStack, tempDbPath, type Stack } from '../helper.ts'
 import { mediaDir } from '../uploads/helpers.ts'
 
@@ -48,7 +48,7 @@ export function runCustodySuite (name: string, backend: () => Promise<Backend>):
       const id = await create(stack, 'text-to-music', { prompt: 'calm piano' })
       const task = await finished(stack, id)
       expect(task.status).toBe('succeeded')
-      const [out] = task.outputs
+      const [out] = task.outputs.filter(isFileOutput)
       expect(out!.url.startsWith(`${stack.url}/media/outputs/${id}/0?expires=`)).toBe(true)
       expect(out!.sourceUrl!.startsWith(`${stack.simUrl}/assets/`)).toBe(true)
       expect(out!.custody!.status).toBe('stored')
@@ -56,7 +56,7 @@ export function runCustodySuite (name: string, backend: () => Promise<Backend>):
       expect(lifetime).toBeGreaterThan(29 * 86_400_000)
       // The success event itself, as SSE replays it, already carries the final URL.
       const event = await stack.bff.eventLog.latest(id)
-      expect([event!.type, event!.task.outputs[0]!.url]).toEqual(['task.succeeded', out!.url])
+      expect([event!.type, event!.task.outputs.filter(isFileOutput)[0]!.url]).toEqual(['task.succeeded', out!.url])
 
       const original = await bytes(out!.sourceUrl!)
       const copy = await bytes(out!.url)
@@ -73,7 +73,7 @@ export function runCustodySuite (name: string, backend: () => Promise<Backend>):
       const id = await create(stack, 'text-to-music', { prompt: 'cdn outage' })
       const task = await finished(stack, id)
       expect(task.status).toBe('succeeded')
-      const [out] = task.outputs
+      const [out] = task.outputs.filter(isFileOutput)
       expect(out!.url).toBe(out!.sourceUrl)
       expect(out!.custody).toMatchObject({ status: 'failed', retrying: true, error: 'the gateway answered HTTP 500' })
       expect(await metric(stack, 'bff_output_copies_total')).toMatch(/bff_output_copies_total\{result="failed"\} [1-9]/)
@@ -82,18 +82,18 @@ export function runCustodySuite (name: string, backend: () => Promise<Backend>):
       await stack.stopBff()
       stack.sim.simulator.faults.assetStatus = null
       await stack.startBff()
-      const healed = await eventually(() => getTask(stack, id), (t) => t.body.outputs[0]?.custody?.status === 'stored', 15_000)
-      const fixed = healed.body.outputs[0]!
+      const healed = await eventually(() => getTask(stack, id), (t) => t.body.outputs.filter(isFileOutput)[0]?.custody?.status === 'stored', 15_000)
+      const fixed = healed.body.outputs.filter(isFileOutput)[0]!
       expect(fixed.url.startsWith(`${stack.url}/media/outputs/${id}/0?`)).toBe(true)
       expect(fixed.sourceUrl).toBe(out!.sourceUrl)
       expect((await bytes(fixed.url)).status).toBe(200)
       const event = await stack.bff.eventLog.latest(id)
-      expect([event!.type, event!.task.outputs[0]!.url]).toEqual(['task.succeeded', fixed.url])
+      expect([event!.type, event!.task.outputs.filter(isFileOutput)[0]!.url]).toEqual(['task.succeeded', fixed.url])
     })
 
     it('refuses a forged link, and still serves copies once the simulator is gone', async () => {
       const id = await create(stack, 'text-to-music', { prompt: 'to keep' })
-      const { url } = (await finished(stack, id)).outputs[0]!
+      const { url } = (await finished(stack, id)).outputs.filter(isFileOutput)[0]!
       const forged = await fetch(url.replace(/sig=[^&]+/, 'sig=AAAA'))
       expect([forged.status, (await forged.json() as { code: string }).code]).toEqual([403, 'BFF_ERR_MEDIA_LINK_INVALID'])
       await stack.sim.close()
@@ -121,18 +121,18 @@ export function runCustodySuite (name: string, backend: () => Promise<Backend>):
       const id = await create(stack, 'text-to-music', { prompt: 'too long' })
       const task = await finished(stack, id)
       expect(task.status).toBe('succeeded')
-      expect(task.outputs[0]).toMatchObject({ custody: { status: 'failed', retrying: false, error: 'the file is larger than 200000 bytes' } })
-      expect(task.outputs[0]!.url).toBe(task.outputs[0]!.sourceUrl)
+      expect(task.outputs.filter(isFileOutput)[0]).toMatchObject({ custody: { status: 'failed', retrying: false, error: 'the file is larger than 200000 bytes' } })
+      expect(task.outputs.filter(isFileOutput)[0]!.url).toBe(task.outputs.filter(isFileOutput)[0]!.sourceUrl)
     })
 
     it('answers 410 once the retention has passed, says so on the task, and the sweep frees the bytes', async () => {
       const id = await create(stack, 'image-redraw', { prompt: 'watercolour', imageUrl: 'https://example.com/photo.png' })
       const task = await finished(stack, id)
-      const [out] = task.outputs
+      const [out] = task.outputs.filter(isFileOutput)
       expect(out!.custody!.status).toBe('stored')
       const expired = await eventually(() => bytes(out!.url), (r) => r.status !== 200, 15_000)
       expect([expired.status, (JSON.parse(expired.body.toString()) as { code: string }).code]).toEqual([410, 'BFF_ERR_MEDIA_EXPIRED'])
-      expect((await getTask(stack, id)).body.outputs[0]!.custody!.status).toBe('expired')
+      expect((await getTask(stack, id)).body.outputs.filter(isFileOutput)[0]!.custody!.status).toBe('expired')
 
       const swept = await stack.bff.mediaSweep.run()
       expect(swept.shared!.deleted).toBeGreaterThanOrEqual(1)

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ALICE, APP_SECRET, BOB, bearer, callbackUrlOf, createTask, eventually, getTask, startStack, type Stack } from '../helper.ts'
+import { isFileOutput } from '../../src/tasks/model.ts'
 import { openSse } from '../sse-client.ts'
 
 let stack: Stack | undefined
@@ -187,7 +188,7 @@ describe('input URLs', () => {
     // The simulator serves real MP4s: make one, then feed it back as an input.
     const clip = await post(s, '/v1/tasks/text-to-video', { prompt: 'a clip' })
     const done = await eventually(() => getTask(s, clip.body.id!), (r) => r.body.status === 'succeeded')
-    const videoUrl = done.body.outputs[0]!.url
+    const videoUrl = done.body.outputs.filter(isFileOutput)[0]!.url
     expect((await post(s, '/v1/tasks/video-continuation', { videoUrl, prompt: 'more' })).status).toBe(202)
     const creates = s.sim.simulator.counts.create
     const missing = await post(s, '/v1/tasks/video-continuation', { videoUrl: `${s.simUrl}/assets/nope/0.mp4`, prompt: 'more' })

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TaskStatus } from '../../src/tasks/model.ts'
+import { isFileOutput, type TaskStatus } from '../../src/tasks/model.ts'
 import type { Provider, UpstreamReport } from '../../src/providers/types.ts'
 import { startReceiver, waitFor, type Receiver } from '../simulator/helpers.ts'
 
@@ -96,7 +96,7 @@ export function providerContract (harness: ProviderHarness): void {
       expect(seen).toContain('processing')
       expect(last.upstreamTaskId).toBe(upstreamTaskId)
       expect(last.outputs?.length).toBeGreaterThan(0)
-      for (const output of last.outputs ?? []) {
+      for (const output of (last.outputs ?? []).filter(isFileOutput)) {
         const res = await request(output.url)
         const bytes = Buffer.from(await res.body.arrayBuffer())
         expect(res.statusCode, output.url).toBe(200)

@@ -4,11 +4,11 @@
 /** Where a task is in its life: queued -> processing -> one of the terminal states. */
 export type TaskStatus = "queued" | "processing" | "succeeded" | "failed" | "canceled" | "timed_out"
 
-/** The kind of file a task produced. */
-export type OutputType = "audio" | "video" | "image" | "mask"
+/** The kind of output a task produced: a file kind, or `source` for inline text. */
+export type OutputType = "audio" | "video" | "image" | "mask" | "vector" | "source"
 
 /** The stable error codes of the BFF (the `code` of every error body). */
-export type ErrorCode = "BFF_ERR_VALIDATION" | "BFF_ERR_BAD_JSON" | "BFF_ERR_BAD_REQUEST" | "BFF_ERR_AUTH_MISSING" | "BFF_ERR_AUTH_INVALID" | "BFF_ERR_AUTH_EXPIRED" | "BFF_ERR_STREAM_TOKEN_INVALID" | "BFF_ERR_STREAM_TOKEN_EXPIRED" | "BFF_ERR_NOT_FOUND" | "BFF_ERR_TASK_NOT_FOUND" | "BFF_ERR_TASK_FINISHED" | "BFF_ERR_DELIVERY_NOT_FOUND" | "BFF_ERR_PAYLOAD_TOO_LARGE" | "BFF_ERR_UNSUPPORTED_MEDIA_TYPE" | "BFF_ERR_INPUT_UNREACHABLE" | "BFF_ERR_RATE_LIMITED" | "BFF_ERR_IDEMPOTENCY_MISMATCH" | "BFF_ERR_TOO_MANY_ACTIVE_TASKS" | "BFF_ERR_TOO_MANY_STREAMS" | "BFF_ERR_STREAMS_FULL" | "BFF_ERR_WEBHOOK_UNAUTHORIZED" | "BFF_ERR_WEBHOOK_INVALID" | "BFF_ERR_UPSTREAM_BAD_RESPONSE" | "BFF_ERR_UPSTREAM_REJECTED" | "BFF_ERR_UPSTREAM_AUTH" | "BFF_ERR_UPSTREAM_UNAVAILABLE" | "BFF_ERR_UPSTREAM_INSUFFICIENT_CREDITS" | "BFF_ERR_UPSTREAM_CIRCUIT_OPEN" | "BFF_ERR_UPSTREAM_TIMEOUT" | "BFF_ERR_NOT_READY" | "BFF_ERR_REQUEST_TIMEOUT" | "BFF_ERR_WEBHOOK_EARLY" | "BFF_ERR_STORE_UNAVAILABLE" | "BFF_ERR_UPLOAD_NOT_FOUND" | "BFF_ERR_UPLOAD_LENGTH_REQUIRED" | "BFF_ERR_UPLOAD_TYPE" | "BFF_ERR_UPLOAD_QUOTA" | "BFF_ERR_UPLOAD_FINISHED" | "BFF_ERR_UPLOAD_UNFINISHED" | "BFF_ERR_UPLOAD_KIND" | "BFF_ERR_MEDIA_LINK_INVALID" | "BFF_ERR_MEDIA_NOT_FOUND" | "BFF_ERR_MEDIA_EXPIRED" | "BFF_ERR_MEDIA_RANGE" | "BFF_ERR_INTERNAL" | "BFF_ERR_TASK_FAILED" | "BFF_ERR_TASK_CANCELED" | "BFF_ERR_TASK_TIMED_OUT" | "BFF_ERR_TASK_BAD_RESULT"
+export type ErrorCode = "BFF_ERR_VALIDATION" | "BFF_ERR_BAD_JSON" | "BFF_ERR_BAD_REQUEST" | "BFF_ERR_AUTH_MISSING" | "BFF_ERR_AUTH_INVALID" | "BFF_ERR_AUTH_EXPIRED" | "BFF_ERR_STREAM_TOKEN_INVALID" | "BFF_ERR_STREAM_TOKEN_EXPIRED" | "BFF_ERR_NOT_FOUND" | "BFF_ERR_TASK_NOT_FOUND" | "BFF_ERR_TASK_FINISHED" | "BFF_ERR_DELIVERY_NOT_FOUND" | "BFF_ERR_PAYLOAD_TOO_LARGE" | "BFF_ERR_UNSUPPORTED_MEDIA_TYPE" | "BFF_ERR_INPUT_UNREACHABLE" | "BFF_ERR_RATE_LIMITED" | "BFF_ERR_IDEMPOTENCY_MISMATCH" | "BFF_ERR_TOO_MANY_ACTIVE_TASKS" | "BFF_ERR_TOO_MANY_STREAMS" | "BFF_ERR_STREAMS_FULL" | "BFF_ERR_WEBHOOK_UNAUTHORIZED" | "BFF_ERR_WEBHOOK_INVALID" | "BFF_ERR_UPSTREAM_BAD_RESPONSE" | "BFF_ERR_UPSTREAM_REJECTED" | "BFF_ERR_UPSTREAM_AUTH" | "BFF_ERR_UPSTREAM_UNAVAILABLE" | "BFF_ERR_UPSTREAM_INSUFFICIENT_CREDITS" | "BFF_ERR_UPSTREAM_CIRCUIT_OPEN" | "BFF_ERR_UPSTREAM_TIMEOUT" | "BFF_ERR_NOT_READY" | "BFF_ERR_REQUEST_TIMEOUT" | "BFF_ERR_WEBHOOK_EARLY" | "BFF_ERR_STORE_UNAVAILABLE" | "BFF_ERR_UPLOAD_NOT_FOUND" | "BFF_ERR_UPLOAD_LENGTH_REQUIRED" | "BFF_ERR_UPLOAD_TYPE" | "BFF_ERR_UPLOAD_QUOTA" | "BFF_ERR_UPLOAD_FINISHED" | "BFF_ERR_UPLOAD_UNFINISHED" | "BFF_ERR_UPLOAD_KIND" | "BFF_ERR_MEDIA_LINK_INVALID" | "BFF_ERR_MEDIA_NOT_FOUND" | "BFF_ERR_MEDIA_EXPIRED" | "BFF_ERR_MEDIA_RANGE" | "BFF_ERR_INTERNAL" | "BFF_ERR_TASK_FAILED" | "BFF_ERR_TASK_CANCELED" | "BFF_ERR_TASK_TIMED_OUT" | "BFF_ERR_TASK_BAD_RESULT" | "BFF_ERR_TASK_CONTENT_REJECTED"
 
 /** Whether the BFF holds its own copy of an output (see the README, output custody). */
 export interface OutputCustody {
@@ -22,15 +22,27 @@ export interface OutputCustody {
   retrying?: boolean
 }
 
-/** One generated file. */
-export interface Output {
-  type: OutputType
+/** One generated file, behind a URL. */
+export interface FileOutput {
+  type: "audio" | "video" | "image" | "mask" | "vector"
   /** Where the generated file can be downloaded: with custody on, a signed BFF link that needs no Authorization header and answers byte ranges */
   url: string
   /** The gateway's original URL, which may stop working at any time */
   sourceUrl?: string
   custody?: OutputCustody
 }
+
+/** Generated text carried inline (a diagram's source), with no file behind it. */
+export interface SourceOutput {
+  type: "source"
+  /** The language of `text`: "mermaid", or the provider's own format (e.g. "edrawmax") */
+  format: string
+  /** The source text, for a UI to show and let the user edit */
+  text: string
+}
+
+/** One thing a task produced: a file, or inline source text. */
+export type Output = FileOutput | SourceOutput
 
 /** Why a task did not succeed. */
 export interface TaskError {

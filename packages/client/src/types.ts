@@ -2,7 +2,7 @@
 import type { CapabilityInputs, Task, TaskStatus } from './generated.ts'
 
 export type {
-  Capability, CapabilityInputs, Delivery, ErrorCode, Output, OutputCustody, OutputType, Task, TaskError, TaskStatus
+  Capability, CapabilityInputs, Delivery, ErrorCode, FileOutput, Output, OutputCustody, OutputType, SourceOutput, Task, TaskError, TaskStatus
 } from './generated.ts'
 
 export type TaskEventType = `task.${TaskStatus}`

@@ -1,4 +1,4 @@
-import type { Output, OutputType } from '../../tasks/model.ts'
+import type { FileOutput, FileOutputType } from '../../tasks/model.ts'
 
 /**
  * Output URLs from Media.io's `data.result`, whose layout the document never states. Accepted: a
@@ -46,10 +46,10 @@ const VIDEO_PATH = /\.(mp4|mov|webm|mkv|m4v)$/i
 const IMAGE_PATH = /\.(png|jpe?g|webp|gif|bmp|heic|avif)$/i
 
 /** The outputs of a finished task; a URL's own extension wins over the model's kind. */
-export function resultOutputs (result: unknown, expected: OutputType): Output[] {
+export function resultOutputs (result: unknown, expected: FileOutputType): FileOutput[] {
   return resultUrls(result).map((url) => {
     const path = new URL(url).pathname
-    const type: OutputType = VIDEO_PATH.test(path) ? 'video' : IMAGE_PATH.test(path) ? 'image' : expected
+    const type: FileOutputType = VIDEO_PATH.test(path) ? 'video' : IMAGE_PATH.test(path) ? 'image' : expected
     return { type, url }
   })
 }

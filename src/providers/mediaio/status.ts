@@ -1,4 +1,4 @@
-import type { OutputType, TaskStatus } from '../../tasks/model.ts'
+import type { FileOutputType, TaskStatus } from '../../tasks/model.ts'
 import type { UpstreamReport } from '../types.ts'
 import { resultOutputs } from './results.ts'
 import type { ResultData } from './wire.ts'
@@ -18,7 +18,7 @@ export interface ReportContext {
   upstreamTaskId: string
   traceId?: string | undefined
   /** What the model makes, for result URLs that do not say. */
-  expected: OutputType
+  expected: FileOutputType
   /** Told about a status outside both vocabularies; the report says processing. */
   onUnknownStatus?: (status: string) => void
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { OutputType } from '../model.ts'
+import type { FileOutputType } from '../model.ts'
 
 /** The fields every upstream create body may carry besides the capability's own. */
 export const UpstreamCommonSchema = z.object({
@@ -40,7 +40,7 @@ export interface CapabilityDefinition<
    * Keys of the upstream `result` object that hold output URLs, and what they are. `aliases` are
    * other spellings the sources give for the same key; the first one present is read.
    */
-  outputs: readonly { key: string, type: OutputType, aliases?: readonly string[] }[]
+  outputs: readonly { key: string, type: FileOutputType, aliases?: readonly string[] }[]
   /** Typical generation time as documented upstream; used to decide when a callback is overdue. */
   typicalSeconds: { min: number, max: number }
   example: z.input<In>

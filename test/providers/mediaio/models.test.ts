@@ -6,6 +6,12 @@ import type { MediaioProvider } from '../../../src/providers/mediaio/client.ts'
 import { MODELS } from '../../../src/providers/mediaio/models.ts'
 import type { UpstreamReport } from '../../../src/providers/types.ts'
 import { mediaioClient, startMediaioSimulator } from './harness.ts'
+import { isFileOutput, type Output } from '../../../src/tasks/model.ts'
+
+function fileUrl (output: Output): string {
+  if (!isFileOutput(output)) throw new Error(`expected a file output, got ${output.type}`)
+  return output.url
+}
 
 type Sim = Awaited<ReturnType<typeof startMediaioSimulator>>
 
@@ -78,7 +84,7 @@ describe('every Media.io model end to end through the client and the simulator',
     expect(report.outputs!.length).toBe(Number(sent.data.counts ?? 1))
     for (const output of report.outputs!) {
       expect(output.type).toBe(expected)
-      const res = await request(output.url)
+      const res = await request(fileUrl(output))
       const bytes = Buffer.from(await res.body.arrayBuffer())
       expect(res.statusCode).toBe(200)
       if (expected === 'image') {
@@ -99,8 +105,8 @@ describe('every Media.io model end to end through the client and the simulator',
     if (!('upstreamTaskId' in long) || !('upstreamTaskId' in big)) throw new Error('expected jobs')
     const video = await finished(provider, long.upstreamTaskId, 'mediaio-t2v-vidu-q3')
     const image = await finished(provider, big.upstreamTaskId, 'mediaio-i2i-banana-2')
-    expect(mp4Seconds(Buffer.from(await (await request(video.outputs![0]!.url)).body.arrayBuffer()))).toBeCloseTo(16, 1)
-    const size = pngSize(Buffer.from(await (await request(image.outputs![0]!.url)).body.arrayBuffer()))
+    expect(mp4Seconds(Buffer.from(await (await request(fileUrl(video.outputs![0]!))).body.arrayBuffer()))).toBeCloseTo(16, 1)
+    const size = pngSize(Buffer.from(await (await request(fileUrl(image.outputs![0]!))).body.arrayBuffer()))
     expect(size).toEqual({ width: 512, height: 219 })
   })
 })

@@ -5,10 +5,15 @@ import { join } from 'node:path'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REDACT_PATHS } from '../../../src/logger.ts'
-import type { Task } from '../../../src/tasks/model.ts'
+import { isFileOutput, type Output, type Task } from '../../../src/tasks/model.ts'
 import { bearer, eventually, freePort, startStack, type Stack } from '../../helper.ts'
 import { spawnBff, type BffProcess } from '../../process.ts'
 import { SECRET_ID, SECRET_KEY, startTencentSimulator } from './harness.ts'
+
+function fileUrl (output: Output): string {
+  if (!isFileOutput(output)) throw new Error(`expected a file output, got ${output.type}`)
+  return output.url
+}
 
 const BODY = { imageUrl: 'https://images.example.com/beach.png', songCount: 2, format: 'mp3', emotion: 'romantic', genre: 'soft' }
 
@@ -60,7 +65,7 @@ describe('Tencent end to end, real credentials against its simulator', () => {
     // Verification is on with real credentials: the unsigned callback was confirmed with GetJob.
     expect(tencent.sim.tencentSimulator.counts.GetJob).toBeGreaterThan(0)
     for (const output of done.outputs) {
-      const res = await fetch(output.url)
+      const res = await fetch(fileUrl(output))
       expect(res.status).toBe(200)
       expect(res.headers.get('content-type')).toMatch(/^audio\/mpeg/)
       const bytes = Buffer.from(await res.arrayBuffer())
@@ -123,7 +128,7 @@ describe('Tencent end to end in demo mode (the real server process, no credentia
     const task = await create(base, headers)
     const done = await finished(base, headers, task.id)
     expect(done).toMatchObject({ status: 'succeeded', provider: 'tencent' })
-    const res = await fetch(done.outputs[0]!.url)
+    const res = await fetch(fileUrl(done.outputs[0]!))
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toMatch(/^audio\/mpeg/)
   })

@@ -1,13 +1,15 @@
 import { crc32, deflateSync } from 'node:zlib'
-import type { OutputType } from '../../../tasks/model.ts'
+import type { FileOutputType } from '../../../tasks/model.ts'
+import { generateSvg } from './svg.ts'
 import { generateMp4 } from './video.ts'
 
 /** File extension and media type of each output type, as the simulator names and serves them. */
-export const ASSET_FORMATS: Record<OutputType, { ext: string, contentType: string }> = {
+export const ASSET_FORMATS: Record<FileOutputType, { ext: string, contentType: string }> = {
   audio: { ext: 'wav', contentType: 'audio/wav' },
   image: { ext: 'png', contentType: 'image/png' },
   mask: { ext: 'png', contentType: 'image/png' },
-  video: { ext: 'mp4', contentType: 'video/mp4' }
+  video: { ext: 'mp4', contentType: 'video/mp4' },
+  vector: { ext: 'svg', contentType: 'image/svg+xml' }
 }
 
 export const WAV_SAMPLE_RATE = 22_050
@@ -23,9 +25,10 @@ export function audioSeconds (duration: unknown): number {
  * The bytes of one asset. A seed varies the content so the outputs of one task differ from each
  * other. Video is capped at 10 seconds (see generateMp4) to keep the files small.
  */
-export function renderAsset (type: OutputType, opts: { seconds: number, seed: number }): Buffer {
+export function renderAsset (type: FileOutputType, opts: { seconds: number, seed: number }): Buffer {
   if (type === 'audio') return generateWav({ seconds: opts.seconds, seed: opts.seed })
   if (type === 'video') return generateMp4({ seconds: opts.seconds, seed: opts.seed })
+  if (type === 'vector') return generateSvg({ seed: opts.seed })
   return generatePng({ kind: type, seed: opts.seed })
 }
 

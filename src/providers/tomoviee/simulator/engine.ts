@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { OutputType } from '../../../tasks/model.ts'
+import type { FileOutputType } from '../../../tasks/model.ts'
 import { ASSET_FORMATS } from './assets.ts'
 import { behaviourFor, type Behaviour } from './behaviour.ts'
 import { CallbackSender, type CallbackPayload, type SimLogger } from './callback.ts'
@@ -52,7 +52,7 @@ export interface SimTask {
    */
   readonly callbacksDelivered: number
   /** File name under /assets/<id>/ to the output type it holds. */
-  readonly assets: ReadonlyMap<string, OutputType>
+  readonly assets: ReadonlyMap<string, FileOutputType>
   /** Input files fetched so far. */
   readonly fetched: readonly FetchedInput[]
 }
@@ -103,10 +103,10 @@ export class SimulatorEngine {
   }
 
   /** Registers a task in status 1 and starts its lifecycle. `baseUrl` prefixes the asset URLs. */
-  create (input: { endpoint: string, body: Record<string, unknown>, outputs: readonly { key: string, type: OutputType }[], baseUrl: string }): SimTask {
+  create (input: { endpoint: string, body: Record<string, unknown>, outputs: readonly { key: string, type: FileOutputType }[], baseUrl: string }): SimTask {
     const id = randomBytes(16).toString('hex')
     const count = outputCount(input.body)
-    const assets = new Map<string, OutputType>()
+    const assets = new Map<string, FileOutputType>()
     const result: Record<string, string[]> = {}
     input.outputs.forEach((output, o) => {
       const urls: string[] = []

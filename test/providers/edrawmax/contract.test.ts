@@ -1,0 +1,4 @@
+import { syncProviderContract } from '../sync-contract.ts'
+import { edrawmaxHarness } from './harness.ts'
+
+syncProviderContract(edrawmaxHarness)
