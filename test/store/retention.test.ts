@@ -170,7 +170,7 @@ describe('retention on sqlite specifics', () => {
     const task = await finished(before, 'succeeded')
     await before.close()
     const raw = new Database(db.path)
-    raw.exec('DROP INDEX tasks_finished; DROP TABLE retention;')
+    raw.exec('DROP INDEX tasks_finished; DROP TABLE retention; ALTER TABLE tasks DROP COLUMN provider;')
     raw.pragma('user_version = 4')
     raw.close()
 
