@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { EdrawmaxEnvSchema, edrawmaxConfig, type EdrawmaxConfig } from './providers/edrawmax/config.ts'
 import { TencentEnvSchema, tencentConfig, type TencentConfig } from './providers/tencent/config.ts'
 import { parseBehaviour, type Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
 import { WEBHOOK_ENV, webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
@@ -170,7 +171,7 @@ export const ConfigSchema = z.object({
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
   ...WEBHOOK_ENV
-}).extend(TencentEnvSchema.shape)
+}).extend(TencentEnvSchema.shape).extend(EdrawmaxEnvSchema.shape)
 
 export type Env = z.input<typeof ConfigSchema>
 
@@ -188,6 +189,8 @@ export interface Config {
   simulateUnconfigured: boolean
   /** Tencent image-to-music (`TENCENT_*`); `demo` there means "no secrets". */
   tencent: TencentConfig
+  /** EdrawMax diagrams (`EDRAWMAX_*`); `demo` there means "no base URL". */
+  edrawmax: EdrawmaxConfig
   gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number }
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
@@ -288,6 +291,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   const e = parsed.data
   const { demo, problems } = decideMode(e)
   const tencent = tencentConfig(e, problems)
+  const edrawmax = edrawmaxConfig(e, problems)
   if (e.BODY_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) problems.push('BODY_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS (it covers the headers too)')
   problems.push(...webhookProblems(e))
   if (problems.length) throw new ConfigError(problems)
@@ -309,6 +313,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     demo,
     simulateUnconfigured: demo || (e.NODE_ENV !== 'production' && e.DEMO !== false),
     tencent,
+    edrawmax,
     gateway: {
       baseUrl: e.TOMOVIEE_BASE_URL.replace(/\/+$/, ''),
       appKey: e.TOMOVIEE_APP_KEY ?? '',
