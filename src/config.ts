@@ -144,6 +144,7 @@ export const ConfigSchema = z.object({
   CREATE_RETRIES: count.max(5).default(2).describe('Retries of a create that certainly never reached the gateway (connection refused, DNS failure).'),
   CIRCUIT_FAILURE_THRESHOLD: positive.default(5).describe('Consecutive gateway outages that make new calls fail fast.'),
   CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
+  SYNC_QUEUE_MAX: positive.default(1_000).describe('Tasks of synchronous providers (EdrawMax) waiting for a free call slot on this instance; beyond it creates answer 503.'),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
   MEDIA_DIR: z.string().min(1).default('./data/media').describe('Directory for uploads in progress, and for every media file when no S3 bucket is set.'),
   MEDIA_S3_BUCKET: z.string().min(3).optional().describe('Distributed mode: keep finished uploads in this S3-compatible bucket (instead of MEDIA_DIR), so every instance serves every file.'),
@@ -216,6 +217,8 @@ export interface Config {
   createRetries: number
   circuit: { failureThreshold: number, cooldownMs: number }
   shutdownTimeoutMs: number
+  /** Synchronous providers' tasks waiting for a call slot, all providers together. */
+  syncQueueMax: number
   /** Bearer token that protects GET /metrics; undefined leaves it open in demo mode and unserved otherwise. */
   metricsToken?: string
   /** The commit being run, for bff_build_info. */
@@ -373,6 +376,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     createRetries: e.CREATE_RETRIES,
     circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    syncQueueMax: e.SYNC_QUEUE_MAX,
     metricsToken: e.METRICS_TOKEN,
     commit: e.GIT_COMMIT_SHA,
     media: {

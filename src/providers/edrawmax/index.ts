@@ -29,6 +29,7 @@ export const edrawmax: ProviderModule = {
   // Real results are https on EdrawMax's storage hosts; the simulator serves plain http on loopback.
   outputHosts: (config) => config.edrawmax.demo && config.edrawmax.baseUrl ? [new URL(config.edrawmax.baseUrl).host.toLowerCase()] : [],
   timeoutMs: (config) => config.edrawmax.timeoutMs,
+  syncConcurrency: (config) => config.edrawmax.concurrency,
   async simulate (config) {
     const sim = await buildEdrawmaxSimulator()
     await sim.listen({ host: '127.0.0.1', port: 0 })
