@@ -6,7 +6,7 @@ import type { Config } from '../../../src/config.ts'
 import { edrawmax } from '../../../src/providers/edrawmax/index.ts'
 import type { Simulation } from '../../../src/providers/types.ts'
 import { isFileOutput, type Task } from '../../../src/tasks/model.ts'
-import { bearer, dropClientConnections, eventually, freePort, testConfig } from '../../helper.ts'
+import { bearer, dropClientConnections, eventually, freePort, tempDbPath, testConfig } from '../../helper.ts'
 import { openSse } from '../../sse-client.ts'
 import { startEdrawmaxSimulator } from './harness.ts'
 
@@ -162,6 +162,32 @@ describe('EdrawMax background calls are bounded', () => {
     expect(await finished(bff, waiting.id)).toMatchObject({ status: 'succeeded' })
     // One slot: the second call started only after the first had answered.
     expect(sim.sim.edrawmaxSimulator.calls.map((c) => JSON.stringify(c.body).includes('first'))).toEqual([true, false])
+  }, 90_000)
+})
+
+describe('EdrawMax shutdown', () => {
+  it('waits for the call in flight and records its outcome before the store closes', async () => {
+    const sim = await startEdrawmaxSimulator({ delayMs: 50 })
+    const db = tempDbPath()
+    try {
+      const first = await startBff({ DATABASE_PATH: db.path }, sim.baseUrl)
+      const task = await created(await post(first, { prompt: 'Drain me #delay=1500', lang: 'en' }))
+      await eventually(() => sim.sim.edrawmaxSimulator.inFlight.size, (n) => n > 0, 30_000)
+      await dropClientConnections()
+      await first.app.close()
+      const second = await startBff({ DATABASE_PATH: db.path }, sim.baseUrl)
+      try {
+        const after = await (await fetch(`${second.url}/v1/tasks/${task.id}`, { headers: bearer() })).json() as Task
+        expect(after).toMatchObject({ status: 'succeeded' })
+        expect(sim.sim.edrawmaxSimulator.calls).toHaveLength(1)
+      } finally {
+        await dropClientConnections()
+        await second.app.close()
+      }
+    } finally {
+      await sim.sim.close()
+      db.cleanup()
+    }
   }, 90_000)
 })
 
