@@ -5,7 +5,7 @@
  */
 import fp from 'fastify-plugin'
 import type { Config } from '../src/config.ts'
-import { PROVIDERS } from '../src/providers/registry.ts'
+import { findProvider, PROVIDERS } from '../src/providers/registry.ts'
 import { inputUrlPolicy, outputUrlPolicy } from '../src/security/policies.ts'
 import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
 import { createTaskService, type TaskService } from '../src/tasks/service.ts'
@@ -59,7 +59,13 @@ export default fp(async function tasks (fastify) {
     schedule: fastify.config.schedule,
     idempotencyTtlMs: fastify.config.idempotencyTtlMs,
     createRetries: fastify.config.createRetries,
-    observer: fastify.metrics.observer
+    observer: fastify.metrics.observer,
+    sync: {
+      concurrencyOf: (id) => findProvider(id)?.syncConcurrency?.(fastify.config) ?? 1,
+      maxQueued: fastify.config.syncQueueMax,
+      // Half the shutdown budget: the rest closes the store, the bus and the connections.
+      drainMs: Math.floor(fastify.config.shutdownTimeoutMs / 2)
+    }
   }))
   // Runs before the store's onClose (hooks run in reverse order of registration).
   fastify.addHook('onClose', async () => { await fastify.tasks.drain() })

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { EdrawmaxEnvSchema, edrawmaxConfig, type EdrawmaxConfig } from './providers/edrawmax/config.ts'
 import { TencentEnvSchema, tencentConfig, type TencentConfig } from './providers/tencent/config.ts'
 import { parseBehaviour, type Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
 import { WEBHOOK_ENV, webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
@@ -143,6 +144,7 @@ export const ConfigSchema = z.object({
   CREATE_RETRIES: count.max(5).default(2).describe('Retries of a create that certainly never reached the gateway (connection refused, DNS failure).'),
   CIRCUIT_FAILURE_THRESHOLD: positive.default(5).describe('Consecutive gateway outages that make new calls fail fast.'),
   CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
+  SYNC_QUEUE_MAX: positive.default(1_000).describe('Tasks of synchronous providers (EdrawMax) waiting for a free call slot on this instance; beyond it creates answer 503.'),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
   MEDIA_DIR: z.string().min(1).default('./data/media').describe('Directory for uploads in progress, and for every media file when no S3 bucket is set.'),
   MEDIA_S3_BUCKET: z.string().min(3).optional().describe('Distributed mode: keep finished uploads in this S3-compatible bucket (instead of MEDIA_DIR), so every instance serves every file.'),
@@ -170,7 +172,7 @@ export const ConfigSchema = z.object({
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
   ...WEBHOOK_ENV
-}).extend(TencentEnvSchema.shape)
+}).extend(TencentEnvSchema.shape).extend(EdrawmaxEnvSchema.shape)
 
 export type Env = z.input<typeof ConfigSchema>
 
@@ -188,6 +190,8 @@ export interface Config {
   simulateUnconfigured: boolean
   /** Tencent image-to-music (`TENCENT_*`); `demo` there means "no secrets". */
   tencent: TencentConfig
+  /** EdrawMax diagrams (`EDRAWMAX_*`); `demo` there means "no base URL". */
+  edrawmax: EdrawmaxConfig
   gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number }
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
@@ -213,6 +217,8 @@ export interface Config {
   createRetries: number
   circuit: { failureThreshold: number, cooldownMs: number }
   shutdownTimeoutMs: number
+  /** Synchronous providers' tasks waiting for a call slot, all providers together. */
+  syncQueueMax: number
   /** Bearer token that protects GET /metrics; undefined leaves it open in demo mode and unserved otherwise. */
   metricsToken?: string
   /** The commit being run, for bff_build_info. */
@@ -288,6 +294,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   const e = parsed.data
   const { demo, problems } = decideMode(e)
   const tencent = tencentConfig(e, problems)
+  const edrawmax = edrawmaxConfig(e, problems)
   if (e.BODY_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) problems.push('BODY_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS (it covers the headers too)')
   problems.push(...webhookProblems(e))
   if (problems.length) throw new ConfigError(problems)
@@ -309,6 +316,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     demo,
     simulateUnconfigured: demo || (e.NODE_ENV !== 'production' && e.DEMO !== false),
     tencent,
+    edrawmax,
     gateway: {
       baseUrl: e.TOMOVIEE_BASE_URL.replace(/\/+$/, ''),
       appKey: e.TOMOVIEE_APP_KEY ?? '',
@@ -368,6 +376,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     createRetries: e.CREATE_RETRIES,
     circuit: { failureThreshold: e.CIRCUIT_FAILURE_THRESHOLD, cooldownMs: e.CIRCUIT_COOLDOWN_MS },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    syncQueueMax: e.SYNC_QUEUE_MAX,
     metricsToken: e.METRICS_TOKEN,
     commit: e.GIT_COMMIT_SHA,
     media: {

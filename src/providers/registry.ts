@@ -1,3 +1,4 @@
+import { edrawmax } from './edrawmax/index.ts'
 import { tencent } from './tencent/index.ts'
 import { tomoviee } from './tomoviee/index.ts'
 import type { ProviderModule } from './types.ts'
@@ -8,7 +9,8 @@ import type { ProviderModule } from './types.ts'
  */
 export const PROVIDERS: readonly ProviderModule[] = [
   tomoviee,
-  tencent
+  tencent,
+  edrawmax
 ]
 
 export function findProvider (id: string): ProviderModule | undefined {

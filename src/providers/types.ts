@@ -113,6 +113,8 @@ export interface ProviderModule {
   outputHosts: (config: Config) => readonly string[]
   /** The longest one upstream call may take (leases, create windows). */
   timeoutMs: (config: Config) => number
+  /** Synchronous providers: calls in flight at once per instance (`<PROVIDER>_CONCURRENCY`). Default 1. */
+  syncConcurrency?: (config: Config) => number
   /** Starts the provider's simulator for a simulated provider. */
   simulate: (config: Config, ctx: SimulateContext) => Promise<Simulation>
 }

@@ -17,6 +17,7 @@ import type { CapabilityDefinition } from './capabilities/types.ts'
 import type { TaskRecord } from './model.ts'
 import { deadlineAt, firstCheckAt, type SchedulePolicy } from './schedule.ts'
 import type { Logger } from './service.ts'
+import type { SyncRunner } from './sync-runner.ts'
 import type { Transitions } from './transitions.ts'
 
 export interface CreateDeps {
@@ -40,6 +41,8 @@ export interface CreateDeps {
   uploads?: UploadReferences | undefined
   /** Hosts a create may name in its own webhook URL (none when empty). */
   webhookAllowHosts?: readonly string[]
+  /** Runs the create calls of synchronous providers in the background; without it they block the request. */
+  syncRunner?: Pick<SyncRunner, 'submit' | 'hasRoom'> | undefined
 }
 
 export interface CreateResult { task: TaskRecord, replayed: boolean }
@@ -83,6 +86,8 @@ export function createTaskCreator (deps: CreateDeps) {
     const provider = deps.providers.get(providerOfCapability(def.name) ?? '')
     const refused = provider.refusal()
     if (refused) throw refused
+    const background = provider.delivery === 'sync' ? deps.syncRunner : undefined
+    if (background && !background.hasRoom(provider.id)) throw runnerFull(provider.id)
     const { token, hash } = newCallbackToken()
     const nowMs = deps.now().getTime()
     const at = new Date(nowMs).toISOString()
@@ -132,6 +137,7 @@ export function createTaskCreator (deps: CreateDeps) {
       deadlineAt: record.deadlineAt,
       ...(provider.delivery === 'callback' ? { callbackUrl: `${deps.publicUrl}/webhooks/${provider.id}?task=${encodeURIComponent(record.id)}&token=${token}` } : {})
     }
+    if (background) return { task: await handOff(background, provider, req, record), replayed: false }
     // A callback that beats this answer waits for it (see the task service's applyCallback).
     const bound = bindUpstream(provider, req)
     deps.pending.set(record.id, bound)
@@ -140,6 +146,19 @@ export function createTaskCreator (deps: CreateDeps) {
     } finally {
       deps.pending.delete(record.id)
     }
+  }
+
+  /**
+   * A synchronous provider's call runs in the runner, off this request: the client has its 202 with
+   * the queued task at once, and the outcome reaches the task through the runner's report application.
+   */
+  async function handOff (runner: Pick<SyncRunner, 'submit'>, provider: GuardedProvider, req: CreateRequest, record: TaskRecord): Promise<TaskRecord> {
+    const submitted = runner.submit({ provider: { id: provider.id, create: (r) => send(provider, r) }, request: req })
+    if (submitted === 'accepted' || submitted === 'duplicate') return record
+    // Filled (or closing) between the room check and now: the task must not wait for a call that never starts.
+    const err = runnerFull(provider.id)
+    await deps.transitions.end(record.id, 'failed', err.code, err.message, 'create')
+    throw err
   }
 
   async function bindUpstream (provider: GuardedProvider, req: CreateRequest): Promise<TaskRecord> {
@@ -163,4 +182,8 @@ export function createTaskCreator (deps: CreateDeps) {
     else deps.log.info({ taskId, upstreamTaskId, capability }, 'task created upstream')
     return task
   }
+}
+
+function runnerFull (providerId: string): BffError {
+  return new BffError('BFF_ERR_UPSTREAM_UNAVAILABLE', `Too many ${providerId} tasks are waiting on this instance; retry shortly`, { retryAfterSec: 1 })
 }

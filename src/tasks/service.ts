@@ -14,6 +14,7 @@ import type { CapabilityDefinition } from './capabilities/types.ts'
 import { createTaskCreator } from './create.ts'
 import { toPublicTask, type Task, type TaskEvent, type TaskRecord } from './model.ts'
 import type { SchedulePolicy } from './schedule.ts'
+import { createSyncRunner } from './sync-runner.ts'
 import { createTransitions, type TransitionDeps } from './transitions.ts'
 
 export type Logger = Pick<BaseLogger, 'info' | 'warn' | 'error' | 'debug'>
@@ -49,6 +50,13 @@ export interface TaskServiceDeps {
   createRetries: number
   observer?: Observer
   now?: () => Date
+  /** The background runner of synchronous providers' calls (see src/tasks/sync-runner.ts). */
+  sync?: {
+    concurrencyOf: (providerId: string) => number
+    maxQueued: number
+    /** How long shutdown waits for the calls in flight before leaving their tasks to the reconciler. */
+    drainMs: number
+  }
 }
 
 // Each page is read and parsed in one go: 100 rows keeps other requests waiting at most a few ms
@@ -75,7 +83,15 @@ export function createTaskService (deps: TaskServiceDeps) {
   const observer = deps.observer ?? NOOP_OBSERVER
   const transitions = createTransitions({ store: deps.store, bus: deps.bus, log: deps.log, observer, now, outputPolicy: deps.outputPolicy, custody: deps.custody })
   const pending = new Map<string, Promise<unknown>>()
-  const createTask = createTaskCreator({ ...deps, transitions, observer, now, pending })
+  // Its outcome takes the path callbacks take: one report application, the usual events.
+  const syncRunner = createSyncRunner({
+    concurrencyOf: deps.sync?.concurrencyOf ?? (() => 1),
+    maxQueued: deps.sync?.maxQueued ?? 100,
+    onStart: async (taskId) => { await transitions.applyUpstream(taskId, { status: 'processing' }, 'create') },
+    apply: async (taskId, report) => { await transitions.applyUpstream(taskId, report, 'create') },
+    log: deps.log
+  })
+  const createTask = createTaskCreator({ ...deps, transitions, observer, now, pending, syncRunner })
   const handleCallback = createCallbackHandler({
     ...deps, transitions, observer, now, pending, holdMs: deps.callbackHoldMs ?? 0, createWindowMs: deps.createWindowMs ?? 0
   })
@@ -134,6 +150,7 @@ export function createTaskService (deps: TaskServiceDeps) {
     applyCallback: (task: TaskRecord, providerId: string, body: unknown) => track(applyCallback(task, providerId, body)),
     /** Resolves when the writes in progress have finished (or failed). */
     async drain (): Promise<void> {
+      if (!await syncRunner.close(deps.sync?.drainMs ?? 5_000)) deps.log.warn({ sync: syncRunner.stats() }, 'background calls still running at shutdown; their tasks are left to the reconciler')
       while (inflight.size) await Promise.allSettled([...inflight])
     },
     get: async (owner: string, id: string) => toPublicTask(await get(owner, id)),

@@ -115,6 +115,11 @@ export function createSyncRunner (opts: SyncRunnerOptions) {
 
   return {
     submit,
+    /**
+     * Whether a submit for this provider would be taken now: checked before a task is recorded, so
+     * a full runner answers 503 without leaving a task behind.
+     */
+    hasRoom: (providerId: string) => !closed && ((running.get(providerId) ?? 0) < opts.concurrencyOf(providerId) || queued < opts.maxQueued),
     /** The task's call is waiting or in flight in this process. */
     has: (taskId: string) => known.has(taskId),
     stats: () => ({ running: Object.fromEntries(running), queued }),

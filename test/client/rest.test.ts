@@ -42,7 +42,8 @@ describe('the client REST calls', () => {
     const known: Record<CapabilityName, true> = {
       'video-scoring': true, 'text-to-music': true, 'text-to-sfx': true, 'text-to-speech': true, 'text-to-video': true,
       'image-to-video': true, 'frames-to-video': true, 'video-continuation': true, 'image-to-image': true,
-      'image-redraw': true, 'image-recognition': true, 'tencent-image-to-music': true
+      'image-redraw': true, 'image-recognition': true, 'tencent-image-to-music': true,
+      'edrawmax-flowchart': true, 'edrawmax-infographic': true, 'edrawmax-gantt': true, 'edrawmax-mindmap': true
     }
     const caps = await clientFor(stack).capabilities()
     expect(caps.map((c) => c.name).sort()).toEqual(Object.keys(known).sort())

@@ -263,6 +263,46 @@ export interface TencentImageToMusicInput {
   genre?: "pop" | "classical" | "china" | "soft" | "jazz"
 }
 
+/** The request body of POST /v1/tasks/edrawmax-flowchart (defaulted fields are optional). */
+export interface EdrawmaxFlowchartInput {
+  /** What the diagram should show, in plain words */
+  prompt: string
+  /** Language of the diagram text: en, cn (Simplified Chinese), jp, kr, es, fr, de, it, tw (Traditional Chinese), pt, ru, id (default: "cn") */
+  lang?: "en" | "cn" | "jp" | "kr" | "es" | "fr" | "de" | "it" | "tw" | "pt" | "ru" | "id"
+  /** The platform the request comes from, as EdrawMax counts it */
+  platform?: "web" | "win" | "mac" | "ios" | "android" | "linux"
+}
+
+/** The request body of POST /v1/tasks/edrawmax-infographic (defaulted fields are optional). */
+export interface EdrawmaxInfographicInput {
+  /** What the diagram should show, in plain words */
+  prompt: string
+  /** Language of the diagram text: en, cn (Simplified Chinese), jp, kr, es, fr, de, it, tw (Traditional Chinese), pt, ru, id (default: "cn") */
+  lang?: "en" | "cn" | "jp" | "kr" | "es" | "fr" | "de" | "it" | "tw" | "pt" | "ru" | "id"
+  /** The platform the request comes from, as EdrawMax counts it */
+  platform?: "web" | "win" | "mac" | "ios" | "android" | "linux"
+}
+
+/** The request body of POST /v1/tasks/edrawmax-gantt (defaulted fields are optional). */
+export interface EdrawmaxGanttInput {
+  /** What the diagram should show, in plain words */
+  prompt: string
+  /** Language of the diagram text: en, cn (Simplified Chinese), jp, kr, es, fr, de, it, tw (Traditional Chinese), pt, ru, id (default: "cn") */
+  lang?: "en" | "cn" | "jp" | "kr" | "es" | "fr" | "de" | "it" | "tw" | "pt" | "ru" | "id"
+  /** The platform the request comes from, as EdrawMax counts it */
+  platform?: "web" | "win" | "mac" | "ios" | "android" | "linux"
+}
+
+/** The request body of POST /v1/tasks/edrawmax-mindmap (defaulted fields are optional). */
+export interface EdrawmaxMindmapInput {
+  /** What the diagram should show, in plain words */
+  prompt: string
+  /** Language of the diagram text: en, cn (Simplified Chinese), jp, kr, es, fr, de, it, tw (Traditional Chinese), pt, ru, id (default: "cn") */
+  lang?: "en" | "cn" | "jp" | "kr" | "es" | "fr" | "de" | "it" | "tw" | "pt" | "ru" | "id"
+  /** The platform the request comes from, as EdrawMax counts it */
+  platform?: "web" | "win" | "mac" | "ios" | "android" | "linux"
+}
+
 /** The request body of each capability, by name. */
 export interface CapabilityInputs {
   "video-scoring": VideoScoringInput
@@ -277,4 +317,8 @@ export interface CapabilityInputs {
   "image-redraw": ImageRedrawInput
   "image-recognition": ImageRecognitionInput
   "tencent-image-to-music": TencentImageToMusicInput
+  "edrawmax-flowchart": EdrawmaxFlowchartInput
+  "edrawmax-infographic": EdrawmaxInfographicInput
+  "edrawmax-gantt": EdrawmaxGanttInput
+  "edrawmax-mindmap": EdrawmaxMindmapInput
 }
