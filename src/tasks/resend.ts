@@ -59,7 +59,14 @@ export function createResender (deps: ResendDeps) {
     await deps.transitions.annotate(task.id, { callbackTokenHash: hash }, (cur) => cur.upstreamTaskId === null && !isTerminal(cur.status))
     deps.log.warn({ taskId: task.id, capability: task.capability }, 'task never confirmed by the gateway within its send window: resending it once')
     const checkAt = firstCheckAt(def?.typicalSeconds.max ?? 0, deps.now().getTime(), deps.schedule)
-    return deps.sender.bindUpstream(provider, deps.sender.requestFor(provider, task, input, token), checkAt)
+    // Like a create, in flight until bound: a callback that beats the bind waits for it.
+    const bound = deps.sender.bindUpstream(provider, deps.sender.requestFor(provider, task, input, token), checkAt)
+    deps.pending.set(task.id, bound)
+    try {
+      return await bound
+    } finally {
+      deps.pending.delete(task.id)
+    }
   }
 
   /** For the caller that already holds the task's reconcile lease. */
