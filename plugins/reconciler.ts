@@ -7,7 +7,7 @@
 import fp from 'fastify-plugin'
 import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { createReconciler, type Reconciler } from '../src/tasks/reconciler.ts'
-import { upstreamTimeoutMs } from './tasks.ts'
+import { reconcileLeaseMs } from './tasks.ts'
 
 declare module 'fastify' {
   interface FastifyInstance { reconciler: Reconciler }
@@ -26,7 +26,8 @@ export default fp(async function reconciler (fastify) {
     concurrency: config.reconcile.concurrency,
     idempotencyPurge: () => fastify.taskStore.purgeIdempotency(Date.now()),
     leases: fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES,
-    leaseMs: upstreamTimeoutMs(config) * 2
+    leaseMs: reconcileLeaseMs(config),
+    resender: fastify.tasks.resender
   })
   fastify.decorate('reconciler', loop)
   if (config.reconcile.enabled) fastify.addHook('onReady', async () => { loop.start() })

@@ -5,6 +5,7 @@
  */
 import fp from 'fastify-plugin'
 import type { Config } from '../src/config.ts'
+import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { findProvider, PROVIDERS } from '../src/providers/registry.ts'
 import { inputUrlPolicy, outputUrlPolicy } from '../src/security/policies.ts'
 import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
@@ -20,10 +21,20 @@ export function upstreamTimeoutMs (config: Config): number {
   return Math.max(...PROVIDERS.map((p) => p.timeoutMs(config)))
 }
 
-/** The longest a create can wait on its provider, retries and their backoff included, plus a margin. */
-function createWindowMs (config: Config): number {
+/**
+ * The longest a create can wait on its provider, retries and their backoff included, plus a margin.
+ * Synchronous providers do not count: their calls run in this process's runner, which says itself
+ * whether a task is still in flight, and a resent diagram call costs nothing.
+ */
+export function createWindowMs (config: Config): number {
   const attempts = config.createRetries + 1
-  return upstreamTimeoutMs(config) * attempts + 200 * (2 ** config.createRetries - 1) + 1_000
+  const timeoutMs = Math.max(...PROVIDERS.filter((p) => p.delivery !== 'sync').map((p) => p.timeoutMs(config)))
+  return timeoutMs * attempts + 200 * (2 ** config.createRetries - 1) + 1_000
+}
+
+/** A reconcile lease outlasts one poll and one whole resend, retries included. */
+export function reconcileLeaseMs (config: Config): number {
+  return Math.max(upstreamTimeoutMs(config) * 2, createWindowMs(config))
 }
 
 export default fp(async function tasks (fastify) {
@@ -44,6 +55,10 @@ export default fp(async function tasks (fastify) {
     verifyCallbacks: fastify.config.webhookVerify,
     // With several instances a create may be in flight on another one: callbacks wait for it.
     ...(fastify.redis ? { callbackHoldMs: fastify.config.webhookHoldMs, createWindowMs: createWindowMs(fastify.config) } : {}),
+    // A task still unbound after the longest a create can take is resent once (or recovered).
+    sendWindowMs: createWindowMs(fastify.config),
+    leases: fastify.redis ? createRedisLeases(fastify.redis.commands, fastify.config.redis!.prefix) : LOCAL_LEASES,
+    leaseMs: reconcileLeaseMs(fastify.config),
     urlPolicy,
     outputPolicy: outputUrlPolicy(fastify.config),
     custody: fastify.custody ?? undefined,

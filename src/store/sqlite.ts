@@ -91,7 +91,7 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
       @callback_token_hash, @created_at, @updated_at, @version, @next_check_at, @deadline_at, @check_attempts)`),
     updateTask: db.prepare(`UPDATE tasks SET status=@status, progress=@progress, input=@input, outputs=@outputs, error=@error,
       upstream_task_id=@upstream_task_id, updated_at=@updated_at, version=@version, next_check_at=@next_check_at,
-      deadline_at=@deadline_at, check_attempts=@check_attempts WHERE id=@id AND version=@version - 1`),
+      deadline_at=@deadline_at, check_attempts=@check_attempts, callback_token_hash=@callback_token_hash WHERE id=@id AND version=@version - 1`),
     due: db.prepare<[number, number], TaskRow>('SELECT * FROM tasks WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at LIMIT ?'),
     getKey: db.prepare<[string, string], { body_hash: string, task_id: string, expires_at: number }>('SELECT body_hash, task_id, expires_at FROM idempotency WHERE owner = ? AND key = ?'),
     putKey: db.prepare<[string, string, string, string, number]>('INSERT OR REPLACE INTO idempotency (owner, key, body_hash, task_id, expires_at) VALUES (?, ?, ?, ?, ?)'),

@@ -1,11 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { BffError } from '../errors.ts'
-import { GatewayError } from '../gateway/errors.ts'
-import type { GuardedProvider } from '../gateway/breaker.ts'
 import type { Observer } from '../observability/observer.ts'
+import type { GuardedProvider } from '../gateway/breaker.ts'
 import type { ProviderSet } from '../providers/set.ts'
-import type { CreateOutcome, CreateRequest } from '../providers/types.ts'
+import type { CreateRequest } from '../providers/types.ts'
 import type { Preflight } from '../security/preflight.ts'
 import { assertMediaUrls, type UrlPolicy } from '../security/url-policy.ts'
 import type { TaskStore } from '../store/types.ts'
@@ -19,20 +17,22 @@ import { deadlineAt, firstCheckAt, type SchedulePolicy } from './schedule.ts'
 import type { Logger } from './service.ts'
 import type { SyncRunner } from './sync-runner.ts'
 import type { Transitions } from './transitions.ts'
+import type { Resender } from './resend.ts'
+import type { Sender } from './send.ts'
 
 export interface CreateDeps {
   store: TaskStore
   providers: Pick<ProviderSet, 'get'>
-  transitions: Transitions
+  transitions: Pick<Transitions, 'publish' | 'end'>
+  sender: Sender
+  resender: Pick<Resender, 'ifDue'>
   log: Logger
   observer: Observer
   now: () => Date
-  /** Base URL providers use to reach /webhooks/<provider>. */
-  publicUrl: string
   maxActivePerOwner: number
   idempotencyTtlMs: number
-  /** Extra attempts for creates that certainly never reached the gateway. */
-  createRetries: number
+  /** The longest a create can be in flight; a task not bound by then is checked (and resent) at once. */
+  sendWindowMs?: number | undefined
   schedule: SchedulePolicy
   urlPolicy: UrlPolicy
   preflight?: Preflight | undefined
@@ -64,21 +64,6 @@ export function createTaskCreator (deps: CreateDeps) {
     return sent
   }
 
-  /** Only failures that prove the request never left are retried: anything else may have been charged. */
-  async function send (provider: GuardedProvider, req: CreateRequest): Promise<CreateOutcome> {
-    const { taskId } = req
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await provider.create(req)
-      } catch (err) {
-        // The open circuit answers at once and will still be open after a few hundred ms: no retry.
-        if (!(err instanceof GatewayError) || err.sent || err.code === 'BFF_ERR_UPSTREAM_CIRCUIT_OPEN' || attempt >= deps.createRetries) throw err
-        deps.log.warn({ taskId, attempt: attempt + 1, code: err.code }, 'create did not reach the gateway; retrying')
-        await sleep(200 * 2 ** attempt)
-      }
-    }
-  }
-
   return async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string): Promise<CreateResult> {
     if (webhookUrl !== undefined) assertTaskWebhookUrl(webhookUrl, deps.webhookAllowHosts ?? [])
     const sent = await checkInputs(owner, def, input)
@@ -91,6 +76,7 @@ export function createTaskCreator (deps: CreateDeps) {
     const { token, hash } = newCallbackToken()
     const nowMs = deps.now().getTime()
     const at = new Date(nowMs).toISOString()
+    const usualCheckAt = firstCheckAt(def.typicalSeconds.max, nowMs, deps.schedule)
     const record: TaskRecord = {
       id: randomUUID(),
       owner,
@@ -106,45 +92,42 @@ export function createTaskCreator (deps: CreateDeps) {
       createdAt: at,
       updatedAt: at,
       version: 1,
-      nextCheckAt: firstCheckAt(def.typicalSeconds.max, nowMs, deps.schedule),
+      nextCheckAt: Math.min(usualCheckAt, nowMs + (deps.sendWindowMs ?? Infinity)),
       deadlineAt: deadlineAt(def.typicalSeconds.max, nowMs, deps.schedule),
       checkAttempts: 0
     }
     // The row (and the key) exist before the gateway is called: a callback that beats the create
     // answer still lands, and a concurrent duplicate finds the key and never reaches the gateway.
     const bodyHash = createHash('sha256').update(JSON.stringify([def.name, input])).digest('hex')
-    const outcome = await deps.store.create(record, {
-      maxActive: deps.maxActivePerOwner,
-      idempotency: idempotencyKey === undefined ? undefined : { key: idempotencyKey, bodyHash, expiresAt: nowMs + deps.idempotencyTtlMs },
-      now: nowMs,
-      webhookUrl
-    })
-    if (outcome.kind === 'over-limit') throw new BffError('BFF_ERR_TOO_MANY_ACTIVE_TASKS', `At most ${deps.maxActivePerOwner} unfinished tasks at a time; wait for one to finish`)
-    if (outcome.kind === 'duplicate') {
-      if (!outcome.sameBody) throw new BffError('BFF_ERR_IDEMPOTENCY_MISMATCH')
-      const prior = await deps.store.get(outcome.taskId)
-      if (!prior) throw new BffError('BFF_ERR_TASK_NOT_FOUND')
-      return { task: prior, replayed: true }
-    }
-    await deps.transitions.publish(outcome.event)
-    deps.observer.taskCreated(def.name)
-
-    const req: CreateRequest = {
-      taskId: record.id,
-      capability: def.name,
-      owner,
-      input: sent,
-      deadlineAt: record.deadlineAt,
-      ...(provider.delivery === 'callback' ? { callbackUrl: `${deps.publicUrl}/webhooks/${provider.id}?task=${encodeURIComponent(record.id)}&token=${token}` } : {})
-    }
-    if (background) return { task: await handOff(background, provider, req, record), replayed: false }
-    // A callback that beats this answer waits for it (see the task service's applyCallback).
-    const bound = bindUpstream(provider, req)
-    deps.pending.set(record.id, bound)
+    // In flight before the row exists: a duplicate in this process that finds it never resends it.
+    let settle: () => void = () => {}
+    deps.pending.set(record.id, new Promise<void>((resolve) => { settle = resolve }))
     try {
+      const outcome = await deps.store.create(record, {
+        maxActive: deps.maxActivePerOwner,
+        idempotency: idempotencyKey === undefined ? undefined : { key: idempotencyKey, bodyHash, expiresAt: nowMs + deps.idempotencyTtlMs },
+        now: nowMs,
+        webhookUrl
+      })
+      if (outcome.kind === 'over-limit') throw new BffError('BFF_ERR_TOO_MANY_ACTIVE_TASKS', `At most ${deps.maxActivePerOwner} unfinished tasks at a time; wait for one to finish`)
+      if (outcome.kind === 'duplicate') {
+        if (!outcome.sameBody) throw new BffError('BFF_ERR_IDEMPOTENCY_MISMATCH')
+        const prior = await deps.store.get(outcome.taskId)
+        if (!prior) throw new BffError('BFF_ERR_TASK_NOT_FOUND')
+        // Recorded but never bound, and its create is no longer in flight anywhere: sent now, not replayed dead.
+        return { task: await deps.resender.ifDue(prior), replayed: true }
+      }
+      await deps.transitions.publish(outcome.event)
+      deps.observer.taskCreated(def.name)
+      const req = deps.sender.requestFor(provider, record, sent, token)
+      if (background) return { task: await handOff(background, provider, req, record), replayed: false }
+      // A callback that beats this answer waits for it (see the task service's applyCallback).
+      const bound = deps.sender.bindUpstream(provider, req, usualCheckAt)
+      deps.pending.set(record.id, bound)
       return { task: await bound, replayed: false }
     } finally {
       deps.pending.delete(record.id)
+      settle()
     }
   }
 
@@ -153,34 +136,12 @@ export function createTaskCreator (deps: CreateDeps) {
    * the queued task at once, and the outcome reaches the task through the runner's report application.
    */
   async function handOff (runner: Pick<SyncRunner, 'submit'>, provider: GuardedProvider, req: CreateRequest, record: TaskRecord): Promise<TaskRecord> {
-    const submitted = runner.submit({ provider: { id: provider.id, create: (r) => send(provider, r) }, request: req })
+    const submitted = runner.submit({ provider: { id: provider.id, create: (r) => deps.sender.send(provider, r) }, request: req })
     if (submitted === 'accepted' || submitted === 'duplicate') return record
     // Filled (or closing) between the room check and now: the task must not wait for a call that never starts.
     const err = runnerFull(provider.id)
     await deps.transitions.end(record.id, 'failed', err.code, err.message, 'create')
     throw err
-  }
-
-  async function bindUpstream (provider: GuardedProvider, req: CreateRequest): Promise<TaskRecord> {
-    const { taskId, capability } = req
-    let outcome: CreateOutcome
-    try {
-      outcome = await send(provider, req)
-    } catch (err) {
-      if (err instanceof GatewayError) {
-        deps.log.warn({ err, taskId, upstreamStatus: err.upstreamStatus, upstreamCode: err.upstreamCode, upstreamMessage: err.upstreamMessage }, 'upstream create failed')
-        await deps.transitions.end(taskId, 'failed', err.code, err.message, 'create')
-        err.taskId = taskId
-      }
-      throw err
-    }
-    // A synchronous provider answers with the result itself.
-    if ('report' in outcome) return (await deps.transitions.applyUpstream(taskId, outcome.report, 'create')).task
-    const { upstreamTaskId } = outcome
-    const { task } = await deps.transitions.annotate(taskId, { upstreamTaskId }, (cur) => cur.upstreamTaskId === null)
-    if (task.upstreamTaskId !== upstreamTaskId) deps.log.error({ taskId, upstreamTaskId }, 'task already bound to another upstream task')
-    else deps.log.info({ taskId, upstreamTaskId, capability }, 'task created upstream')
-    return task
   }
 }
 

@@ -6,6 +6,7 @@ import type { TaskRecord } from './model.ts'
 import { nextCheckAt, type SchedulePolicy } from './schedule.ts'
 import { providerOf, type Logger } from './service.ts'
 import { isTerminal } from './state-machine.ts'
+import type { Resender } from './resend.ts'
 import type { Transitions } from './transitions.ts'
 
 export interface ReconcilerDeps {
@@ -26,6 +27,8 @@ export interface ReconcilerDeps {
   leases?: Leases
   /** How long a lease lasts: longer than one poll can take, short enough to recover from a crash. */
   leaseMs?: number
+  /** Tasks never confirmed by the gateway within their send window are sent once more (see resend.ts). */
+  resender?: Pick<Resender, 'due' | 'underLease'> | undefined
 }
 
 export interface Reconciler {
@@ -78,6 +81,15 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
 
   async function reconcile (task: TaskRecord): Promise<void> {
     const nowMs = deps.now().getTime()
+    if (deps.resender?.due(task)) {
+      try {
+        await deps.resender.underLease(task)
+      } catch (err) {
+        // The resend failed the task with the gateway's code (it is never sent a third time).
+        if (!(err instanceof GatewayError)) throw err
+      }
+      return
+    }
     if (await poll(task)) return
     const current = await deps.store.get(task.id)
     if (!current || isTerminal(current.status)) return

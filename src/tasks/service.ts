@@ -1,6 +1,7 @@
 import { setImmediate } from 'node:timers/promises'
 import type { BaseLogger } from 'pino'
 import type { EventBus } from '../bus/types.ts'
+import type { Leases } from '../coordination/lease.ts'
 import { BffError } from '../errors.ts'
 import { NOOP_OBSERVER, type Observer } from '../observability/observer.ts'
 import type { ProviderSet } from '../providers/set.ts'
@@ -12,6 +13,8 @@ import { createCallbackHandler } from './callbacks.ts'
 import { tokenMatches } from './callback-token.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import { createTaskCreator } from './create.ts'
+import { createResender } from './resend.ts'
+import { createSender } from './send.ts'
 import { toPublicTask, type Task, type TaskEvent, type TaskRecord } from './model.ts'
 import type { SchedulePolicy } from './schedule.ts'
 import { createSyncRunner } from './sync-runner.ts'
@@ -34,6 +37,11 @@ export interface TaskServiceDeps {
   /** Several instances: see CallbackDeps; 0 (the default) with one. */
   callbackHoldMs?: number
   createWindowMs?: number
+  /** The longest a create can be in flight, in every mode: an unbound task older than this is resent once (see resend.ts). */
+  sendWindowMs?: number
+  /** Shared with the reconciler, so a retry's resend and the reconciler's never overlap. */
+  leases?: Leases
+  leaseMs?: number
   /** Which input URLs are acceptable at all. */
   urlPolicy: UrlPolicy
   /** Which result URLs may reach clients (from callbacks and the result endpoint alike). */
@@ -91,7 +99,19 @@ export function createTaskService (deps: TaskServiceDeps) {
     apply: async (taskId, report) => { await transitions.applyUpstream(taskId, report, 'create') },
     log: deps.log
   })
-  const createTask = createTaskCreator({ ...deps, transitions, observer, now, pending, syncRunner })
+  const sender = createSender({ ...deps, transitions })
+  const resender = createResender({
+    ...deps,
+    transitions,
+    sender,
+    now,
+    pending,
+    sendWindowMs: deps.sendWindowMs ?? Infinity,
+    leaseMs: deps.leaseMs ?? 60_000,
+    // A synchronous provider's call waiting in the runner is in flight, however long it waits.
+    busy: (taskId) => syncRunner.has(taskId)
+  })
+  const createTask = createTaskCreator({ ...deps, transitions, sender, resender, observer, now, pending, syncRunner })
   const handleCallback = createCallbackHandler({
     ...deps, transitions, observer, now, pending, holdMs: deps.callbackHoldMs ?? 0, createWindowMs: deps.createWindowMs ?? 0
   })
@@ -142,6 +162,8 @@ export function createTaskService (deps: TaskServiceDeps) {
 
   return {
     transitions,
+    /** For the reconciler: resends a task never confirmed by the gateway once its send window has passed. */
+    resender,
     /** Creates a task; with an idempotency key, a repeat of the same request answers the original task. */
     async create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string): Promise<{ task: Task, replayed: boolean }> {
       const { task, replayed } = await track(createTask(owner, def, input, idempotencyKey, webhookUrl))

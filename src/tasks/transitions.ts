@@ -125,8 +125,8 @@ export function createTransitions (deps: TransitionDeps) {
     return result
   }
 
-  /** Bookkeeping that clients do not see (upstream id, reconciler schedule): no event. */
-  async function annotate (taskId: string, fields: Partial<Pick<TaskRecord, 'upstreamTaskId' | 'nextCheckAt' | 'checkAttempts'>>, when: (cur: TaskRecord) => boolean = () => true): Promise<{ task: TaskRecord, changed: boolean }> {
+  /** Bookkeeping that clients do not see (upstream id, reconciler schedule, a resend's callback token): no event. */
+  async function annotate (taskId: string, fields: Partial<Pick<TaskRecord, 'upstreamTaskId' | 'nextCheckAt' | 'checkAttempts' | 'callbackTokenHash'>>, when: (cur: TaskRecord) => boolean = () => true): Promise<{ task: TaskRecord, changed: boolean }> {
     return mutate(taskId, (cur) => when(cur) ? { next: { ...cur, ...fields }, emit: false } : null, 'reconciler')
   }
 
