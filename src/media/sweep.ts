@@ -1,4 +1,5 @@
 import type { Leases } from '../coordination/lease.ts'
+import { createPeriodic } from '../coordination/periodic.ts'
 import type { MediaStore } from './types.ts'
 
 export interface SweepResult { deleted: number, bytes: number }
@@ -20,9 +21,6 @@ const LEASE = 'media-sweep'
 
 /** Deletes expired media periodically; the shared store is swept by one instance at a time. */
 export function createMediaSweep (deps: MediaSweepDeps) {
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> | undefined
-
   async function sweepShared (now: number): Promise<SweepResult> {
     const result = { deleted: 0, bytes: 0 }
     for (const prefix of deps.prefixes) {
@@ -49,22 +47,9 @@ export function createMediaSweep (deps: MediaSweepDeps) {
     return { shared, local }
   }
 
-  function tick (): void {
-    running = run().catch(deps.onError).finally(() => {
-      running = undefined
-      if (timer !== undefined) timer = setTimeout(tick, deps.intervalMs).unref()
-    })
-  }
+  const loop = createPeriodic(run, deps.intervalMs, deps.onError)
 
-  return {
-    run,
-    start () { timer = setTimeout(tick, deps.intervalMs).unref() },
-    async stop () {
-      clearTimeout(timer)
-      timer = undefined
-      await running
-    }
-  }
+  return { run, start: loop.start, stop: loop.stop }
 }
 
 export type MediaSweep = ReturnType<typeof createMediaSweep>

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Leases } from '../coordination/lease.ts'
+import { createPeriodic } from '../coordination/periodic.ts'
 import type { TaskStore } from '../store/types.ts'
 
 export interface RetentionDeps {
@@ -21,8 +22,6 @@ const LEASE = 'task-retention'
 
 /** Deletes finished tasks past their retention, a batch at a time, one instance at a time. */
 export function createRetention (deps: RetentionDeps) {
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> | undefined
   let stopping = false
 
   /** One pass over everything due; resolves to how many tasks it deleted (null: another instance holds the lease). */
@@ -47,23 +46,16 @@ export function createRetention (deps: RetentionDeps) {
     return total
   }
 
-  function tick (): void {
-    running = run().catch(deps.onError).finally(() => {
-      running = undefined
-      if (timer !== undefined) timer = setTimeout(tick, deps.intervalMs).unref()
-    })
-  }
+  const loop = createPeriodic(run, deps.intervalMs, deps.onError)
 
   return {
     run,
     start () {
-      if (deps.retentionMs > 0) timer = setTimeout(tick, deps.intervalMs).unref()
+      if (deps.retentionMs > 0) loop.start()
     },
     async stop () {
       stopping = true
-      clearTimeout(timer)
-      timer = undefined
-      await running
+      await loop.stop()
     }
   }
 }
