@@ -13,7 +13,7 @@ import { newCallbackToken } from './callback-token.ts'
 import { providerOfCapability } from './capabilities/index.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import type { TaskRecord } from './model.ts'
-import { deadlineAt, firstCheckAt, type SchedulePolicy } from './schedule.ts'
+import { deadlineAt, firstCheckFor, type SchedulePolicy } from './schedule.ts'
 import type { Logger } from './service.ts'
 import type { SyncRunner } from './sync-runner.ts'
 import type { Transitions } from './transitions.ts'
@@ -76,7 +76,8 @@ export function createTaskCreator (deps: CreateDeps) {
     const { token, hash } = newCallbackToken()
     const nowMs = deps.now().getTime()
     const at = new Date(nowMs).toISOString()
-    const usualCheckAt = firstCheckAt(def.typicalSeconds.max, nowMs, deps.schedule)
+    const deadline = deadlineAt(def.typicalSeconds.max, nowMs, deps.schedule)
+    const usualCheckAt = firstCheckFor(provider.delivery, def.typicalSeconds, nowMs, deadline, deps.schedule)
     const record: TaskRecord = {
       id: randomUUID(),
       owner,
@@ -93,7 +94,7 @@ export function createTaskCreator (deps: CreateDeps) {
       updatedAt: at,
       version: 1,
       nextCheckAt: Math.min(usualCheckAt, nowMs + (deps.sendWindowMs ?? Infinity)),
-      deadlineAt: deadlineAt(def.typicalSeconds.max, nowMs, deps.schedule),
+      deadlineAt: deadline,
       checkAttempts: 0
     }
     // The row (and the key) exist before the gateway is called: a callback that beats the create
