@@ -83,7 +83,7 @@ export interface Capability {
   }
   /** JSON Schema (draft 2020-12) of the request body */
   inputSchema: Record<string, unknown>
-  /** The request fields that name a media file, and which kind: each takes an https URL or "upload:<id>" of a finished upload (POST /v1/uploads) */
+  /** The request fields that name a media file, and which kind: each takes an https URL or "upload:<id>" of a finished upload (POST /v1/uploads); an array field (such as imageUrls) takes a list of them, each checked alike */
   media: Record<string, "video" | "image">
   /** A valid request body */
   example: Record<string, unknown>
