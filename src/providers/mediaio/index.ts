@@ -23,8 +23,9 @@ export const mediaio: ProviderModule = {
     connectTimeoutMs: config.mediaio.connectTimeoutMs,
     timeoutMs: config.mediaio.timeoutMs
   }),
-  // Real results are https (any host); only the simulator's loopback files may be plain http.
-  outputHosts: (config) => config.mediaio.demo ? [new URL(config.mediaio.baseUrl).host.toLowerCase()] : [],
+  // Real results are https (any host). A plain-http base URL is a loopback simulator (the
+  // configuration allows no other), whose files are plain http too.
+  outputHosts: (config) => config.mediaio.baseUrl.startsWith('http://') ? [new URL(config.mediaio.baseUrl).host.toLowerCase()] : [],
   timeoutMs: (config) => config.mediaio.timeoutMs,
   pollBudget: (config) => config.mediaio.poll,
   async simulate (config) {
