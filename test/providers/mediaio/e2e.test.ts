@@ -4,10 +4,7 @@ import { createSqliteStore } from '../../../src/store/sqlite.ts'
 import { isFileOutput, type Task } from '../../../src/tasks/model.ts'
 import { PROVIDER_CASES } from '../../fixtures/capabilities.ts'
 import { bearer, eventually, startStack, tempDbPath, type Stack } from '../../helper.ts'
-import { API_KEY, startMediaioSimulator } from './harness.ts'
-
-/** Fast polls: the first at 1% of the model's typical minimum, backoff from 100 ms, passes every 100 ms. */
-export const FAST_POLLING = { RECONCILE_INTERVAL_MS: '100', RECONCILE_OVERDUE_FACTOR: '0.01', RECONCILE_BASE_DELAY_MS: '100' }
+import { API_KEY, FAST_POLLING, startMediaioSimulator } from './harness.ts'
 
 async function create (stack: Stack, capability: string, body: Record<string, unknown>): Promise<{ status: number, task: Task & { error?: unknown, issues?: unknown } }> {
   const res = await fetch(`${stack.url}/v1/tasks/${capability}`, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: JSON.stringify(body) })

@@ -5,6 +5,9 @@ import type { ProviderHarness, Scenario } from '../contract.ts'
 
 export const API_KEY = 'mediaio-test-key-never-log-4f7b9d'
 
+/** Fast polls: the first at 1% of the model's typical minimum, backoff from 100 ms, passes every 100 ms. */
+export const FAST_POLLING = { RECONCILE_INTERVAL_MS: '100', RECONCILE_OVERDUE_FACTOR: '0.01', RECONCILE_BASE_DELAY_MS: '100' }
+
 /** The simulator on a loopback port, fast enough for tests. */
 export async function startMediaioSimulator (opts: Partial<MediaioSimulatorOptions> = {}) {
   const sim = await buildMediaioSimulator({ apiKey: API_KEY, queueMs: 100, processMs: 300, imageLongSide: 256, ...opts })
