@@ -1,34 +1,11 @@
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { RESULT_PATH_PREFIX } from '../../src/providers/mediaio/models.ts'
-import { buildMediaioSimulator } from '../../src/providers/mediaio/simulator/app.ts'
 import type { Task } from '../../src/tasks/model.ts'
 import { bearer, eventually, startStack, type Stack } from '../helper.ts'
-import { API_KEY, FAST_POLLING } from '../providers/mediaio/harness.ts'
+import { API_KEY, busiestSecond, countingSimulator, FAST_POLLING } from '../providers/mediaio/harness.ts'
 
 const RATE = 20
 const BURST = 10
 const TASKS = 300
-
-/** A Media.io simulator that records when each Task Result request arrived. */
-export async function countingSimulator (processMs: number) {
-  const sim = await buildMediaioSimulator({ apiKey: API_KEY, queueMs: 100, processMs, imageLongSide: 64 })
-  const results: number[] = []
-  sim.addHook('onRequest', async (req) => { if (req.url.startsWith(RESULT_PATH_PREFIX)) results.push(Date.now()) })
-  await sim.listen({ host: '127.0.0.1', port: 0 })
-  return { sim, results, origin: `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}` }
-}
-
-/** The most requests in any one-second window. */
-export function busiestSecond (times: readonly number[]): number {
-  const t = [...times].sort((a, b) => a - b)
-  let best = 0
-  for (let i = 0, j = 0; i < t.length; i++) {
-    while (t[j]! <= t[i]! - 1000) j++
-    best = Math.max(best, i - j + 1)
-  }
-  return best
-}
 
 describe('the poll budget under a burst of tasks', () => {
   let mediaio: Awaited<ReturnType<typeof countingSimulator>>

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import { createMediaioProvider, type MediaioClientOptions } from '../../../src/providers/mediaio/client.ts'
+import { RESULT_PATH_PREFIX } from '../../../src/providers/mediaio/models.ts'
 import { buildMediaioSimulator, type MediaioSimulatorOptions } from '../../../src/providers/mediaio/simulator/app.ts'
 import type { ProviderHarness, Scenario } from '../contract.ts'
 
@@ -47,4 +48,24 @@ export const mediaioHarness: ProviderHarness = {
       }
     }
   }
+}
+
+/** A Media.io simulator that records when each Task Result request arrived. */
+export async function countingSimulator (processMs: number) {
+  const sim = await buildMediaioSimulator({ apiKey: API_KEY, queueMs: 100, processMs, imageLongSide: 64 })
+  const results: number[] = []
+  sim.addHook('onRequest', async (req) => { if (req.url.startsWith(RESULT_PATH_PREFIX)) results.push(Date.now()) })
+  await sim.listen({ host: '127.0.0.1', port: 0 })
+  return { sim, results, origin: `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}` }
+}
+
+/** The most requests in any one-second window. */
+export function busiestSecond (times: readonly number[]): number {
+  const t = [...times].sort((a, b) => a - b)
+  let best = 0
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[j]! <= t[i]! - 1000) j++
+    best = Math.max(best, i - j + 1)
+  }
+  return best
 }
