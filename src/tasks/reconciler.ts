@@ -131,8 +131,15 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
   })
 
   /** Bound polling-only tasks go to the poll lane; the rest (and a task to resend) are reconciled here. */
-  const polled = (task: TaskRecord): boolean =>
-    lane !== undefined && task.upstreamTaskId !== null && deps.providers.get(providerOf(task)).delivery === 'polling' && !deps.tasks.resender?.due(task)
+  function polled (task: TaskRecord): boolean {
+    if (lane === undefined || task.upstreamTaskId === null || deps.tasks.resender?.due(task)) return false
+    try {
+      return deps.providers.get(providerOf(task)).delivery === 'polling'
+    } catch {
+      // A provider no longer in the registry: the usual path logs it, and the pass goes on.
+      return false
+    }
+  }
 
   async function tick (): Promise<number> {
     await deps.tasks.purgeIdempotency(deps.now().getTime())
