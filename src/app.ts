@@ -16,6 +16,7 @@ import metricsPlugin from '../plugins/metrics.ts'
 import providersPlugin from '../plugins/providers.ts'
 import rateLimitPlugin from '../plugins/rate-limit.ts'
 import redisPlugin from '../plugins/redis.ts'
+import pollBudgetsPlugin from '../plugins/poll-budgets.ts'
 import reconcilerPlugin from '../plugins/reconciler.ts'
 import shutdownConnectionsPlugin from '../plugins/shutdown-connections.ts'
 import securityHeadersPlugin from '../plugins/security-headers.ts'
@@ -94,6 +95,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(eventTailsPlugin)
   await app.register(custodyPlugin)
   await app.register(tasksPlugin)
+  await app.register(pollBudgetsPlugin)
   await app.register(reconcilerPlugin)
   await app.register(retentionPlugin)
   await app.register(webhookDeliveriesPlugin)

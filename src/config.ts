@@ -1,6 +1,7 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { EdrawmaxEnvSchema, edrawmaxConfig, type EdrawmaxConfig } from './providers/edrawmax/config.ts'
+import { MediaioEnvSchema, mediaioConfig, type MediaioConfig } from './providers/mediaio/config.ts'
 import { TencentEnvSchema, tencentConfig, type TencentConfig } from './providers/tencent/config.ts'
 import { parseBehaviour, type Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
 import { WEBHOOK_ENV, webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
@@ -172,7 +173,7 @@ export const ConfigSchema = z.object({
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
   ...WEBHOOK_ENV
-}).extend(TencentEnvSchema.shape).extend(EdrawmaxEnvSchema.shape)
+}).extend(TencentEnvSchema.shape).extend(EdrawmaxEnvSchema.shape).extend(MediaioEnvSchema.shape)
 
 export type Env = z.input<typeof ConfigSchema>
 
@@ -192,6 +193,8 @@ export interface Config {
   tencent: TencentConfig
   /** EdrawMax diagrams (`EDRAWMAX_*`); `demo` there means "no base URL". */
   edrawmax: EdrawmaxConfig
+  /** Media.io generation (`MEDIAIO_*`); `demo` there means "no key". */
+  mediaio: MediaioConfig
   gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number }
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
@@ -269,6 +272,7 @@ function decideMode (e: z.output<typeof ConfigSchema>): { demo: boolean, problem
   if (demo && production) problems.push('DEMO=true: demo mode is never allowed with NODE_ENV=production')
   else if (demo && credentials) problems.push('DEMO=true: unset it to use the ToMoviee credentials, or unset the credentials for demo mode')
   if (e.DEMO === true && e.TENCENT_SECRET_ID !== undefined) problems.push('DEMO=true: unset it to use the Tencent credentials, or unset them for demo mode')
+  if (e.DEMO === true && e.MEDIAIO_API_KEY !== undefined) problems.push('DEMO=true: unset it to use the Media.io key, or unset the key for demo mode')
   const jwtConfigured = e.JWT_SECRET !== undefined || e.JWT_JWKS_URL !== undefined
   const clientCredentials = Boolean(e.API_KEYS?.length) || jwtConfigured
   // One line names everything missing, so a bare production start says all of it at once.
@@ -295,6 +299,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   const { demo, problems } = decideMode(e)
   const tencent = tencentConfig(e, problems)
   const edrawmax = edrawmaxConfig(e, problems)
+  const mediaio = mediaioConfig(e, problems)
   if (e.BODY_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) problems.push('BODY_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS (it covers the headers too)')
   problems.push(...webhookProblems(e))
   if (problems.length) throw new ConfigError(problems)
@@ -317,6 +322,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     simulateUnconfigured: demo || (e.NODE_ENV !== 'production' && e.DEMO !== false),
     tencent,
     edrawmax,
+    mediaio,
     gateway: {
       baseUrl: e.TOMOVIEE_BASE_URL.replace(/\/+$/, ''),
       appKey: e.TOMOVIEE_APP_KEY ?? '',

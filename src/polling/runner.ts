@@ -24,6 +24,8 @@ export interface PollRunnerDeps {
   budgets: Readonly<Record<string, ProviderBudget>>
   /** For providers without an entry of their own. */
   defaultBudget: ProviderBudget
+  /** Looked up per provider instead of `budgets` (budgets that come from configuration). */
+  budgetOf?: (provider: string) => ProviderBudget | undefined
   /** Replaces the in-memory token bucket of a provider (a shared Redis bucket, say). */
   rateBudget?: (provider: string, budget: ProviderBudget) => RateBudget
   /** Asks the provider and applies its report; 'finished' when the task reached a terminal state. */
@@ -51,7 +53,7 @@ export interface PassStats { polled: number, finished: number, expired: number, 
 export function createPollRunner (deps: PollRunnerDeps) {
   const policy = deps.policy ?? DEFAULT_POLL_POLICY
   const buckets = new Map<string, RateBudget>()
-  const budgetOf = (provider: string) => deps.budgets[provider] ?? deps.defaultBudget
+  const budgetOf = (provider: string) => deps.budgetOf?.(provider) ?? deps.budgets[provider] ?? deps.defaultBudget
 
   function bucketOf (provider: string): RateBudget {
     let bucket = buckets.get(provider)

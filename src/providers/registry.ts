@@ -1,4 +1,5 @@
 import { edrawmax } from './edrawmax/index.ts'
+import { mediaio } from './mediaio/index.ts'
 import { tencent } from './tencent/index.ts'
 import { tomoviee } from './tomoviee/index.ts'
 import type { ProviderModule } from './types.ts'
@@ -10,7 +11,8 @@ import type { ProviderModule } from './types.ts'
 export const PROVIDERS: readonly ProviderModule[] = [
   tomoviee,
   tencent,
-  edrawmax
+  edrawmax,
+  mediaio
 ]
 
 export function findProvider (id: string): ProviderModule | undefined {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import type { Config } from '../config.ts'
+import type { ProviderBudget } from '../polling/runner.ts'
 import type { ErrorCode } from '../errors.ts'
 import type { CapabilityDefinition } from '../tasks/capabilities/types.ts'
 import type { Output, TaskStatus } from '../tasks/model.ts'
@@ -115,6 +116,8 @@ export interface ProviderModule {
   timeoutMs: (config: Config) => number
   /** Synchronous providers: calls in flight at once per instance (`<PROVIDER>_CONCURRENCY`). Default 1. */
   syncConcurrency?: (config: Config) => number
+  /** Polling providers: the poller's budget for this provider (`<PROVIDER>_POLL_*`). Default: the reconciler's. */
+  pollBudget?: (config: Config) => ProviderBudget
   /** Starts the provider's simulator for a simulated provider. */
   simulate: (config: Config, ctx: SimulateContext) => Promise<Simulation>
 }

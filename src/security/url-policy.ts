@@ -49,16 +49,15 @@ export function isAllowListed (url: URL, policy: UrlPolicy): boolean {
 }
 
 /**
- * Checks the named fields (skipping absent ones) and throws one validation error listing every
- * failing field, so a client fixes all of them in one round trip.
+ * Checks media values (one per URL field, one per element of a URL array field; see
+ * src/tasks/media-fields.ts) and throws one validation error listing every failing value, so a
+ * client fixes all of them in one round trip.
  */
-export function assertMediaUrls (fields: Record<string, unknown>, names: readonly string[], policy: UrlPolicy): void {
+export function assertMediaUrls (values: readonly { path: string, value: unknown }[], policy: UrlPolicy): void {
   const issues: NonNullable<ErrorBody['issues']> = []
-  for (const name of names) {
-    const value = fields[name]
-    if (value === undefined) continue
+  for (const { path, value } of values) {
     const reason = typeof value === 'string' ? checkMediaUrl(value, policy) : 'must be an http(s) URL'
-    if (reason !== null) issues.push({ path: `body.${name}`, message: reason })
+    if (reason !== null) issues.push({ path: `body.${path}`, message: reason })
   }
   const first = issues[0]
   if (first) throw new BffError('BFF_ERR_VALIDATION', `${first.path}: ${first.message}`, { issues })

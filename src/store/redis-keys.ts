@@ -37,6 +37,8 @@ export interface RedisKeys {
   rateLimit: string
   /** Reconciler and other leases. */
   lease: (name: string) => string
+  /** Hash: a provider's poll token bucket, shared by every instance. */
+  pollBudget: (provider: string) => string
   /** Webhook outbox: sorted set of message ids, score = next attempt (or lease expiry) in ms. */
   outboxDue: string
   /** Sorted set of a task's message ids, score = event id. */
@@ -76,6 +78,7 @@ export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
     streams: (owner) => `${tag}:streams:${enc(owner)}`,
     rateLimit: `${tag}:rate:`,
     lease: (name) => `${tag}:lease:${name}`,
+    pollBudget: (provider) => `${tag}:poll-budget:${enc(provider)}`,
     outboxDue: `${tag}:outbox:due`,
     outboxTask: (taskId) => `${tag}:outbox:task:${taskId}`,
     outboxTaskBase: `${keyPrefix}${tag}:outbox:task:`,

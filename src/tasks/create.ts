@@ -6,6 +6,7 @@ import type { ProviderSet } from '../providers/set.ts'
 import type { CreateRequest } from '../providers/types.ts'
 import type { Preflight } from '../security/preflight.ts'
 import { assertMediaUrls, type UrlPolicy } from '../security/url-policy.ts'
+import { mediaValues } from './media-fields.ts'
 import type { TaskStore } from '../store/types.ts'
 import type { UploadReferences } from '../uploads/references.ts'
 import { assertTaskWebhookUrl } from '../webhooks/task-url.ts'
@@ -13,7 +14,7 @@ import { newCallbackToken } from './callback-token.ts'
 import { providerOfCapability } from './capabilities/index.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import type { TaskRecord } from './model.ts'
-import { deadlineAt, firstCheckAt, type SchedulePolicy } from './schedule.ts'
+import { deadlineAt, firstCheckFor, type SchedulePolicy } from './schedule.ts'
 import type { Logger } from './service.ts'
 import type { SyncRunner } from './sync-runner.ts'
 import type { Transitions } from './transitions.ts'
@@ -51,14 +52,13 @@ export function createTaskCreator (deps: CreateDeps) {
   /** Returns the input to send upstream: upload references become signed URLs, which skip the URL checks. */
   async function checkInputs (owner: string, def: CapabilityDefinition, input: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { input: sent, resolved } = deps.uploads ? await deps.uploads.resolve(owner, def.media, input) : { input, resolved: [] }
-    const external = Object.entries(def.media).filter(([field]) => !resolved.includes(field))
-    assertMediaUrls(input, external.map(([field]) => field), deps.urlPolicy)
+    const external = mediaValues(input, def.media).filter((v) => !resolved.includes(v.path))
+    assertMediaUrls(external, deps.urlPolicy)
     if (!deps.preflight) return sent
     const issues: { path: string, message: string }[] = []
-    await Promise.all(external.map(async ([field, kind]) => {
-      const url = input[field]
-      const problem = typeof url === 'string' ? await deps.preflight!.check(url, kind) : null
-      if (problem) issues.push({ path: `body.${field}`, message: problem })
+    await Promise.all(external.map(async ({ path, value, kind }) => {
+      const problem = typeof value === 'string' ? await deps.preflight!.check(value, kind) : null
+      if (problem) issues.push({ path: `body.${path}`, message: problem })
     }))
     if (issues.length) throw new BffError('BFF_ERR_INPUT_UNREACHABLE', `${issues[0]!.path}: ${issues[0]!.message}`, { issues })
     return sent
@@ -76,7 +76,8 @@ export function createTaskCreator (deps: CreateDeps) {
     const { token, hash } = newCallbackToken()
     const nowMs = deps.now().getTime()
     const at = new Date(nowMs).toISOString()
-    const usualCheckAt = firstCheckAt(def.typicalSeconds.max, nowMs, deps.schedule)
+    const deadline = deadlineAt(def.typicalSeconds.max, nowMs, deps.schedule)
+    const usualCheckAt = firstCheckFor(provider.delivery, def.typicalSeconds, nowMs, deadline, deps.schedule)
     const record: TaskRecord = {
       id: randomUUID(),
       owner,
@@ -93,7 +94,7 @@ export function createTaskCreator (deps: CreateDeps) {
       updatedAt: at,
       version: 1,
       nextCheckAt: Math.min(usualCheckAt, nowMs + (deps.sendWindowMs ?? Infinity)),
-      deadlineAt: deadlineAt(def.typicalSeconds.max, nowMs, deps.schedule),
+      deadlineAt: deadline,
       checkAttempts: 0
     }
     // The row (and the key) exist before the gateway is called: a callback that beats the create

@@ -1,18 +1,19 @@
 import { GatewayError } from '../gateway/errors.ts'
 import type { ProviderSet } from '../providers/set.ts'
 import { LOCAL_LEASES, type Leases } from '../coordination/lease.ts'
-import type { TaskStore } from '../store/types.ts'
+import type { ProviderBudget } from '../polling/runner.ts'
+import type { RateBudget } from '../polling/token-bucket.ts'
 import type { TaskRecord } from './model.ts'
-import { nextCheckAt, type SchedulePolicy } from './schedule.ts'
+import { createPollLane } from './poll-lane.ts'
+import type { ReconcilerTasks } from './reconciler-port.ts'
+import { nextCheckAt, pollPolicyOf, type SchedulePolicy } from './schedule.ts'
 import { providerOf, type Logger } from './service.ts'
 import { isTerminal } from './state-machine.ts'
-import type { Resender } from './resend.ts'
-import type { Transitions } from './transitions.ts'
 
 export interface ReconcilerDeps {
-  store: TaskStore
+  /** The task service's side for the reconciler: the only way it reads and changes tasks. */
+  tasks: ReconcilerTasks
   providers: Pick<ProviderSet, 'get'>
-  transitions: Transitions
   log: Logger
   now: () => Date
   schedule: SchedulePolicy
@@ -21,14 +22,12 @@ export interface ReconcilerDeps {
   concurrency: number
   /** Tasks looked at per tick. */
   batchSize?: number
-  /** Housekeeping run on every pass (expired idempotency keys). */
-  idempotencyPurge?: () => Promise<unknown>
   /** With several instances, only the holder of a task's lease polls it. */
   leases?: Leases
   /** How long a lease lasts: longer than one poll can take, short enough to recover from a crash. */
   leaseMs?: number
-  /** Tasks never confirmed by the gateway within their send window are sent once more (see resend.ts). */
-  resender?: Pick<Resender, 'due' | 'underLease'> | undefined
+  /** Polling-only providers' polls: concurrency and rate per provider (see plugins/poll-budgets.ts). */
+  pollBudgets?: { budgetOf: (provider: string) => ProviderBudget, rateBudget: (provider: string) => RateBudget } | undefined
 }
 
 export interface Reconciler {
@@ -40,15 +39,17 @@ export interface Reconciler {
 }
 
 /**
- * The safety net for callbacks that never come: tasks whose callback is overdue are polled with
- * their provider's `get` (after `recover` when the create answer was lost) with backoff, and given up as timed out at their deadline. The schedule
- * lives in the store, so it survives restarts.
+ * The safety net for callbacks that never come, and the poller of polling-only providers: tasks
+ * whose callback is overdue are polled with their provider's `get` (after `recover` when the
+ * create answer was lost) with backoff; polling-only tasks go through the poll lane (their
+ * provider's budget, the poller's backoff). Both give a task up as timed out at its deadline.
+ * The schedule lives in the store, so it survives restarts.
  */
 export function createReconciler (deps: ReconcilerDeps): Reconciler {
   const batchSize = deps.batchSize ?? 100
 
   async function reschedule (task: TaskRecord, nowMs: number): Promise<void> {
-    await deps.transitions.annotate(task.id, {
+    await deps.tasks.reschedule(task.id, {
       checkAttempts: task.checkAttempts + 1,
       nextCheckAt: nextCheckAt(task.checkAttempts, nowMs, task.deadlineAt, deps.schedule)
     }, (cur) => cur.version === task.version)
@@ -60,9 +61,9 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
     const provider = deps.providers.get(providerOf(task))
     const found = await provider.recover?.(task.id)
     if (!found) return null
-    const { task: bound } = await deps.transitions.annotate(task.id, { upstreamTaskId: found }, (cur) => cur.upstreamTaskId === null)
-    deps.log.warn({ taskId: task.id, upstreamTaskId: bound.upstreamTaskId }, 'upstream id recovered from the provider')
-    return bound.upstreamTaskId
+    const bound = await deps.tasks.adoptUpstreamId(task.id, found)
+    deps.log.warn({ taskId: task.id, upstreamTaskId: bound }, 'upstream id recovered from the provider')
+    return bound
   }
 
   async function poll (task: TaskRecord): Promise<boolean> {
@@ -70,7 +71,7 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
       const upstreamTaskId = await upstreamIdOf(task)
       if (!upstreamTaskId) return false
       const report = await deps.providers.get(providerOf(task)).get(upstreamTaskId, { id: task.id, capability: task.capability })
-      const { task: after } = await deps.transitions.applyUpstream(task.id, report, 'reconciler')
+      const after = await deps.tasks.applyReport(task.id, report)
       return isTerminal(after.status)
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err
@@ -81,9 +82,10 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
 
   async function reconcile (task: TaskRecord): Promise<void> {
     const nowMs = deps.now().getTime()
-    if (deps.resender?.due(task)) {
+    const resender = deps.tasks.resender
+    if (resender?.due(task)) {
       try {
-        await deps.resender.underLease(task)
+        await resender.underLease(task)
       } catch (err) {
         // The resend failed the task with the gateway's code (it is never sent a third time).
         if (!(err instanceof GatewayError)) throw err
@@ -91,13 +93,13 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
       return
     }
     if (await poll(task)) return
-    const current = await deps.store.get(task.id)
+    const current = await deps.tasks.get(task.id)
     if (!current || isTerminal(current.status)) return
     if (nowMs >= current.deadlineAt) {
       const message = current.upstreamTaskId
         ? `No result from the gateway within ${Math.round((current.deadlineAt - Date.parse(current.createdAt)) / 1000)} s`
         : 'The BFF stopped before the gateway confirmed the task, and no callback came'
-      await deps.transitions.end(current.id, 'timed_out', 'BFF_ERR_TASK_TIMED_OUT', message, 'reconciler')
+      await deps.tasks.giveUp(current.id, message)
       deps.log.warn({ taskId: current.id }, 'task given up at its deadline')
       return
     }
@@ -117,13 +119,36 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
     }
   }
 
+  const lane = deps.pollBudgets && createPollLane({
+    tasks: deps.tasks,
+    providers: deps.providers,
+    log: deps.log,
+    now: deps.now,
+    leases,
+    leaseMs,
+    policy: pollPolicyOf(deps.schedule),
+    ...deps.pollBudgets
+  })
+
+  /** Bound polling-only tasks go to the poll lane; the rest (and a task to resend) are reconciled here. */
+  function polled (task: TaskRecord): boolean {
+    if (lane === undefined || task.upstreamTaskId === null || deps.tasks.resender?.due(task)) return false
+    try {
+      return deps.providers.get(providerOf(task)).delivery === 'polling'
+    } catch {
+      // A provider no longer in the registry: the usual path logs it, and the pass goes on.
+      return false
+    }
+  }
+
   async function tick (): Promise<number> {
-    await deps.idempotencyPurge?.()
-    const due = await deps.store.due(deps.now().getTime(), batchSize)
+    await deps.tasks.purgeIdempotency(deps.now().getTime())
+    const due = await deps.tasks.due(deps.now().getTime(), batchSize)
+    const others = due.filter((t) => !polled(t))
     let next = 0
     const worker = async (): Promise<void> => {
-      while (next < due.length) {
-        const task = due[next++]!
+      while (next < others.length) {
+        const task = others[next++]!
         try {
           await reconcileExclusively(task)
         } catch (err) {
@@ -131,7 +156,10 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(deps.concurrency, due.length) }, worker))
+    await Promise.all([
+      ...Array.from({ length: Math.min(deps.concurrency, others.length) }, worker),
+      lane?.run(due.filter(polled), deps.intervalMs)
+    ])
     return due.length
   }
 

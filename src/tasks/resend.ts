@@ -5,7 +5,7 @@ import type { UploadReferences } from '../uploads/references.ts'
 import { newCallbackToken } from './callback-token.ts'
 import { findCapability } from './capabilities/index.ts'
 import type { TaskRecord } from './model.ts'
-import { firstCheckAt, type SchedulePolicy } from './schedule.ts'
+import { firstCheckFor, type SchedulePolicy } from './schedule.ts'
 import type { Sender } from './send.ts'
 import { providerOf, type Logger } from './service.ts'
 import { isTerminal } from './state-machine.ts'
@@ -60,7 +60,7 @@ export function createResender (deps: ResendDeps) {
     const { token, hash } = newCallbackToken()
     await deps.transitions.annotate(task.id, { callbackTokenHash: hash }, (cur) => cur.upstreamTaskId === null && !isTerminal(cur.status))
     deps.log.warn({ taskId: task.id, capability: task.capability }, 'task never confirmed by the gateway within its send window: resending it once')
-    const checkAt = firstCheckAt(def?.typicalSeconds.max ?? 0, deps.now().getTime(), deps.schedule)
+    const checkAt = firstCheckFor(provider.delivery, def?.typicalSeconds ?? { min: 0, max: 0 }, deps.now().getTime(), task.deadlineAt, deps.schedule)
     // Like a create, in flight until bound: a callback that beats the bind waits for it.
     const bound = deps.sender.bindUpstream(provider, deps.sender.requestFor(provider, task, input, token), checkAt)
     deps.pending.set(task.id, bound)

@@ -1,3 +1,8 @@
+import { DEFAULT_POLL_POLICY, firstPoll, type PollPolicy, type Typical } from '../polling/schedule.ts'
+import type { Provider } from '../providers/types.ts'
+
+type Delivery = Provider['delivery']
+
 /** When the reconciler looks at a task, derived from the capability's typical generation time. */
 export interface SchedulePolicy {
   /** A callback is overdue after typical max × this. */
@@ -26,4 +31,29 @@ export function nextCheckAt (attempts: number, nowMs: number, deadlineMs: number
   const backoff = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** Math.min(attempts, 30))
   const jittered = Math.round(backoff * (0.5 + random()))
   return Math.min(nowMs + Math.max(1, jittered), Math.max(deadlineMs, nowMs))
+}
+
+/**
+ * The poller's policy under this schedule. Settings that make the reconciler faster (a test's
+ * small overdue factor and delays) make polling-only tasks' polls come sooner in the same
+ * proportion; the defaults are the poller's own.
+ */
+export function pollPolicyOf (p: SchedulePolicy): PollPolicy {
+  const scale = Math.min(1, p.overdueFactor)
+  return {
+    ...DEFAULT_POLL_POLICY,
+    firstPollFactor: DEFAULT_POLL_POLICY.firstPollFactor * scale,
+    intervalFactor: DEFAULT_POLL_POLICY.intervalFactor * scale,
+    minIntervalMs: Math.min(DEFAULT_POLL_POLICY.minIntervalMs, p.baseDelayMs),
+    maxIntervalMs: Math.min(DEFAULT_POLL_POLICY.maxIntervalMs, p.maxDelayMs)
+  }
+}
+
+/**
+ * A task's first check once its provider accepted it: a callback provider's is when the callback
+ * is overdue; a polling-only provider's is its first poll, at the model's typical minimum time.
+ */
+export function firstCheckFor (delivery: Delivery, typical: Typical, createdMs: number, deadlineMs: number, p: SchedulePolicy): number {
+  if (delivery === 'polling') return firstPoll(typical, createdMs, deadlineMs, pollPolicyOf(p)).nextPollAt
+  return firstCheckAt(typical.max, createdMs, p)
 }

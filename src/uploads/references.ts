@@ -1,13 +1,15 @@
 import { BffError, type ErrorCode } from '../errors.ts'
 import type { MediaObject } from '../media/types.ts'
+import { mediaValues } from '../tasks/media-fields.ts'
 import { UPLOAD_REF_PREFIX } from './keys.ts'
 
 export interface UploadReferences {
   /**
    * Replaces each `"upload:<id>"` media field of `input` with a short-lived URL the gateway can
    * fetch, after checking the upload is the caller's, finished, and of the kind the field expects.
-   * Returns the input to send upstream and the fields it replaced (which skip the URL policy:
-   * they point at our own storage).
+   * Each element of an array field is resolved alike. Returns the input to send upstream and the
+   * paths it replaced (`field`, or `field.<index>` in an array), which skip the URL policy: they
+   * point at our own storage.
    */
   resolve: (owner: string, media: Readonly<Record<string, 'video' | 'image'>>, input: Record<string, unknown>) => Promise<{ input: Record<string, unknown>, resolved: string[] }>
 }
@@ -40,12 +42,20 @@ export function createUploadReferences (deps: UploadReferenceDeps): UploadRefere
 
   return {
     async resolve (owner, media, input) {
-      const fields = Object.entries(media).filter(([field]) => isUploadRef(input[field]))
-      if (fields.length === 0) return { input, resolved: [] }
-      const urls = await Promise.all(fields.map(([field, kind]) => link(owner, field, kind, input[field] as string)))
+      const refs = mediaValues(input, media).filter((v) => isUploadRef(v.value))
+      if (refs.length === 0) return { input, resolved: [] }
+      const urls = await Promise.all(refs.map((v) => link(owner, v.path, v.kind, v.value as string)))
       const sent = { ...input }
-      fields.forEach(([field], i) => { sent[field] = urls[i] })
-      return { input: sent, resolved: fields.map(([field]) => field) }
+      refs.forEach((v, i) => {
+        if (v.index === undefined) sent[v.field] = urls[i]
+        else {
+          // A copy: the caller's input is recorded as sent, references and all.
+          const list = sent[v.field] === input[v.field] ? [...input[v.field] as unknown[]] : sent[v.field] as unknown[]
+          list[v.index] = urls[i]
+          sent[v.field] = list
+        }
+      })
+      return { input: sent, resolved: refs.map((v) => v.path) }
     }
   }
 }

@@ -62,7 +62,7 @@ async function start (env: Record<string, string> = {}) {
   const store = losingStore(createSqliteStore(':memory:'))
   const config = testConfig({
     PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, TOMOVIEE_BASE_URL: front.url,
-    GATEWAY_TIMEOUT_MS: '500', TENCENT_TIMEOUT_MS: '500', CREATE_RETRIES: '0', RECONCILE_INTERVAL_MS: '100', ...env
+    GATEWAY_TIMEOUT_MS: '500', TENCENT_TIMEOUT_MS: '500', MEDIAIO_TIMEOUT_MS: '500', CREATE_RETRIES: '0', RECONCILE_INTERVAL_MS: '100', ...env
   })
   const bff = await buildApp({ config, logger: false, store })
   await bff.listen({ host: '127.0.0.1', port })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BffError } from '../../src/errors.ts'
 import { assertMediaUrls, checkMediaUrl, isPrivateAddress, PRIVATE_ADDRESS_REASON, type UrlPolicy } from '../../src/security/url-policy.ts'
+import { mediaValues } from '../../src/tasks/media-fields.ts'
 
 const STRICT: UrlPolicy = { httpAllowHosts: [] }
 const PRIVATE = PRIVATE_ADDRESS_REASON
@@ -123,13 +124,13 @@ describe('isPrivateAddress', () => {
 
 describe('assertMediaUrls', () => {
   it('passes when every named field is fine or absent', () => {
-    expect(() => assertMediaUrls({ imageUrl: 'https://example.com/a.png', prompt: 'http://ignored' }, ['imageUrl', 'maskUrl'], STRICT)).not.toThrow()
+    expect(() => assertMediaUrls(mediaValues({ imageUrl: 'https://example.com/a.png', prompt: 'http://ignored' }, { imageUrl: 'image', maskUrl: 'image' }), STRICT)).not.toThrow()
   })
 
   it('reports every failing field, the first one in the message', () => {
     let err: unknown
     try {
-      assertMediaUrls({ firstFrameUrl: 'http://example.com/a.png', lastFrameUrl: 'https://10.0.0.1/b.png', other: 'file:///x' }, ['firstFrameUrl', 'lastFrameUrl'], STRICT)
+      assertMediaUrls(mediaValues({ firstFrameUrl: 'http://example.com/a.png', lastFrameUrl: 'https://10.0.0.1/b.png', other: 'file:///x' }, { firstFrameUrl: 'image', lastFrameUrl: 'image' }), STRICT)
     } catch (e) {
       err = e
     }
@@ -145,6 +146,21 @@ describe('assertMediaUrls', () => {
   })
 
   it('rejects non-string values in named fields', () => {
-    expect(() => assertMediaUrls({ videoUrl: 42 }, ['videoUrl'], STRICT)).toThrow(BffError)
+    expect(() => assertMediaUrls(mediaValues({ videoUrl: 42 }, { videoUrl: 'video' }), STRICT)).toThrow(BffError)
+  })
+
+  it('checks each element of an array field like a single field, naming its index', () => {
+    const values = mediaValues({ imageUrls: ['https://example.com/a.png', 'http://example.com/b.png', 'https://127.0.0.1/c.png'] }, { imageUrls: 'image' })
+    expect(values.map((v) => v.path)).toEqual(['imageUrls.0', 'imageUrls.1', 'imageUrls.2'])
+    let err: unknown
+    try {
+      assertMediaUrls(values, STRICT)
+    } catch (e) {
+      err = e
+    }
+    expect((err as BffError).issues).toEqual([
+      { path: 'body.imageUrls.1', message: 'must use https' },
+      { path: 'body.imageUrls.2', message: PRIVATE }
+    ])
   })
 })

@@ -36,11 +36,11 @@ describe('capability definitions', () => {
   })
 
   it.each(CAPABILITIES.map((d) => [d.name, d] as const))('%s: declares every URL field as a media input', (_name, def) => {
-    type Prop = { format?: string, anyOf?: Prop[] }
+    type Prop = { format?: string, anyOf?: Prop[], items?: Prop }
     const json = z.toJSONSchema(def.input, { io: 'input' }) as { $defs?: Record<string, { properties: Record<string, Prop> }> }
     const props = Object.values(json.$defs ?? {})[0]!.properties
-    // A media field is a URL or an upload reference (anyOf).
-    const isUrl = (p: Prop): boolean => p.format === 'uri' || (p.anyOf ?? []).some(isUrl)
+    // A media field is a URL or an upload reference (anyOf), or an array of them.
+    const isUrl = (p: Prop): boolean => p.format === 'uri' || (p.anyOf ?? []).some(isUrl) || (p.items !== undefined && isUrl(p.items))
     const urlFields = Object.entries(props).filter(([, p]) => isUrl(p)).map(([k]) => k)
     expect(Object.keys(def.media).sort()).toEqual(urlFields.sort())
   })

@@ -42,7 +42,7 @@ describe('reconciler with a provider that can recover', () => {
       store, events: store, bus: createMemoryEventBus(), providers, publicUrl: 'http://bff.test', log: silent,
       maxActivePerOwner: 100, verifyCallbacks: true, urlPolicy: { httpAllowHosts: [] }, schedule, idempotencyTtlMs: 60_000, createRetries: 0, now
     })
-    const reconciler = createReconciler({ store, providers, transitions: service.transitions, log: silent, now, schedule, intervalMs: 1000, concurrency: 1 })
+    const reconciler = createReconciler({ tasks: service.reconciliation, providers, log: silent, now, schedule, intervalMs: 1000, concurrency: 1 })
     const at = new Date(clock).toISOString()
     for (const id of ['lost', 'unknown']) {
       await store.create({

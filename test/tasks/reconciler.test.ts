@@ -47,7 +47,7 @@ function build () {
     maxActivePerOwner: 100, verifyCallbacks: false, urlPolicy: { httpAllowHosts: [] }, schedule,
     idempotencyTtlMs: 60_000, createRetries: 0, now
   })
-  const reconciler = createReconciler({ store, providers, transitions: service.transitions, log: silent, now, schedule, intervalMs: 1000, concurrency: 2 })
+  const reconciler = createReconciler({ tasks: service.reconciliation, providers, log: silent, now, schedule, intervalMs: 1000, concurrency: 2 })
   return { service, reconciler }
 }
 

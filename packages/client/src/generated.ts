@@ -83,7 +83,7 @@ export interface Capability {
   }
   /** JSON Schema (draft 2020-12) of the request body */
   inputSchema: Record<string, unknown>
-  /** The request fields that name a media file, and which kind: each takes an https URL or "upload:<id>" of a finished upload (POST /v1/uploads) */
+  /** The request fields that name a media file, and which kind: each takes an https URL or "upload:<id>" of a finished upload (POST /v1/uploads); an array field (such as imageUrls) takes a list of them, each checked alike */
   media: Record<string, "video" | "image">
   /** A valid request body */
   example: Record<string, unknown>
@@ -303,6 +303,278 @@ export interface EdrawmaxMindmapInput {
   platform?: "web" | "win" | "mac" | "ios" | "android" | "linux"
 }
 
+/** The request body of POST /v1/tasks/mediaio-t2i-imagen-4 (defaulted fields are optional). */
+export interface MediaioT2iImagen4Input {
+  /** What to generate */
+  prompt: string
+  /** Aspect ratio of the output (default: "9:16") */
+  aspectRatio?: "9:16" | "16:9" | "1:1" | "4:3" | "3:4"
+  /** Number of images (default: 1) */
+  count?: number
+}
+
+/** The request body of POST /v1/tasks/mediaio-t2i-soul-character (defaulted fields are optional). */
+export interface MediaioT2iSoulCharacterInput {
+  /** What to generate */
+  prompt: string
+  /** Aspect ratio of the output (default: "16:9") */
+  aspectRatio?: "2:3" | "1:1" | "3:2" | "9:16" | "16:9"
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2i-banana (defaulted fields are optional). */
+export interface MediaioI2iBananaInput {
+  /** What to generate */
+  prompt: string
+  /** 1-9 reference images */
+  imageUrls: string[]
+  /** Aspect ratio of the output (default: "16:9") */
+  aspectRatio?: "9:16" | "16:9" | "1:1" | "4:3" | "3:4" | "3:2" | "2:3" | "21:9"
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2i-seedream-v4-0 (defaulted fields are optional). */
+export interface MediaioI2iSeedreamV40Input {
+  /** What to generate */
+  prompt: string
+  /** 1-9 reference images */
+  imageUrls: string[]
+  /** Aspect ratio of the output (default: "9:16") */
+  aspectRatio?: "9:16" | "16:9" | "1:1" | "4:3" | "3:4" | "3:2" | "2:3"
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2i-banana-2 (defaulted fields are optional). */
+export interface MediaioI2iBanana2Input {
+  /** What to generate */
+  prompt: string
+  /** 1-9 reference images */
+  imageUrls: string[]
+  /** Aspect ratio of the output (default: "16:9") */
+  aspectRatio?: "9:16" | "16:9" | "1:1" | "4:3" | "3:4" | "3:2" | "2:3" | "21:9"
+  /** Output resolution (default: "1k") */
+  resolution?: "1k" | "2k" | "4k"
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-wan-v2-6 (defaulted fields are optional). */
+export interface MediaioI2vWanV26Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, BMP; up to 10 MB; 300-2000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Output resolution (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Video length in seconds (default: 5) */
+  duration?: 5 | 10 | 15
+  /** multi: several cuts; single: one continuous shot (default: "multi") */
+  shotType?: "multi" | "single"
+  /** Generate a soundtrack with the video (default: true) */
+  generateAudio?: boolean
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-wan-v2-2 (defaulted fields are optional). */
+export interface MediaioI2vWanV22Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, BMP; up to 10 MB; 300-2000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Output resolution (default: "1080p") */
+  resolution?: "1080p"
+  /** Video length in seconds (default: 5) */
+  duration?: 5
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-wan-v2-5 (defaulted fields are optional). */
+export interface MediaioI2vWanV25Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, BMP; up to 10 MB; 300-2000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Output resolution (default: "480p") */
+  resolution?: "480p" | "720p" | "1080p"
+  /** Video length in seconds (default: 5) */
+  duration?: 5 | 10
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-minimax-02 (defaulted fields are optional). */
+export interface MediaioI2vMinimax02Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, GIF, HEIC; up to 20 MB; 300-4000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Output resolution (default: "768p") */
+  resolution?: "768p" | "1080p"
+  /** Video length in seconds (default: 6) */
+  duration?: 6
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-minimax-v2-3 (defaulted fields are optional). */
+export interface MediaioI2vMinimaxV23Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, GIF, HEIC; up to 20 MB; 300-4000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Output resolution (default: "768p") */
+  resolution?: "768p" | "1080p"
+  /** Video length in seconds (default: 6) */
+  duration?: 6 | 10
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-kling-v2-1 (defaulted fields are optional). */
+export interface MediaioI2vKlingV21Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, GIF, HEIC; up to 20 MB; 300-4000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Output resolution (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Video length in seconds (default: 5) */
+  duration?: 5 | 10
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-kling-v2-5-turbo (defaulted fields are optional). */
+export interface MediaioI2vKlingV25TurboInput {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, GIF, HEIC; up to 20 MB; 300-4000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Output resolution (default: "1080p") */
+  resolution?: "720p" | "1080p"
+  /** Video length in seconds (default: 5) */
+  duration?: 5 | 10
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-kling-v2-6 (defaulted fields are optional). */
+export interface MediaioI2vKlingV26Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, GIF, HEIC; up to 20 MB; 300-4000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Video length in seconds (default: 5) */
+  duration?: 5 | 10
+  /** Generate a soundtrack with the video (default: true) */
+  generateAudio?: boolean
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-kling-v3-0 (defaulted fields are optional). */
+export interface MediaioI2vKlingV30Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, GIF, HEIC; up to 20 MB; 300-4000 px per side; aspect (width / height) 0.4-2.5 */
+  imageUrl: string
+  /** Output resolution (default: "1080p") */
+  resolution?: "720p" | "1080p"
+  /** Video length in seconds (default: 5) */
+  duration?: 5 | 8 | 10 | 15
+  /** Let the model cut between shots (default: true) */
+  multiShots?: boolean
+  /** Generate a soundtrack with the video (default: true) */
+  generateAudio?: boolean
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-vidu-q3 (defaulted fields are optional). */
+export interface MediaioI2vViduQ3Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG; up to 10 MB; 150-4000 px per side; aspect (width / height) 0.25-4 */
+  imageUrl: string
+  /** Output resolution (default: "720p") */
+  resolution?: "540p" | "720p" | "1080p"
+  /** Video length in seconds (default: 4) */
+  duration?: 4 | 8 | 12 | 16
+  /** Generate a soundtrack with the video (default: true) */
+  generateAudio?: boolean
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-vidu-q2 (defaulted fields are optional). */
+export interface MediaioI2vViduQ2Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: PNG, JPEG, JPG, WEBP, GIF, HEIC; up to 10 MB; 150-4000 px per side; aspect (width / height) 0.25-4 */
+  imageUrl: string
+  /** Output resolution (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Video length in seconds (default: 4) */
+  duration?: 4 | 6 | 8
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-veo-v3-1 (defaulted fields are optional). */
+export interface MediaioI2vVeoV31Input {
+  /** What to generate */
+  prompt: string
+  /** First frame: JPG, JPEG, PNG, WEBP, GIF, HEIC; up to 50 MB; 300-4000 px per side; aspect (width / height) 0.4-2 */
+  imageUrl: string
+  /** Aspect ratio of the output (default: "9:16") */
+  aspectRatio?: "9:16" | "16:9"
+  /** Output resolution (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Video length in seconds (default: 4) */
+  duration?: 4 | 6 | 8
+  /** Generate a soundtrack with the video (default: true) */
+  generateAudio?: boolean
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-veo-v3-1-fast (defaulted fields are optional). */
+export interface MediaioI2vVeoV31FastInput {
+  /** What to generate */
+  prompt: string
+  /** First frame: JPG, JPEG, PNG, WEBP, GIF, HEIC; up to 50 MB; 300-4000 px per side; aspect (width / height) 0.4-2 */
+  imageUrl: string
+  /** Aspect ratio of the output (default: "9:16") */
+  aspectRatio?: "9:16" | "16:9"
+  /** Output resolution (default: "720p") */
+  resolution?: "720p" | "1080p"
+  /** Video length in seconds (default: 4) */
+  duration?: 4 | 6 | 8
+  /** Generate a soundtrack with the video (default: true) */
+  generateAudio?: boolean
+}
+
+/** The request body of POST /v1/tasks/mediaio-i2v-motion-control-kling-v2-6 (defaulted fields are optional). */
+export interface MediaioI2vMotionControlKlingV26Input {
+  /** What to generate */
+  prompt?: string
+  /** Clip whose motion is copied: MP4, MOV; up to 100 MB; 720-2160 px per side; 24-60 fps; 3-30 s long */
+  videoUrl: string
+  /** Character to animate: PNG, JPEG, JPG; up to 10 MB; 300-4000 px per side; aspect (width / height) 0.5-2 */
+  imageUrl: string
+}
+
+/** The request body of POST /v1/tasks/mediaio-t2v-wan-v2-6 (defaulted fields are optional). */
+export interface MediaioT2vWanV26Input {
+  /** What to generate */
+  prompt: string
+  /** Aspect ratio of the output (default: "16:9") */
+  aspectRatio?: "9:16" | "16:9" | "1:1" | "4:3" | "3:4"
+  /** Video length in seconds (default: 5) */
+  duration?: 5 | 10 | 15
+  /** multi: several cuts; single: one continuous shot (default: "multi") */
+  shotType?: "multi" | "single"
+  /** Generate a soundtrack with the video (default: true) */
+  generateAudio?: boolean
+}
+
+/** The request body of POST /v1/tasks/mediaio-t2v-vidu-q3 (defaulted fields are optional). */
+export interface MediaioT2vViduQ3Input {
+  /** What to generate */
+  prompt: string
+  /** Aspect ratio of the output (default: "16:9") */
+  aspectRatio?: "9:16" | "16:9" | "1:1" | "4:3" | "3:4"
+  /** Output resolution (default: "720p") */
+  resolution?: "540p" | "720p" | "1080p"
+  /** Video length in seconds (default: 8) */
+  duration?: 4 | 8 | 12 | 16
+  /** Generate a soundtrack with the video (default: true) */
+  generateAudio?: boolean
+}
+
+/** The request body of POST /v1/tasks/mediaio-t2v-wan-v2-5 (defaulted fields are optional). */
+export interface MediaioT2vWanV25Input {
+  /** What to generate */
+  prompt: string
+  /** Aspect ratio of the output (default: "16:9") */
+  aspectRatio?: "16:9" | "9:16" | "1:1" | "4:3" | "3:4"
+  /** Video length in seconds (default: 5) */
+  duration?: 5 | 10
+}
+
 /** The request body of each capability, by name. */
 export interface CapabilityInputs {
   "video-scoring": VideoScoringInput
@@ -321,4 +593,26 @@ export interface CapabilityInputs {
   "edrawmax-infographic": EdrawmaxInfographicInput
   "edrawmax-gantt": EdrawmaxGanttInput
   "edrawmax-mindmap": EdrawmaxMindmapInput
+  "mediaio-t2i-imagen-4": MediaioT2iImagen4Input
+  "mediaio-t2i-soul-character": MediaioT2iSoulCharacterInput
+  "mediaio-i2i-banana": MediaioI2iBananaInput
+  "mediaio-i2i-seedream-v4-0": MediaioI2iSeedreamV40Input
+  "mediaio-i2i-banana-2": MediaioI2iBanana2Input
+  "mediaio-i2v-wan-v2-6": MediaioI2vWanV26Input
+  "mediaio-i2v-wan-v2-2": MediaioI2vWanV22Input
+  "mediaio-i2v-wan-v2-5": MediaioI2vWanV25Input
+  "mediaio-i2v-minimax-02": MediaioI2vMinimax02Input
+  "mediaio-i2v-minimax-v2-3": MediaioI2vMinimaxV23Input
+  "mediaio-i2v-kling-v2-1": MediaioI2vKlingV21Input
+  "mediaio-i2v-kling-v2-5-turbo": MediaioI2vKlingV25TurboInput
+  "mediaio-i2v-kling-v2-6": MediaioI2vKlingV26Input
+  "mediaio-i2v-kling-v3-0": MediaioI2vKlingV30Input
+  "mediaio-i2v-vidu-q3": MediaioI2vViduQ3Input
+  "mediaio-i2v-vidu-q2": MediaioI2vViduQ2Input
+  "mediaio-i2v-veo-v3-1": MediaioI2vVeoV31Input
+  "mediaio-i2v-veo-v3-1-fast": MediaioI2vVeoV31FastInput
+  "mediaio-i2v-motion-control-kling-v2-6": MediaioI2vMotionControlKlingV26Input
+  "mediaio-t2v-wan-v2-6": MediaioT2vWanV26Input
+  "mediaio-t2v-vidu-q3": MediaioT2vViduQ3Input
+  "mediaio-t2v-wan-v2-5": MediaioT2vWanV25Input
 }

@@ -12,7 +12,7 @@ export const CapabilitySchema = z.object({
   typicalSeconds: z.object({ min: z.int(), max: z.int() }).describe('Typical generation time upstream'),
   inputSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (draft 2020-12) of the request body'),
   media: z.record(z.string(), z.enum(['video', 'image']))
-    .describe('The request fields that name a media file, and which kind: each takes an https URL or "upload:<id>" of a finished upload (POST /v1/uploads)'),
+    .describe('The request fields that name a media file, and which kind: each takes an https URL or "upload:<id>" of a finished upload (POST /v1/uploads); an array field (such as imageUrls) takes a list of them, each checked alike'),
   example: z.record(z.string(), z.unknown()).describe('A valid request body')
 }).meta({ id: 'Capability' })
 export type Capability = z.infer<typeof CapabilitySchema>

@@ -1,9 +1,13 @@
 import type { AddressInfo } from 'node:net'
 import { createMediaioProvider, type MediaioClientOptions } from '../../../src/providers/mediaio/client.ts'
+import { RESULT_PATH_PREFIX } from '../../../src/providers/mediaio/models.ts'
 import { buildMediaioSimulator, type MediaioSimulatorOptions } from '../../../src/providers/mediaio/simulator/app.ts'
 import type { ProviderHarness, Scenario } from '../contract.ts'
 
 export const API_KEY = 'mediaio-test-key-never-log-4f7b9d'
+
+/** Fast polls: the first at 1% of the model's typical minimum, backoff from 100 ms, passes every 100 ms. */
+export const FAST_POLLING = { RECONCILE_INTERVAL_MS: '100', RECONCILE_OVERDUE_FACTOR: '0.01', RECONCILE_BASE_DELAY_MS: '100' }
 
 /** The simulator on a loopback port, fast enough for tests. */
 export async function startMediaioSimulator (opts: Partial<MediaioSimulatorOptions> = {}) {
@@ -44,4 +48,24 @@ export const mediaioHarness: ProviderHarness = {
       }
     }
   }
+}
+
+/** A Media.io simulator that records when each Task Result request arrived. */
+export async function countingSimulator (processMs: number) {
+  const sim = await buildMediaioSimulator({ apiKey: API_KEY, queueMs: 100, processMs, imageLongSide: 64 })
+  const results: number[] = []
+  sim.addHook('onRequest', async (req) => { if (req.url.startsWith(RESULT_PATH_PREFIX)) results.push(Date.now()) })
+  await sim.listen({ host: '127.0.0.1', port: 0 })
+  return { sim, results, origin: `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}` }
+}
+
+/** The most requests in any one-second window. */
+export function busiestSecond (times: readonly number[]): number {
+  const t = [...times].sort((a, b) => a - b)
+  let best = 0
+  for (let i = 0, j = 0; i < t.length; i++) {
+    while (t[j]! <= t[i]! - 1000) j++
+    best = Math.max(best, i - j + 1)
+  }
+  return best
 }
