@@ -11,6 +11,7 @@ import eventTailsPlugin from '../plugins/event-tails.ts'
 import errorHandlerPlugin from '../plugins/error-handler.ts'
 import mediaPlugin from '../plugins/media.ts'
 import mediaSweepPlugin from '../plugins/media-sweep.ts'
+import progressPlugin from '../plugins/progress.ts'
 import retentionPlugin from '../plugins/retention.ts'
 import metricsPlugin from '../plugins/metrics.ts'
 import providersPlugin from '../plugins/providers.ts'
@@ -97,6 +98,7 @@ export async function buildApp (opts: BuildAppOptions): Promise<FastifyInstance>
   await app.register(tasksPlugin)
   await app.register(pollBudgetsPlugin)
   await app.register(reconcilerPlugin)
+  await app.register(progressPlugin)
   await app.register(retentionPlugin)
   await app.register(webhookDeliveriesPlugin)
 

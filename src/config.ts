@@ -84,6 +84,8 @@ export const ConfigSchema = z.object({
   TOMOVIEE_APP_SECRET: optionalSecret.describe('ToMoviee app secret. Never logged, never returned, no default.'),
   GATEWAY_CONNECT_TIMEOUT_MS: positive.default(5_000).describe('Timeout for opening a connection to the gateway.'),
   GATEWAY_TIMEOUT_MS: positive.default(30_000).describe('Overall timeout of one gateway call.'),
+  TOMOVIEE_POLL_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10).describe('Result polls per second to the gateway (progress of watched tasks and overdue callbacks together; shared by every instance in distributed mode).'),
+  TOMOVIEE_POLL_BURST: positive.default(20).describe('Result polls the gateway budget lets through at once after a quiet period.'),
 
   DATABASE_PATH: z.string().min(1).default('./data/bff.sqlite').describe('SQLite file for tasks and the event log (":memory:" for a throwaway store).'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional()
@@ -137,6 +139,9 @@ export const ConfigSchema = z.object({
   RECONCILE_ENABLED: flag.default(true).describe('Poll the gateway for tasks whose callback is overdue, and time out tasks at their deadline.'),
   RECONCILE_INTERVAL_MS: positive.default(5_000).describe('How often the reconciler looks for due tasks.'),
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Gateway polls the reconciler runs at once.'),
+  PROGRESS_POLL_MS: count.optional().describe('How often running tasks that a live stream watches are polled for progress (0 turns progress polling off). Unwatched tasks are never polled for it. Default 5000; 1000 in demo mode, where simulated jobs take seconds.'),
+  PROGRESS_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Progress polls in flight at once per instance.'),
+  SIMULATOR_PROGRESS_CALLBACKS: flag.default(false).describe('Demo mode: the ToMoviee simulator also calls back at every progress step, which the real gateway does not do.'),
   RECONCILE_OVERDUE_FACTOR: factor.default(1.5).describe('A callback is overdue after the capability\'s typical maximum time × this.'),
   TASK_DEADLINE_FACTOR: factor.default(10).describe('An unfinished task times out after the capability\'s typical maximum time × this.'),
   RECONCILE_BASE_DELAY_MS: positive.default(10_000).describe('First delay of the reconciler\'s exponential backoff between polls of one task.'),
@@ -195,7 +200,7 @@ export interface Config {
   edrawmax: EdrawmaxConfig
   /** Media.io generation (`MEDIAIO_*`); `demo` there means "no key". */
   mediaio: MediaioConfig
-  gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number }
+  gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number, poll: { ratePerSec: number, burst: number } }
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
   apiKeys: ApiKey[]
@@ -204,6 +209,8 @@ export interface Config {
   corsOrigins: string[]
   simulatorPort: number
   simulatorBehaviour?: Behaviour | undefined
+  /** Demo mode: the ToMoviee simulator's undocumented progress callbacks. */
+  simulatorProgressCallbacks: boolean
   sse: { heartbeatMs: number, retryMs: number, replayHorizon: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number, maxStreams?: number | undefined, catchUpMs: number }
   listenBacklog: number
   webhookBodyLimit: number
@@ -213,6 +220,8 @@ export interface Config {
   webhookHoldMs: number
   inputs: { httpAllowHosts: string[], denyHosts: string[], preflight: boolean, preflightTimeoutMs: number, maxBytes: number }
   reconcile: { enabled: boolean, intervalMs: number, concurrency: number }
+  /** Progress polls of watched running tasks every `intervalMs` (0: off). */
+  progressPoll: { intervalMs: number, concurrency: number }
   schedule: { overdueFactor: number, deadlineFactor: number, baseDelayMs: number, maxDelayMs: number }
   idempotencyTtlMs: number
   /** Finished tasks are deleted `retentionMs` after they finished (0: never), `batch` per transaction. */
@@ -328,7 +337,8 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       appKey: e.TOMOVIEE_APP_KEY ?? '',
       appSecret: e.TOMOVIEE_APP_SECRET ?? '',
       connectTimeoutMs: e.GATEWAY_CONNECT_TIMEOUT_MS,
-      timeoutMs: e.GATEWAY_TIMEOUT_MS
+      timeoutMs: e.GATEWAY_TIMEOUT_MS,
+      poll: { ratePerSec: e.TOMOVIEE_POLL_RATE_PER_SEC, burst: e.TOMOVIEE_POLL_BURST }
     },
     databasePath: e.DATABASE_PATH,
     redis: e.REDIS_URL === undefined
@@ -340,6 +350,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     corsOrigins: e.CORS_ORIGINS ?? [],
     simulatorPort: e.SIMULATOR_PORT,
     simulatorBehaviour: e.SIMULATOR_BEHAVIOUR,
+    simulatorProgressCallbacks: e.SIMULATOR_PROGRESS_CALLBACKS,
     sse: {
       heartbeatMs: e.SSE_HEARTBEAT_MS,
       retryMs: e.SSE_RETRY_MS,
@@ -371,6 +382,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       maxBytes: e.INPUT_MAX_BYTES
     },
     reconcile: { enabled: e.RECONCILE_ENABLED, intervalMs: e.RECONCILE_INTERVAL_MS, concurrency: e.RECONCILE_CONCURRENCY },
+    progressPoll: { intervalMs: e.PROGRESS_POLL_MS ?? (demo ? 1_000 : 5_000), concurrency: e.PROGRESS_POLL_CONCURRENCY },
     schedule: {
       overdueFactor: e.RECONCILE_OVERDUE_FACTOR,
       deadlineFactor: e.TASK_DEADLINE_FACTOR,

@@ -50,6 +50,8 @@ const events: FastifyPluginAsyncZod = async (app) => {
       sse.end()
       throw err
     }
+    // Watched tasks get progress polls while the stream is open (src/progress).
+    sse.onClose(app.progress.watch(feed))
     request.log.info({ taskId: feed.taskId, lastEventId: feed.lastEventId }, 'event stream opened')
     reply.raw.once('close', () => {
       sse.end()

@@ -1,6 +1,6 @@
 import type { TaskStatus } from '../tasks/model.ts'
 
-export type TaskSource = 'create' | 'callback' | 'reconciler' | 'cancel'
+export type TaskSource = 'create' | 'callback' | 'reconciler' | 'progress' | 'cancel'
 export type CallbackOutcome = 'accepted' | 'duplicate' | 'rejected'
 export type GatewayOperation = 'createTask' | 'getTask' | 'recover' | 'ping'
 

@@ -70,6 +70,9 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
     try {
       const upstreamTaskId = await upstreamIdOf(task)
       if (!upstreamTaskId) return false
+      // Counted against the provider's budget so progress polls use only what is left, but never
+      // delayed by it: this poll decides whether a task with an overdue callback is lost.
+      await deps.pollBudgets?.rateBudget(providerOf(task)).take(deps.now().getTime())
       const report = await deps.providers.get(providerOf(task)).get(upstreamTaskId, { id: task.id, capability: task.capability })
       const after = await deps.tasks.applyReport(task.id, report)
       return isTerminal(after.status)

@@ -13,6 +13,7 @@ import { createCallbackHandler } from './callbacks.ts'
 import { tokenMatches } from './callback-token.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import { createTaskCreator } from './create.ts'
+import { createProgressTasks } from './progress-port.ts'
 import { createReconcilerTasks } from './reconciler-port.ts'
 import { createResender } from './resend.ts'
 import { createSender } from './send.ts'
@@ -165,6 +166,8 @@ export function createTaskService (deps: TaskServiceDeps) {
     transitions,
     /** For the reconciler, its only way to read and change tasks (resending a task never confirmed included). */
     reconciliation: createReconcilerTasks(deps.store, transitions, resender),
+    /** For progress polls of watched tasks (src/progress). */
+    progress: createProgressTasks(deps.store, transitions),
     /** Creates a task; with an idempotency key, a repeat of the same request answers the original task. */
     async create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string): Promise<{ task: Task, replayed: boolean }> {
       const { task, replayed } = await track(createTask(owner, def, input, idempotencyKey, webhookUrl))

@@ -15,13 +15,15 @@ export const tomoviee: ProviderModule = {
   build: (config) => createTomovieeProvider(createGatewayClient(config.gateway)),
   outputHosts: (config) => [new URL(config.gateway.baseUrl).host.toLowerCase()],
   timeoutMs: (config) => config.gateway.timeoutMs,
+  pollBudget: (config) => ({ concurrency: config.reconcile.concurrency, ...config.gateway.poll }),
   async simulate (config, ctx) {
     // A fresh secret per run: the simulator and the BFF are the only ones who need it.
     const appKey = 'demo-app-key'
     const appSecret = randomBytes(24).toString('base64url')
-    // Progress callbacks make the demo show progress; the real gateway only calls back at the end.
+    // Progress callbacks stay off unless asked for: the real gateway calls back only at the end, and
+    // the demo should show the progress production shows (the BFF's own polls of watched tasks).
     // It fetches uploads through the BFF's signed links, as the real gateway would.
-    const simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: true, fetchInputHosts: [new URL(ctx.publicUrl).host], defaultBehaviour: config.simulatorBehaviour, loggerInstance: ctx.log.child({ component: 'simulator' }) })
+    const simulator = await buildSimulator({ appKey, appSecret, progressCallbacks: config.simulatorProgressCallbacks, fetchInputHosts: [new URL(ctx.publicUrl).host], defaultBehaviour: config.simulatorBehaviour, loggerInstance: ctx.log.child({ component: 'simulator' }) })
     let url: string
     try {
       url = await simulator.listen({ host: '127.0.0.1', port: config.simulatorPort })

@@ -43,8 +43,8 @@ export interface SimulatorOptions {
 /** Test access to the simulator's state. */
 export interface SimulatorHandle {
   readonly tasks: ReadonlyMap<string, SimTask>
-  /** Requests received on the create and result routes, counted before authentication. */
-  readonly counts: Readonly<{ create: number, result: number }>
+  /** Requests received on the create and result routes, counted before authentication; result reads also per task id. */
+  readonly counts: Readonly<{ create: number, result: number, resultsByTask: ReadonlyMap<string, number> }>
   /** Set assetStatus to make every asset download answer that status (a CDN outage), null to serve again. */
   readonly faults: { assetStatus: number | null }
 }
@@ -86,7 +86,8 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Fastif
   })
   const inputs = options.fetchInputHosts?.length ? { hosts: options.fetchInputHosts, timeoutMs: opts.callbackTimeoutMs } : undefined
   const engine = new SimulatorEngine({ ...opts, logger: app.log, defaultBehaviour: options.defaultBehaviour, inputs })
-  const counts = { create: 0, result: 0 }
+  const resultsByTask = new Map<string, number>()
+  const counts = { create: 0, result: 0, resultsByTask }
   const credentials = Buffer.from(`${opts.appKey}:${opts.appSecret}`, 'utf8')
   const faults: SimulatorHandle['faults'] = { assetStatus: null }
   app.decorate('simulator', { tasks: engine.tasks, counts, faults })
@@ -118,6 +119,7 @@ export async function buildSimulator (options: SimulatorOptions): Promise<Fastif
     if (!isJson(request.headers)) return envelope(reply, 400, 'Invalid parameters: Content-Type must be application/json')
     const parsed = TaskQuerySchema.safeParse(request.body)
     if (!parsed.success) return envelope(reply, 400, `Invalid parameters: ${describeIssues(parsed.error.issues)}`)
+    resultsByTask.set(parsed.data.task_id, (resultsByTask.get(parsed.data.task_id) ?? 0) + 1)
     const task = engine.tasks.get(parsed.data.task_id)
     if (!task) return envelope(reply, 404, 'task not found')
     return {
