@@ -68,7 +68,12 @@ describe('request validation', () => {
   })
 
   it('pages the list newest first and filters by status', async () => {
-    for (let i = 0; i < 3; i++) await create({ videoUrl: 'https://e.com/a.mp4', prompt: `p${i}` })
+    for (let i = 0; i < 3; i++) {
+      await create({ videoUrl: 'https://e.com/a.mp4', prompt: `p${i}` })
+      // Tasks created in the same millisecond are ordered by id: give each its own createdAt.
+      const at = Date.now()
+      while (Date.now() === at) await new Promise((resolve) => setImmediate(resolve))
+    }
     const first = await app.inject({ method: 'GET', url: '/v1/tasks?limit=2', headers: bearer() })
     const page1 = first.json() as { items: { createdAt: string, input: { prompt: string } }[], nextCursor: string }
     expect(page1.items).toHaveLength(2)

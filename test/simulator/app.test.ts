@@ -36,7 +36,7 @@ describe('authentication', () => {
     expect(result.statusCode).toBe(401)
     expect(result.json()).toEqual({ code: 401, msg: 'Authentication failed' })
     expect(s.simulator.tasks.size).toBe(0)
-    expect(s.simulator.counts).toEqual({ create: 1, result: 1 })
+    expect(s.simulator.counts).toMatchObject({ create: 1, result: 1 })
   })
 
   it('checks credentials before the capability name', async () => {
@@ -60,7 +60,7 @@ describe('create', () => {
     expect(task?.body).toEqual({ ...BODY, extra: 'kept' })
     const again = await s.inject({ method: 'POST', url: CREATE, headers: authHeaders(), payload: BODY })
     expect(again.json<{ data: { task_id: string } }>().data.task_id).not.toBe(json.data.task_id)
-    expect(s.simulator.counts).toEqual({ create: 2, result: 0 })
+    expect(s.simulator.counts).toMatchObject({ create: 2, result: 0 })
   })
 
   it('answers 404 for an unknown capability', async () => {
@@ -129,6 +129,7 @@ describe('result endpoint', () => {
       audio_path: [`http://sim.test:8080/assets/${taskId}/0.wav`, `http://sim.test:8080/assets/${taskId}/1.wav`]
     })
     expect(s.simulator.counts.result).toBe(2)
+    expect(s.simulator.counts.resultsByTask.get(taskId)).toBe(2)
   })
 
   it('prefers publicUrl for asset URLs and reports reasons for failed tasks', async () => {
