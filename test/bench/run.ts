@@ -13,6 +13,7 @@
  *   6. replay      a 100,000-event Last-Event-ID replay while another client reads a task
  *                  (test/bench/replay-serving.ts)
  *   7. storage     bytes per task and per event on both stores (test/bench/storage.ts)
+ *   8. growth      SQLite reads at 10k / 100k / 1M tasks, one owner and 1,000 owners (test/bench/growth.ts)
  *
  * Throughput figures carry the server's CPU time per request, read from /proc/<pid>/stat of the
  * server processes only, which holds up better than throughput on a shared machine.
@@ -23,7 +24,7 @@
  * BENCHMARKS.md is merged section by section: a run replaces the sections of the scenarios it ran
  * (and "Machine and command") and keeps every other section as it was.
  * Options:
- *   --only=create,ingest,fanout,redis,replay,storage   run some scenarios (redis-fanout: only the fan-out of scenario 5)
+ *   --only=create,ingest,fanout,redis,replay,storage,growth   run some scenarios (redis-fanout: only the fan-out of scenario 5)
  *   --rounds=N                    rounds per scenario (default 5; scenario 5: 3, or N if given)
  *   --quick                       shorter runs and 1,000 streams only, for trying the harness
  *   --profile                     run the BFF under --cpu-prof (profiles in test-artifacts/cpu-prof/;
@@ -43,6 +44,7 @@ import { Redis } from 'ioredis'
 import { freePort } from '../helper.ts'
 import { scenarioReplay, type ReplayResult } from './replay-serving.ts'
 import { mergeReport } from './report-merge.ts'
+import { growthRatios, measureGrowth, type GrowthRow } from './growth.ts'
 import { measureStorage, type StorageFigures } from './storage.ts'
 import {
   APP_KEY, APP_SECRET, NO_LIMIT, ROOT, STREAM_TOKEN_SECRET, cpuUs, killAll, loadAverage, median, nowMs, percentile,
@@ -60,7 +62,7 @@ const flag = (name: string): string | undefined => {
 const QUICK = flag('quick') !== undefined
 const PROFILE = flag('profile') !== undefined
 const HEAP = flag('heap-snapshots') !== undefined
-const ALL_SCENARIOS = ['create', 'ingest', 'fanout', 'redis', 'replay', 'storage']
+const ALL_SCENARIOS = ['create', 'ingest', 'fanout', 'redis', 'replay', 'storage', 'growth']
 const ONLY = flag('only')?.split(',').map((s) => s.trim()) ?? ALL_SCENARIOS
 const ROUNDS = Number(flag('rounds') ?? (QUICK ? 1 : 5))
 /** Scenario 5 repeats scenarios 2 and 3 with fewer rounds, to keep the whole run bounded. */
@@ -74,6 +76,7 @@ const WRITE_REPORT = !PROFILE && !HEAP && !QUICK && flag('sizes') === undefined
 const P = {
   replay: { events: 100_000 },
   storage: { tasks: QUICK ? 2_000 : 10_000, eventsPerTask: 2, owners: 100 },
+  growth: { sizes: QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000], reads: QUICK ? 200 : 1000 },
   create: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, owners: 16 },
   ingest: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, tasks: 4000 },
   fanout: {
@@ -322,6 +325,7 @@ const results: {
   redisFanout: FanoutResults
   replay?: ReplayResult | { error: string }
   storage?: StorageFigures[] | { error: string }
+  growth?: GrowthRow[] | { error: string }
 } = { fanout: {}, redisFanout: {} }
 
 /** Load averages when each scenario started and ended: how busy the shared cores were. */
@@ -742,7 +746,8 @@ const SECTIONS: Record<string, string[]> = {
   redis: ['5. Distributed (Redis) mode'],
   'redis-fanout': ['5. Distributed (Redis) mode'],
   replay: ['6. Replay while serving'],
-  storage: ['7. Storage per task and event']
+  storage: ['7. Storage per task and event'],
+  growth: ['8. Reads as data grows']
 }
 
 function report (totalSec: number): string {
@@ -883,7 +888,7 @@ function report (totalSec: number): string {
         ` Idle RSS of A + B: ${fmt(median(f.bff.map((x) => x.rssIdle)) / 2 ** 20, 1)} MiB.`, '')
     }
   }
-  out.push(...replaySection(), ...storageSection())
+  out.push(...replaySection(), ...storageSection(), ...growthSection())
   return out.join('\n')
 }
 
@@ -919,6 +924,25 @@ function storageSection (): string[] {
   if ('error' in st) return [...out, `**Failed:** ${st.error}`, '']
   out.push('| Backend | Per task, with its first event | Per further event |', '|---|---:|---:|')
   for (const f of st) out.push(`| ${f.backend} | ${fmt(f.bytesPerTask)} B | ${fmt(f.bytesPerEvent)} B |`)
+  out.push('')
+  return out
+}
+
+const FILTERS = new Set(['filter, matching (1 in 100)', 'filter, matching (10 oldest)', 'filter, non-matching'])
+
+function growthSection (): string[] {
+  const out = ['## 8. Reads as data grows', '', stamp('growth'), '']
+  out.push(`\`test/bench/growth.ts\`: a SQLite file seeded in SQL with ${P.growth.sizes.map((n) => fmt(n)).join(' / ')} tasks (one event each), on one owner holding them all and on 1,000 owners; ` +
+    `1 task in 100 is \`text-to-music\`, each owner's 10 oldest are still processing, none failed. Each read runs ${fmt(P.growth.reads)} times through the store's interface in-process (HTTP adds the same constant at every size). ` +
+    'Goal for every list filter: p99 at the largest size <= 1.5x p99 at the smallest. Sub-millisecond p99s on a shared machine are mostly scheduling noise, so the p50 column is shown too.', '')
+  const g = results.growth
+  if (!g) return [...out, 'Not run.', '']
+  if ('error' in g) return [...out, `**Failed:** ${g.error}`, '']
+  out.push('| Layout | Read | p50 smallest / largest | p99 smallest / largest | p99 ratio | Goal | Met? |', '|---|---|---:|---:|---:|---|---|')
+  for (const r of growthRatios(g)) {
+    const goal = FILTERS.has(r.read)
+    out.push(`| ${r.layout} | ${r.read} | ${ms(r.small.p50Ms)} / ${ms(r.large.p50Ms)} | ${ms(r.small.p99Ms)} / ${ms(r.large.p99Ms)} | ${fmt(r.ratio, 2)}× | ${goal ? '≤ 1.5×' : '(informational)'} | ${goal ? verdict(r.ratio <= 1.5) : '—'} |`)
+  }
   out.push('')
   return out
 }
@@ -1014,6 +1038,12 @@ async function main (): Promise<void> {
       try {
         results.storage = await scenario('storage', () => measureStorage({ ...P.storage, redisUrl: REDIS_URL }))
       } catch (err) { progress(`storage failed: ${String(err)}`); results.storage = { error: String(err) } }
+    }
+    if (ONLY.includes('growth')) {
+      progress('scenario 8: reads as data grows')
+      try {
+        results.growth = await scenario('growth', () => measureGrowth(P.growth.sizes, P.growth.reads, progress))
+      } catch (err) { progress(`growth failed: ${String(err)}`); results.growth = { error: String(err) } }
     }
   } finally {
     await sim.stop()
