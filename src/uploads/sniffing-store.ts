@@ -46,8 +46,14 @@ export class SniffingFileStore extends FileStore {
     try {
       return await super.write(readable.pipe(gate), id, offset)
     } catch (err) {
+      if (refused) {
+        // A refused upload can never become valid: dropped at once, so it neither waits for its
+        // expiry nor counts toward the owner's uploads in progress.
+        await this.remove(id).catch(() => {})
+        throw refused
+      }
       // The file store reports every stream failure as a generic write error; ours says why.
-      throw refused ?? err
+      throw err
     }
   }
 }

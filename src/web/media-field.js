@@ -98,7 +98,7 @@ export function attachUpload (wrapper, input, kind, getKey) {
         input.readOnly = false
         // A refusal of the file itself cannot be resumed; a lost connection or a limit hit can.
         const retry = err.code !== 'BFF_ERR_UPLOAD_TYPE' && err.status !== 413 && err.status !== 404
-        // The server keeps a refused upload open (empty) until it expires; it would count as in progress.
+        // Over for good: the server has dropped a refused upload already; stop the local one too.
         if (!retry) mine.cancel()
         show('failed', explain(err, kind), { bad: true, button: retry ? 'Resume' : null })
       }
