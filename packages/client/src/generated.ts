@@ -75,7 +75,10 @@ export interface Capability {
   provider: string
   summary: string
   description: string
+  /** The first (main) kind of output; `outputTypes` lists them all */
   outputType: OutputType
+  /** Every kind of output a task of this capability produces, main one first */
+  outputTypes: OutputType[]
   /** Typical generation time upstream */
   typicalSeconds: {
     min: number
