@@ -97,6 +97,7 @@ export const ConfigSchema = z.object({
   RETENTION_INTERVAL_MS: positive.default(600_000).describe('How often finished tasks past TASK_RETENTION_MS are deleted.'),
   RETENTION_BATCH: positive.default(200).describe('Tasks deleted per transaction by the retention sweep, so it never holds the SQLite write lock for long.'),
   API_KEYS: ApiKeysSchema.optional().describe('Client keys as comma-separated "owner:key" pairs (or "owner:sha256:<hex>" to store only the hash). Required with real ToMoviee credentials unless JWTs are configured.'),
+  OPERATOR_OWNERS: list.optional().describe('Owners (as authenticated: API-key owners, or `jwt:<iss>:<sub>`) that may call the operators\' routes (GET /v1/providers); unset: the demo owner in demo mode, nobody otherwise.'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional().describe('Shared secret for HS256 client JWTs (at least 32 characters).'),
   JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional().describe('JWKS URL for RS256/ES256 client JWTs.'),
   JWT_ISSUER: z.string().min(1).optional().describe('Required `iss` of client JWTs.'),
@@ -204,6 +205,8 @@ export interface Config {
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
   apiKeys: ApiKey[]
+  /** Owners allowed on the operators' routes; empty: nobody. */
+  operatorOwners: string[]
   jwt: { secret?: string | undefined, jwksUrl?: string | undefined, issuer?: string | undefined, audience?: string | undefined, clockToleranceSec: number }
   streamTokens: { secret?: string | undefined, ttlSec: number }
   corsOrigins: string[]
@@ -345,6 +348,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       ? undefined
       : { url: e.REDIS_URL, prefix: e.REDIS_PREFIX, maxEventsPerOwner: e.EVENT_HISTORY_PER_OWNER, maxEventsPerTask: e.EVENT_HISTORY_PER_TASK },
     apiKeys: e.API_KEYS?.length ? e.API_KEYS : demo ? [{ ...DEMO_API_KEY }] : [],
+    operatorOwners: e.OPERATOR_OWNERS?.length ? e.OPERATOR_OWNERS : demo ? [DEMO_API_KEY.owner] : [],
     jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, clockToleranceSec: e.JWT_CLOCK_TOLERANCE_SEC },
     streamTokens: { secret: e.STREAM_TOKEN_SECRET, ttlSec: e.STREAM_TOKEN_TTL_SEC },
     corsOrigins: e.CORS_ORIGINS ?? [],

@@ -13,6 +13,7 @@ export const ERRORS = {
   BFF_ERR_AUTH_EXPIRED: { status: 401, message: 'The token has expired' },
   BFF_ERR_STREAM_TOKEN_INVALID: { status: 401, message: 'The stream token is not valid' },
   BFF_ERR_STREAM_TOKEN_EXPIRED: { status: 401, message: 'The stream token has expired; request a new one' },
+  BFF_ERR_OPERATORS_ONLY: { status: 403, message: 'This route is for operators only' },
   BFF_ERR_NOT_FOUND: { status: 404, message: 'No such route' },
   BFF_ERR_TASK_NOT_FOUND: { status: 404, message: 'No such task' },
   BFF_ERR_TASK_FINISHED: { status: 409, message: 'The task has finished already and cannot be canceled' },

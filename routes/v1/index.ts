@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import capabilities from './capabilities.ts'
 import deliveries from './deliveries.ts'
 import events from './events.ts'
+import providers from './providers.ts'
 import streamTokens from './stream-tokens.ts'
 import tasks from './tasks.ts'
 import uploads from './uploads.ts'
@@ -20,6 +21,7 @@ const v1: FastifyPluginAsync = async (app) => {
   await app.register(streamTokens)
   await app.register(uploads)
   await app.register(deliveries)
+  await app.register(providers)
 }
 
 export default v1

@@ -51,6 +51,9 @@ export interface CreateRequest {
   deadlineAt: number
 }
 
+/** What the BFF's account upstream has left, in the provider's own unit ("credits"). */
+export interface Balance { amount: number, unit: string }
+
 /** Either the job is running upstream (callback/polling), or the provider answered at once (sync). */
 export type CreateOutcome = { upstreamTaskId: string, traceId?: string | undefined } | { report: UpstreamReport }
 
@@ -77,6 +80,8 @@ export interface Provider {
   parseCallback: (body: unknown, task?: TaskContext) => CallbackReport
   /** Finds the upstream job of a task whose create answer was lost; undefined when there is none. */
   recover?: (taskId: string) => Promise<string | undefined>
+  /** The account's remaining balance upstream, for operators; only providers with a balance query have it. */
+  balance?: () => Promise<Balance>
   /** A cheap authenticated call for readiness checks. */
   ping?: () => Promise<void>
   /** Releases connections the provider opened itself. */

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildSimulator } from '../../src/providers/tomoviee/simulator/app.ts'
-import { ALICE, APP_KEY, APP_SECRET, bearer, eventually, freePort, tempDbPath } from '../helper.ts'
-import { spawnBff, type BffProcess } from '../process.ts'
+import { APP_KEY, APP_SECRET, bearer, eventually, freePort, tempDbPath } from '../helper.ts'
+import { crashEnv, spawnBff, type BffProcess } from '../process.ts'
 import { openSse, type SseConnection } from '../sse-client.ts'
 
 let sim: FastifyInstance | undefined
@@ -28,19 +28,7 @@ async function setup (extraEnv: Record<string, string> = {}): Promise<{ url: str
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const env = {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: url,
-    DATABASE_PATH: db.path,
-    TOMOVIEE_BASE_URL: `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`,
-    TOMOVIEE_APP_KEY: APP_KEY,
-    TOMOVIEE_APP_SECRET: APP_SECRET,
-    API_KEYS: `${ALICE.owner}:${ALICE.key}`,
-    STREAM_TOKEN_SECRET: 'crash-test-stream-secret-0123456789',
-    RATE_LIMIT_MAX: '100000',
-    RATE_LIMIT_OWNER_MAX: '100000',
-    RATE_LIMIT_CREATE_MAX: '100000',
-    MAX_ACTIVE_TASKS_PER_OWNER: '1000',
+    ...crashEnv({ port, databasePath: db.path, tomoviee: `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}` }),
     // Text to speech: overdue after 0.6 s, given up after 6 s, so recovery shows within the test.
     RECONCILE_INTERVAL_MS: '100',
     RECONCILE_OVERDUE_FACTOR: '0.02',

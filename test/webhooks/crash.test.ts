@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { buildSimulator } from '../../src/providers/tomoviee/simulator/app.ts'
 import { endpointKey } from '../../src/webhooks/endpoints.ts'
-import { ALICE, APP_KEY, APP_SECRET, bearer, eventually, freePort, tempDbPath } from '../helper.ts'
-import { spawnBff, type BffProcess } from '../process.ts'
+import { APP_KEY, APP_SECRET, bearer, eventually, freePort, tempDbPath } from '../helper.ts'
+import { crashEnv, spawnBff, type BffProcess } from '../process.ts'
 import { endpointsEnv, startReceiver, type Receiver } from './receiver.ts'
 
 let sim: FastifyInstance | undefined
@@ -30,16 +30,7 @@ describe('webhook deliveries across kill -9', () => {
     const hookUrl = `http://127.0.0.1:${receiverPort}/hooks`
     const url = `http://127.0.0.1:${port}`
     const env = {
-      PORT: String(port),
-      PUBLIC_URL: url,
-      DATABASE_PATH: db.path,
-      TOMOVIEE_BASE_URL: `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`,
-      TOMOVIEE_APP_KEY: APP_KEY,
-      TOMOVIEE_APP_SECRET: APP_SECRET,
-      API_KEYS: `${ALICE.owner}:${ALICE.key}`,
-      RATE_LIMIT_MAX: '100000',
-      RATE_LIMIT_OWNER_MAX: '100000',
-      RATE_LIMIT_CREATE_MAX: '1000',
+      ...crashEnv({ port, databasePath: db.path, tomoviee: `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}` }),
       WEBHOOK_ENDPOINTS: endpointsEnv(hookUrl),
       // Forty quick retries: the receiver stays down across several of them.
       WEBHOOK_RETRY_SCHEDULE: Array.from({ length: 40 }, () => '250ms').join(','),

@@ -1,15 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Webhook } from 'standardwebhooks'
 import { BOB, bearer, createTask, eventually, startStack, type Stack } from '../helper.ts'
-import { endpointsEnv, SECRET, startReceiver, type Receiver } from './receiver.ts'
+import { closeAfterEach, endpointsEnv, SECRET, startReceiver, type Receiver } from './receiver.ts'
 
 let stack: Stack | undefined
 let receiver: Receiver | undefined
-afterEach(async () => {
-  await stack?.close()
-  await receiver?.close()
-  stack = undefined
-})
+closeAfterEach(() => stack, () => receiver)
 
 const FAST = { WEBHOOK_RETRY_SCHEDULE: '50ms,100ms,200ms', WEBHOOK_DELIVERY_POLL_MS: '50' }
 

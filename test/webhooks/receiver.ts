@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Webhook } from 'standardwebhooks'
@@ -43,3 +44,20 @@ export async function startReceiver (opts: { port?: number, secret?: string } = 
 }
 
 export const endpointsEnv = (url: string, extra: Record<string, unknown> = {}): string => JSON.stringify([{ url, secret: SECRET, ...extra }])
+
+/**
+ * Closes what the getters return after each test, in order (the stack before its receiver, so no
+ * delivery is in flight to a closed socket). Each one is closed once, even when a later test
+ * fails before it replaces it.
+ */
+export function closeAfterEach (...held: Array<() => { close: () => Promise<void> } | undefined>): void {
+  const closed = new WeakSet<object>()
+  afterEach(async () => {
+    for (const get of held) {
+      const it = get()
+      if (!it || closed.has(it)) continue
+      closed.add(it)
+      await it.close()
+    }
+  })
+}

@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Webhook } from 'standardwebhooks'
 import { createClient } from '../../packages/client/src/index.ts'
 import { ALICE, bearer, eventually, startStack, type Stack } from '../helper.ts'
-import { SECRET, startReceiver, type Receiver } from './receiver.ts'
+import { closeAfterEach, SECRET, startReceiver, type Receiver } from './receiver.ts'
 
 let stack: Stack | undefined
 let receiver: Receiver | undefined
-afterEach(async () => {
-  await stack?.close()
-  await receiver?.close()
-  stack = undefined
-})
+closeAfterEach(() => stack, () => receiver)
 
 async function create (s: Stack, webhookUrl: string): Promise<{ status: number, body: { id: string, code?: string, message?: string } }> {
   const res = await fetch(`${s.url}/v1/tasks/text-to-speech`, {

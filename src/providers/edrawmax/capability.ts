@@ -60,6 +60,7 @@ function diagramCapability (diagram: DiagramKind): EdrawmaxCapability {
       media: {},
       // The source text is no URL; the provider reads it from DIAGRAMS[diagram].sourceField.
       outputs: [{ key: 'png_url', type: 'image' }, { key: 'svg_url', type: 'vector' }],
+      inlineOutputs: ['source'],
       typicalSeconds: text.typical,
       example
     }),

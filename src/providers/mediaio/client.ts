@@ -111,6 +111,10 @@ export function createMediaioProvider (opts: MediaioClientOptions): MediaioProvi
       const res = await call(CREDITS_PATH, {}, CreditsDataSchema, 'credits')
       return { credits: res.data.credits, traceId: res.traceId }
     },
+    async balance () {
+      const res = await call(CREDITS_PATH, {}, CreditsDataSchema, 'credits')
+      return { amount: res.data.credits, unit: 'credits' }
+    },
     async ping () {
       await call(CREDITS_PATH, {}, CreditsDataSchema, 'credits')
     },

@@ -8,7 +8,8 @@ export const CapabilitySchema = z.object({
   provider: z.string().describe('The upstream service that runs it (tomoviee, tencent, ...)'),
   summary: z.string(),
   description: z.string(),
-  outputType: OutputTypeSchema,
+  outputType: OutputTypeSchema.describe('The first (main) kind of output; `outputTypes` lists them all'),
+  outputTypes: z.array(OutputTypeSchema).min(1).describe('Every kind of output a task of this capability produces, main one first'),
   typicalSeconds: z.object({ min: z.int(), max: z.int() }).describe('Typical generation time upstream'),
   inputSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (draft 2020-12) of the request body'),
   media: z.record(z.string(), z.enum(['video', 'image']))
@@ -29,6 +30,7 @@ export function describeCapability (def: CapabilityDefinition): Capability {
     summary: def.summary,
     description: def.description,
     outputType: def.outputs[0]!.type,
+    outputTypes: [...new Set([...def.outputs.map((o) => o.type), ...(def.inlineOutputs ?? [])])],
     typicalSeconds: def.typicalSeconds,
     inputSchema,
     media: { ...def.media },

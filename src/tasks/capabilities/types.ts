@@ -41,6 +41,8 @@ export interface CapabilityDefinition<
    * other spellings the sources give for the same key; the first one present is read.
    */
   outputs: readonly { key: string, type: FileOutputType, aliases?: readonly string[] }[]
+  /** Outputs carried as text rather than read from a URL key (a diagram's source), for `GET /v1/capabilities`. */
+  inlineOutputs?: readonly 'source'[]
   /** Typical generation time as documented upstream; used to decide when a callback is overdue. */
   typicalSeconds: { min: number, max: number }
   example: z.input<In>

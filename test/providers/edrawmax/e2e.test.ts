@@ -7,6 +7,7 @@ import { edrawmax } from '../../../src/providers/edrawmax/index.ts'
 import type { Simulation } from '../../../src/providers/types.ts'
 import { isFileOutput, type Task } from '../../../src/tasks/model.ts'
 import { bearer, dropClientConnections, eventually, freePort, tempDbPath, testConfig } from '../../helper.ts'
+import { dropPrefix, REDIS_URL, testPrefix } from '../../redis-helper.ts'
 import { openSse } from '../../sse-client.ts'
 import { startEdrawmaxSimulator } from './harness.ts'
 
@@ -38,19 +39,28 @@ const finished = (bff: Bff, id: string) => eventually(
   async () => await (await fetch(`${bff.url}/v1/tasks/${id}`, { headers: bearer() })).json() as Task,
   (t) => TERMINAL.includes(t.status), 60_000)
 
-describe('EdrawMax in demo mode, over real sockets', () => {
+// The same path in both engines: in Redis mode the runner's result lands in the shared store and stream.
+const ENGINES = [
+  { name: 'the embedded store', env: (): Record<string, string> => ({}) },
+  { name: 'Redis', env: (): Record<string, string> => ({ REDIS_URL, REDIS_PREFIX: testPrefix() }) }
+]
+
+describe.each(ENGINES)('EdrawMax in demo mode with $name, over real sockets', (engine) => {
   let sim: Awaited<ReturnType<typeof startEdrawmaxSimulator>>
   let bff: Bff
+  let env: Record<string, string>
   const callsWith = (marker: string) => sim.sim.edrawmaxSimulator.calls.filter((c) => JSON.stringify(c.body).includes(marker)).length
 
   beforeAll(async () => {
+    env = engine.env()
     sim = await startEdrawmaxSimulator({ delayMs: 200 })
-    bff = await startBff({}, sim.baseUrl)
+    bff = await startBff(env, sim.baseUrl)
   }, 60_000)
   afterAll(async () => {
     await dropClientConnections()
     await bff?.app.close()
     await sim?.sim.close()
+    if (env.REDIS_PREFIX) await dropPrefix(env.REDIS_PREFIX)
   })
 
   it('answers 202 queued, moves through processing to succeeded on SSE, and hands out the PNG, the SVG and the Mermaid source', async () => {
