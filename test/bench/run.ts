@@ -933,7 +933,7 @@ const FILTERS = new Set(['filter, matching (1 in 100)', 'filter, matching (10 ol
 function growthSection (): string[] {
   const out = ['## 8. Reads as data grows', '', stamp('growth'), '']
   out.push(`\`test/bench/growth.ts\`: a SQLite file seeded in SQL with ${P.growth.sizes.map((n) => fmt(n)).join(' / ')} tasks (one event each), on one owner holding them all and on 1,000 owners; ` +
-    `1 task in 100 is \`text-to-music\`, each owner's 10 oldest are still processing, none failed. Each read runs ${fmt(P.growth.reads)} times through the store's interface in-process (HTTP adds the same constant at every size). ` +
+    `1 task in 100 is \`text-to-music\`, each owner's 10 oldest are still processing, none failed. Each read runs ${fmt(P.growth.reads)} times in each of 5 rounds through the store's interface in-process (HTTP adds the same constant at every size); figures are the median round's. ` +
     'Goal for every list filter: p99 at the largest size <= 1.5x p99 at the smallest. Sub-millisecond p99s on a shared machine are mostly scheduling noise, so the p50 column is shown too.', '')
   const g = results.growth
   if (!g) return [...out, 'Not run.', '']
