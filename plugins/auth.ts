@@ -57,7 +57,11 @@ export default fp(async function auth (fastify) {
       if (isBffError(err) && err.statusCode === 401) await fastify.limits.authFailure(request, reply)
       throw err
     }
-    request.log = request.log.child({ owner: request.principal.owner })
+    // The request logger is already this request's own child: binding the owner on it saves a
+    // second child per request. Fastify's no-op logger (logging off) has no setBindings.
+    const log = request.log as typeof request.log & { setBindings?: (bindings: Record<string, unknown>) => void }
+    if (log.setBindings) log.setBindings({ owner: request.principal.owner })
+    else request.log = request.log.child({ owner: request.principal.owner })
   })
 }, { name: 'auth', dependencies: ['config', 'rate-limit'] })
 

@@ -123,7 +123,7 @@ export function createTaskCreator (deps: CreateDeps) {
       const req = deps.sender.requestFor(provider, record, sent, token)
       if (background) return { task: await handOff(background, provider, req, record), replayed: false }
       // A callback that beats this answer waits for it (see the task service's applyCallback).
-      const bound = deps.sender.bindUpstream(provider, req, usualCheckAt)
+      const bound = deps.sender.bindUpstream(provider, req, usualCheckAt, record)
       deps.pending.set(record.id, bound)
       return { task: await bound, replayed: false }
     } finally {

@@ -46,9 +46,11 @@ export function createSender (deps: SendDeps) {
   /**
    * Sends and records the upstream id, moving the task's first check to `checkAt` (the send
    * window's early check is no longer needed). Any gateway failure fails the task with its code:
-   * an ambiguous one may have been charged, so it is never sent again.
+   * an ambiguous one may have been charged, so it is never sent again. `known`, the row as the
+   * caller just wrote it, saves re-reading it; if it went stale meanwhile the bind's
+   * compare-and-set fails once and re-reads.
    */
-  async function bindUpstream (provider: GuardedProvider, req: CreateRequest, checkAt: number): Promise<TaskRecord> {
+  async function bindUpstream (provider: GuardedProvider, req: CreateRequest, checkAt: number, known?: TaskRecord): Promise<TaskRecord> {
     const { taskId, capability } = req
     let outcome: CreateOutcome
     try {
@@ -64,7 +66,7 @@ export function createSender (deps: SendDeps) {
     // A synchronous provider answers with the result itself.
     if ('report' in outcome) return (await deps.transitions.applyUpstream(taskId, outcome.report, 'create')).task
     const { upstreamTaskId } = outcome
-    const { task } = await deps.transitions.annotate(taskId, { upstreamTaskId, nextCheckAt: checkAt }, (cur) => cur.upstreamTaskId === null)
+    const { task } = await deps.transitions.annotate(taskId, { upstreamTaskId, nextCheckAt: checkAt }, (cur) => cur.upstreamTaskId === null, known)
     if (task.upstreamTaskId !== upstreamTaskId) deps.log.error({ taskId, upstreamTaskId }, 'task already bound to another upstream task')
     else deps.log.info({ taskId, upstreamTaskId, capability }, 'task created upstream')
     return task

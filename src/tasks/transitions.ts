@@ -126,8 +126,8 @@ export function createTransitions (deps: TransitionDeps) {
   }
 
   /** Bookkeeping that clients do not see (upstream id, reconciler schedule, a resend's callback token): no event. */
-  async function annotate (taskId: string, fields: Partial<Pick<TaskRecord, 'upstreamTaskId' | 'nextCheckAt' | 'checkAttempts' | 'callbackTokenHash'>>, when: (cur: TaskRecord) => boolean = () => true): Promise<{ task: TaskRecord, changed: boolean }> {
-    return mutate(taskId, (cur) => when(cur) ? { next: { ...cur, ...fields }, emit: false } : null, 'reconciler')
+  async function annotate (taskId: string, fields: Partial<Pick<TaskRecord, 'upstreamTaskId' | 'nextCheckAt' | 'checkAttempts' | 'callbackTokenHash'>>, when: (cur: TaskRecord) => boolean = () => true, known?: TaskRecord): Promise<{ task: TaskRecord, changed: boolean }> {
+    return mutate(taskId, (cur) => when(cur) ? { next: { ...cur, ...fields }, emit: false } : null, 'reconciler', known)
   }
 
   return { publish, mutate, end, applyUpstream, cancel, annotate }
