@@ -18,7 +18,7 @@ export interface EngineOptions {
   defaultBehaviour?: Partial<Behaviour> | undefined
   /**
    * Also call back with status 2 at every progress step. Not documented upstream (callbacks come
-   * "when generation completes"), so off by default; demo mode turns it on to show progress.
+   * "when generation completes"), so off by default, in demo mode too (SIMULATOR_PROGRESS_CALLBACKS).
    */
   progressCallbacks?: boolean | undefined
   /** Fetch the inputs it may reach, and fail the task when one cannot be fetched. */
