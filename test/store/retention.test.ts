@@ -10,7 +10,7 @@ import { createRetention } from '../../src/tasks/retention.ts'
 import type { TaskRecord } from '../../src/tasks/model.ts'
 import { tempDbPath } from '../helper.ts'
 import { dropPrefix, redisAvailable, testPrefix } from '../redis-helper.ts'
-import { add, advance, BASE, type Store } from './fixtures.ts'
+import { add, advance, BASE, UNDO_METADATA_SQL, type Store } from './fixtures.ts'
 import { connectRedis } from './redis-connection.ts'
 
 const DAY = 86_400_000
@@ -170,7 +170,7 @@ describe('retention on sqlite specifics', () => {
     const task = await finished(before, 'succeeded')
     await before.close()
     const raw = new Database(db.path)
-    raw.exec('DROP INDEX tasks_finished; DROP TABLE retention; ALTER TABLE tasks DROP COLUMN provider;')
+    raw.exec(`DROP INDEX tasks_finished; DROP TABLE retention; ALTER TABLE tasks DROP COLUMN provider; ${UNDO_METADATA_SQL}`)
     raw.pragma('user_version = 4')
     raw.close()
 
