@@ -71,6 +71,7 @@ export default fp(async function tasks (fastify) {
       now: Date.now
     }),
     webhookAllowHosts: fastify.config.webhooks.allowHosts,
+    metadataLimits: fastify.config.metadata,
     schedule: fastify.config.schedule,
     idempotencyTtlMs: fastify.config.idempotencyTtlMs,
     createRetries: fastify.config.createRetries,

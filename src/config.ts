@@ -4,6 +4,7 @@ import { EdrawmaxEnvSchema, edrawmaxConfig, type EdrawmaxConfig } from './provid
 import { MediaioEnvSchema, mediaioConfig, type MediaioConfig } from './providers/mediaio/config.ts'
 import { TencentEnvSchema, tencentConfig, type TencentConfig } from './providers/tencent/config.ts'
 import { parseBehaviour, type Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
+import { METADATA_ENV, metadataLimits, type MetadataLimits } from './tasks/metadata.ts'
 import { WEBHOOK_ENV, webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
 
 /** The client key accepted in demo mode when `API_KEYS` is not set. */
@@ -178,7 +179,8 @@ export const ConfigSchema = z.object({
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
-  ...WEBHOOK_ENV
+  ...WEBHOOK_ENV,
+  ...METADATA_ENV
 }).extend(TencentEnvSchema.shape).extend(EdrawmaxEnvSchema.shape).extend(MediaioEnvSchema.shape)
 
 export type Env = z.input<typeof ConfigSchema>
@@ -249,6 +251,8 @@ export interface Config {
   uploads: { maxBytes: number, quotaBytes: number, maxInProgress: number, unfinishedTtlMs: number, finishedTtlMs: number }
   /** Signed webhooks to the app's own backend (src/webhooks). */
   webhooks: WebhookSettings
+  /** Size limits of a task's `metadata`. */
+  metadata: MetadataLimits
 }
 
 export class ConfigError extends Error {
@@ -425,6 +429,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
       unfinishedTtlMs: e.UPLOAD_UNFINISHED_TTL_MS,
       finishedTtlMs: e.UPLOAD_RETENTION_MS
     },
-    webhooks: webhookSettings(e)
+    webhooks: webhookSettings(e),
+    metadata: metadataLimits(e)
   }
 }

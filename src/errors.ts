@@ -8,6 +8,7 @@ export const ERRORS = {
   BFF_ERR_VALIDATION: { status: 400, message: 'The request is invalid' },
   BFF_ERR_BAD_JSON: { status: 400, message: 'The request body is not valid JSON' },
   BFF_ERR_BAD_REQUEST: { status: 400, message: 'The request could not be processed' },
+  BFF_ERR_METADATA_LIMIT: { status: 400, message: 'The task metadata is over a limit (number of keys, key length or value length)' },
   BFF_ERR_AUTH_MISSING: { status: 401, message: 'Authentication is required: send "Authorization: Bearer <key>"' },
   BFF_ERR_AUTH_INVALID: { status: 401, message: 'The credentials are not valid' },
   BFF_ERR_AUTH_EXPIRED: { status: 401, message: 'The token has expired' },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { ErrorSchema } from '../../src/errors.ts'
 import { CAPABILITIES, pascalCase } from '../../src/tasks/capabilities/index.ts'
+import { MetadataSchema, type Metadata } from '../../src/tasks/metadata.ts'
 import { TaskSchema, TaskStatusSchema } from '../../src/tasks/model.ts'
 import { principalOf } from '../../plugins/auth.ts'
 
@@ -34,7 +35,13 @@ const ListQuerySchema = z.object({
   status: TaskStatusSchema.optional(),
   capability: z.enum(names).optional(),
   cursor: z.string().max(500).refine(isCursorShaped, 'is not a nextCursor from a previous page').optional().describe('nextCursor of the previous page'),
-  limit: z.coerce.number().int().min(1).max(100).default(20)
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  // Two plain parameters rather than metadata[key]=value: OpenAPI describes them without deepObject
+  // styles, every client builds them with URLSearchParams, and the default query parser reads them.
+  metadataKey: z.string().min(1).max(200).optional().describe('Only tasks whose metadata has this key set to `metadataValue` (give both or neither)'),
+  metadataValue: z.string().max(2000).optional().describe('The value `metadataKey` must have, exactly')
+}).refine((q) => (q.metadataKey === undefined) === (q.metadataValue === undefined), {
+  message: 'metadataKey and metadataValue go together', path: ['metadataKey']
 })
 const TaskListSchema = z.object({
   items: z.array(TaskSchema),
@@ -52,12 +59,14 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
         description: `${def.description}\n\nAnswers 202 with the task; follow it on \`GET /v1/tasks/{id}/events\`.`,
         security,
         headers: CreateHeadersSchema,
-        body: def.input,
+        // Metadata travels beside the capability's own fields and is taken off before they are sent upstream.
+        body: def.input.extend({ metadata: MetadataSchema.optional() }).meta(def.input.meta() ?? {}),
         response: { 202: TaskSchema, 400: ErrorSchema, ...authErrors, 422: ErrorSchema, 502: ErrorSchema, 503: ErrorSchema, 504: ErrorSchema }
       },
       preHandler: app.limits.create
     }, async (request, reply) => {
-      const { task, replayed } = await app.tasks.create(principalOf(request).owner, def, request.body as Record<string, unknown>, request.headers['idempotency-key'], request.headers['webhook-url'])
+      const { metadata, ...input } = request.body as Record<string, unknown> & { metadata?: Metadata }
+      const { task, replayed } = await app.tasks.create(principalOf(request).owner, def, input, request.headers['idempotency-key'], request.headers['webhook-url'], metadata)
       request.log.info({ taskId: task.id, capability: def.name, replayed }, 'task accepted')
       if (replayed) reply.header('idempotent-replayed', 'true')
       return reply.code(202).send(task)
@@ -73,7 +82,11 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       querystring: ListQuerySchema,
       response: { 200: TaskListSchema, 400: ErrorSchema, ...authErrors }
     }
-  }, async (request) => app.tasks.list({ owner: principalOf(request).owner, ...request.query }))
+  }, async (request) => {
+    const { metadataKey, metadataValue, ...query } = request.query
+    const metadata = metadataKey === undefined || metadataValue === undefined ? undefined : { key: metadataKey, value: metadataValue }
+    return app.tasks.list({ owner: principalOf(request).owner, ...query, metadata })
+  })
 
   app.get('/tasks/:id', {
     schema: {

@@ -3,6 +3,7 @@ import { ErrorCodeSchema } from '../errors.ts'
 import { CAPABILITIES, pascalCase } from '../tasks/capabilities/index.ts'
 import { CapabilitySchema } from '../tasks/capabilities/describe.ts'
 import { FileOutputSchema, OutputCustodySchema, OutputSchema, OutputTypeSchema, SourceOutputSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
+import { MetadataSchema } from '../tasks/metadata.ts'
 import { DeliverySchema } from '../webhooks/view.ts'
 import { printType, type JsonSchema } from './ts-from-json-schema.ts'
 
@@ -40,6 +41,7 @@ export function generateClientTypes (): string {
     declaration('SourceOutput', SourceOutputSchema, 'output', 'Generated text carried inline (a diagram\'s source), with no file behind it.'),
     declaration('Output', OutputSchema, 'output', 'One thing a task produced: a file, or inline source text.'),
     declaration('TaskError', TaskErrorSchema, 'output', 'Why a task did not succeed.'),
+    declaration('Metadata', MetadataSchema, 'output', 'Your own labels on a task: a flat object of string values, never sent to the provider.'),
     declaration('Task', TaskSchema, 'output', 'A generation task as the BFF returns it.'),
     declaration('Capability', CapabilitySchema, 'output', 'A capability as GET /v1/capabilities describes it.'),
     declaration('Delivery', DeliverySchema, 'output', 'A signed webhook message of a task, as GET /v1/tasks/{id}/deliveries lists it.')

@@ -16,6 +16,8 @@ export interface RedisKeys {
   all: (owner: string) => string
   byStatus: (owner: string) => string[]
   byCapability: (owner: string, capability: string) => string
+  /** Sorted set of an owner's tasks with one metadata key set to one value, score = createdAt ms. */
+  byMetadata: (owner: string, key: string, value: string) => string
   /** For keys built inside scripts: an owner's task sets, and upstream bindings. */
   tasksBase: string
   upstreamBase: string
@@ -66,6 +68,7 @@ export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
     all,
     byStatus: (owner) => TASK_STATUSES.map((status) => `${all(owner)}:status:${status}`),
     byCapability: (owner, capability) => `${all(owner)}:cap:${enc(capability)}`,
+    byMetadata: (owner, key, value) => `${all(owner)}:${metadataSuffix(key, value)}`,
     tasksBase: `${keyPrefix}${tag}:tasks:`,
     upstreamBase: `${keyPrefix}${tag}:upstream:`,
     finished: `${tag}:finished`,
@@ -85,6 +88,9 @@ export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
     outboxMessageBase: `${keyPrefix}${tag}:outbox:msg:`
   }
 }
+
+/** What follows an owner's task set in a metadata set's name; the retention sweep builds the name from it. */
+export const metadataSuffix = (key: string, value: string): string => `meta:${encodeURIComponent(key)}:${encodeURIComponent(value)}`
 
 export type StreamEntry = [id: string, fields: string[]]
 

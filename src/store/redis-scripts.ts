@@ -28,7 +28,7 @@ const S = TASK_STATUSES.length
 
 /**
  * KEYS: statuses, task, all, capability, due, owner stream, task stream, seq, idempotency,
- *       outbox due, outbox task index.
+ *       outbox due, outbox task index, then one metadata set per key of the task.
  * ARGV: id, json, version, status, owner, createdMs, nextCheckAt|'', maxActive, type, data,
  *       ownerMax, taskMax, hasKey, bodyHash, expiresAt, now, ttlMs,
  *       outbox message base, now, webhook url|'', endpoint keys...
@@ -53,6 +53,7 @@ redis.call('ZADD', KEYS[${S + 2}], created, id)
 redis.call('ZADD', KEYS[slot], created, id)
 redis.call('ZADD', KEYS[${S + 3}], created, id)
 if ARGV[7] ~= '' then redis.call('ZADD', KEYS[${S + 4}], ARGV[7], id) end
+for i = ${S + 11}, #KEYS do redis.call('ZADD', KEYS[i], created, id) end
 if ARGV[13] == '1' then
   redis.call('DEL', idem)
   -- An already expired key is not worth keeping: it could never match.
@@ -108,7 +109,7 @@ return seq
 `
 
 /**
- * KEYS: the set to walk, optionally a second set every item must also be in.
+ * KEYS: the sets every item must be in (one or more); the smallest is walked, the others are checked.
  * ARGV: how many, max score ('+inf' without cursor), cursor id ('' without), task key base.
  * Newest first; equal scores by id descending, compared bytewise like SQLite's BINARY collation
  * (Lua's < on strings follows the server's locale).
@@ -121,8 +122,20 @@ local function less (a, b)
   end
   return #a < #b
 end
-local walk, other = KEYS[1], KEYS[2]
-if other and redis.call('ZCARD', other) < redis.call('ZCARD', walk) then walk, other = other, walk end
+local walk, others, size = KEYS[1], {}, redis.call('ZCARD', KEYS[1])
+for i = 2, #KEYS do
+  local n = redis.call('ZCARD', KEYS[i])
+  if n < size then
+    others[#others + 1] = walk
+    walk, size = KEYS[i], n
+  else
+    others[#others + 1] = KEYS[i]
+  end
+end
+local function inOthers (id)
+  for _, key in ipairs(others) do if not redis.call('ZSCORE', key, id) then return false end end
+  return true
+end
 local want, max, cid, base = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local out, offset, batch = {}, 0, 100
 while #out < want do
@@ -131,7 +144,7 @@ while #out < want do
   for i = 1, #rows, 2 do
     local id = rows[i]
     local skip = cid ~= '' and tonumber(rows[i + 1]) == tonumber(max) and not less(id, cid)
-    if not skip and (not other or redis.call('ZSCORE', other, id)) then
+    if not skip and inOthers(id) then
       local json = redis.call('HGET', base .. id, 'json')
       if json then out[#out + 1] = json end
       if #out >= want then break end
@@ -168,7 +181,7 @@ return { entries, redis.call('GET', KEYS[${S + 1}]) or '0' }
 
 /**
  * KEYS: finished, due. ARGV: finished before (ms), limit, task base, tasks base, task stream base, upstream base.
- * Members are JSON [id, owner, capability, upstream id], URI-encoded as in key names. Deletes
+ * Members are JSON [id, owner, capability, upstream id, metadata set suffixes?], URI-encoded as in key names. Deletes
  * what expiry has not yet removed and every index entry; returns how many tasks it covered.
  */
 const DELETE_FINISHED = `${PRELUDE}
@@ -185,6 +198,7 @@ for _, m in ipairs(members) do
     redis.call('ZREM', all, id)
     for _, name in ipairs(NAMES) do redis.call('ZREM', all .. ':status:' .. name, id) end
     redis.call('ZREM', all .. ':cap:' .. f[3], id)
+    if type(f[5]) == 'table' then for _, m in ipairs(f[5]) do redis.call('ZREM', all .. ':' .. m, id) end end
     redis.call('ZREM', KEYS[2], id)
     redis.call('DEL', ARGV[3] .. id, ARGV[5] .. id)
     if f[4] ~= '' and redis.call('GET', ARGV[6] .. f[4]) == id then redis.call('DEL', ARGV[6] .. f[4]) end

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { TASK_STATUSES, TERMINAL_STATUSES, toPublicTask } from '../tasks/model.ts'
-import { decodeCursor, encodeCursor, redisKeys, seqOf, toEvent, type StreamEntry } from './redis-keys.ts'
+import { decodeCursor, encodeCursor, metadataSuffix, redisKeys, seqOf, toEvent, type StreamEntry } from './redis-keys.ts'
 import { createRedisOutbox } from './redis-outbox.ts'
 import { defineScript, defineStoreScripts } from './redis-scripts.ts'
 import { UpstreamIdTakenError, type DeliveryStore, type EventLog, type OutboxRouting, type TaskStore } from './types.ts'
@@ -56,7 +56,8 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
     if (retentionMs <= 0 || !TERMINAL_STATUSES.includes(task.status)) return ['', 0, '']
     const at = Date.parse(task.updatedAt)
     const finishedAt = Number.isFinite(at) ? at : Date.now()
-    return [finishedAt, finishedAt + retentionMs, JSON.stringify([task.id, enc(task.owner), enc(task.capability), enc(task.upstreamTaskId ?? '')])]
+    const meta = Object.entries(task.metadata ?? {}).map(([key, value]) => metadataSuffix(key, value))
+    return [finishedAt, finishedAt + retentionMs, JSON.stringify([task.id, enc(task.owner), enc(task.capability), enc(task.upstreamTaskId ?? ''), meta])]
   }
   const eventOf = (task: TaskRecord, id: number): TaskEvent => ({ id, owner: task.owner, type: `task.${task.status}`, task: toPublicTask(task) })
   const routing = opts.outbox
@@ -75,7 +76,8 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
       const reply = await scripts.create([
         ...k.byStatus(task.owner), k.task(task.id), k.all(task.owner), k.byCapability(task.owner, task.capability),
         k.due, k.ownerEvents(task.owner), k.taskEvents(task.id), k.seq, k.idempotency(task.owner, idem?.key ?? ''),
-        k.outboxDue, k.outboxTask(task.id)
+        k.outboxDue, k.outboxTask(task.id),
+        ...Object.entries(task.metadata ?? {}).map(([key, value]) => k.byMetadata(task.owner, key, value))
       ], [
         task.id, JSON.stringify(task), task.version, task.status, task.owner, created, task.nextCheckAt ?? '', maxActive,
         `task.${task.status}`, JSON.stringify(pub), ...bounds,
@@ -101,6 +103,7 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
         keys.push(byStatus)
       }
       if (query.capability) keys.push(k.byCapability(query.owner, query.capability))
+      if (query.metadata) keys.push(k.byMetadata(query.owner, query.metadata.key, query.metadata.value))
       if (keys.length === 0) keys.push(k.all(query.owner))
       const cursor = decodeCursor(query.cursor)
       const rows = parseTasks(await scripts.list(keys, [query.limit + 1, cursor?.score ?? '+inf', cursor?.id ?? '', k.taskBase]))

@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { toPublicTask } from '../tasks/model.ts'
+import { createMetadataIndex, METADATA_MIGRATION } from './sqlite-metadata.ts'
 import { createSqliteOutbox } from './sqlite-outbox.ts'
 import { createSqliteRetention, RETENTION_MIGRATION } from './sqlite-retention.ts'
 import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type DeliveryStore, type EventLog, type ListQuery, type OutboxRouting, type TaskPage, type TaskStore } from './types.ts'
@@ -57,13 +58,14 @@ const MIGRATIONS = [
    CREATE INDEX tasks_owner_status_capability_created ON tasks (owner, status, capability, created_at DESC, id DESC);`,
   RETENTION_MIGRATION,
   // Every task so far was ToMoviee's, the only provider there was.
-  "ALTER TABLE tasks ADD COLUMN provider TEXT NOT NULL DEFAULT 'tomoviee';"
+  "ALTER TABLE tasks ADD COLUMN provider TEXT NOT NULL DEFAULT 'tomoviee';",
+  METADATA_MIGRATION
 ]
 
 interface TaskRow {
   id: string, owner: string, capability: string, provider: string, status: string, progress: number, input: string, outputs: string
   error: string | null, upstream_task_id: string | null, callback_token_hash: string, created_at: string, updated_at: string, version: number
-  next_check_at: number | null, deadline_at: number, check_attempts: number
+  next_check_at: number | null, deadline_at: number, check_attempts: number, metadata: string | null
 }
 interface EventRow { id: number, owner: string, type: string, data: string }
 
@@ -83,12 +85,13 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
   migrate(db)
   const retention = createSqliteRetention(db)
   const outbox = createSqliteOutbox(db, opts.outbox)
+  const metadataIndex = createMetadataIndex(db)
 
   const q = {
     insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, provider, status, progress, input, outputs, error, upstream_task_id,
-      callback_token_hash, created_at, updated_at, version, next_check_at, deadline_at, check_attempts)
+      callback_token_hash, created_at, updated_at, version, next_check_at, deadline_at, check_attempts, metadata)
       VALUES (@id, @owner, @capability, @provider, @status, @progress, @input, @outputs, @error, @upstream_task_id,
-      @callback_token_hash, @created_at, @updated_at, @version, @next_check_at, @deadline_at, @check_attempts)`),
+      @callback_token_hash, @created_at, @updated_at, @version, @next_check_at, @deadline_at, @check_attempts, @metadata)`),
     updateTask: db.prepare(`UPDATE tasks SET status=@status, progress=@progress, input=@input, outputs=@outputs, error=@error,
       upstream_task_id=@upstream_task_id, updated_at=@updated_at, version=@version, next_check_at=@next_check_at,
       deadline_at=@deadline_at, check_attempts=@check_attempts, callback_token_hash=@callback_token_hash WHERE id=@id AND version=@version - 1`),
@@ -125,6 +128,7 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
     }
     if (q.countActive.get(task.owner)!.n >= opts.maxActive) return { kind: 'over-limit' }
     q.insertTask.run(toRow(task))
+    metadataIndex.insert(task)
     if (idem) q.putKey.run(task.owner, idem.key, idem.bodyHash, task.id, idem.expiresAt)
     if (opts.webhookUrl) outbox.bindWebhook(task.id, opts.webhookUrl)
     return { kind: 'created', event: appendEvent(task) }
@@ -212,18 +216,22 @@ function migrate (db: Database.Database): void {
 
 /** The page query for a list call; exported so a test can hold its plan to the indexes. */
 export function listStatement (query: ListQuery): { sql: string, params: Record<string, string | number> } {
-  const where = ['owner = @owner']
+  // A metadata filter walks the side table's index in page order and joins each task by its key.
+  const m = query.metadata
+  const [from, createdAt, id, owner] = m ? ['task_metadata m JOIN tasks ON tasks.id = m.task_id', 'm.created_at', 'm.task_id', 'm.owner'] : ['tasks', 'created_at', 'id', 'owner']
+  const where = [`${owner} = @owner`]
   const params: Record<string, string | number> = { owner: query.owner, limit: query.limit + 1 }
-  if (query.status) { where.push('status = @status'); params.status = query.status }
-  if (query.capability) { where.push('capability = @capability'); params.capability = query.capability }
+  if (m) { where.push('m.key = @mKey AND m.value = @mValue'); params.mKey = m.key; params.mValue = m.value }
+  if (query.status) { where.push('tasks.status = @status'); params.status = query.status }
+  if (query.capability) { where.push('tasks.capability = @capability'); params.capability = query.capability }
   const cursor = decodeCursor(query.cursor)
   if (cursor) {
     // A row value keeps the cursor a range on the index rather than a filter after it.
-    where.push('(created_at, id) < (@cAt, @cId)')
+    where.push(`(${createdAt}, ${id}) < (@cAt, @cId)`)
     params.cAt = cursor.createdAt
     params.cId = cursor.id
   }
-  return { sql: `SELECT * FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT @limit`, params }
+  return { sql: `SELECT tasks.* FROM ${from} WHERE ${where.join(' AND ')} ORDER BY ${createdAt} DESC, ${id} DESC LIMIT @limit`, params }
 }
 
 function list (db: Database.Database, query: ListQuery): TaskPage {
@@ -265,7 +273,8 @@ function toRow (t: TaskRecord): TaskRow {
     version: t.version,
     next_check_at: t.nextCheckAt,
     deadline_at: t.deadlineAt,
-    check_attempts: t.checkAttempts
+    check_attempts: t.checkAttempts,
+    metadata: t.metadata && Object.keys(t.metadata).length > 0 ? JSON.stringify(t.metadata) : null
   }
 }
 
@@ -287,7 +296,8 @@ function fromRow (r: TaskRow): TaskRecord {
     version: r.version,
     nextCheckAt: r.next_check_at,
     deadlineAt: r.deadline_at,
-    checkAttempts: r.check_attempts
+    checkAttempts: r.check_attempts,
+    ...(r.metadata ? { metadata: JSON.parse(r.metadata) as Record<string, string> } : {})
   }
 }
 

@@ -4,6 +4,8 @@ export interface ListQuery {
   owner: string
   status?: TaskStatus | undefined
   capability?: string | undefined
+  /** Only tasks whose metadata has `key` set to exactly `value`. */
+  metadata?: { key: string, value: string } | undefined
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string | undefined
   limit: number

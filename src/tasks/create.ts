@@ -13,6 +13,7 @@ import { assertTaskWebhookUrl } from '../webhooks/task-url.ts'
 import { newCallbackToken } from './callback-token.ts'
 import { providerOfCapability } from './capabilities/index.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
+import { assertMetadataLimits, DEFAULT_METADATA_LIMITS, type Metadata, type MetadataLimits } from './metadata.ts'
 import type { TaskRecord } from './model.ts'
 import { deadlineAt, firstCheckFor, type SchedulePolicy } from './schedule.ts'
 import type { Logger } from './service.ts'
@@ -42,6 +43,7 @@ export interface CreateDeps {
   uploads?: UploadReferences | undefined
   /** Hosts a create may name in its own webhook URL (none when empty). */
   webhookAllowHosts?: readonly string[]
+  metadataLimits?: MetadataLimits | undefined
   /** Runs the create calls of synchronous providers in the background; without it they block the request. */
   syncRunner?: Pick<SyncRunner, 'submit' | 'hasRoom'> | undefined
 }
@@ -64,8 +66,9 @@ export function createTaskCreator (deps: CreateDeps) {
     return sent
   }
 
-  return async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string): Promise<CreateResult> {
+  return async function create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string, metadata?: Metadata): Promise<CreateResult> {
     if (webhookUrl !== undefined) assertTaskWebhookUrl(webhookUrl, deps.webhookAllowHosts ?? [])
+    if (metadata !== undefined) assertMetadataLimits(metadata, deps.metadataLimits ?? DEFAULT_METADATA_LIMITS)
     const sent = await checkInputs(owner, def, input)
     // Refused before anything is written: the client gets the 503 and no dead task is left behind.
     const provider = deps.providers.get(providerOfCapability(def.name) ?? '')
@@ -88,6 +91,7 @@ export function createTaskCreator (deps: CreateDeps) {
       input,
       outputs: [],
       error: null,
+      ...(metadata === undefined ? {} : { metadata }),
       upstreamTaskId: null,
       callbackTokenHash: hash,
       createdAt: at,
@@ -99,7 +103,8 @@ export function createTaskCreator (deps: CreateDeps) {
     }
     // The row (and the key) exist before the gateway is called: a callback that beats the create
     // answer still lands, and a concurrent duplicate finds the key and never reaches the gateway.
-    const bodyHash = createHash('sha256').update(JSON.stringify([def.name, input])).digest('hex')
+    // Metadata counts as part of the request, left out when absent so keys recorded before it still match.
+    const bodyHash = createHash('sha256').update(JSON.stringify(metadata === undefined ? [def.name, input] : [def.name, input, metadata])).digest('hex')
     // In flight before the row exists: a duplicate in this process that finds it never resends it.
     let settle: () => void = () => {}
     deps.pending.set(record.id, new Promise<void>((resolve) => { settle = resolve }))

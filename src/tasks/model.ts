@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
+import { MetadataSchema, type Metadata } from './metadata.ts'
 
 export const TASK_STATUSES = ['queued', 'processing', 'succeeded', 'failed', 'canceled', 'timed_out'] as const
 export const TaskStatusSchema = z.enum(TASK_STATUSES).meta({ id: 'TaskStatus' })
@@ -58,13 +59,16 @@ export const TaskSchema = z.object({
   input: z.record(z.string(), z.unknown()).describe('The request body the task was created with'),
   outputs: z.array(OutputSchema),
   error: TaskErrorSchema.nullable(),
+  metadata: MetadataSchema,
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime()
 }).meta({ id: 'Task' })
 export type Task = z.infer<typeof TaskSchema>
 
 /** What the store keeps: the public task plus fields that never leave the server. */
-export interface TaskRecord extends Task {
+export interface TaskRecord extends Omit<Task, 'metadata'> {
+  /** Absent on tasks stored before metadata existed, and on those created without. */
+  metadata?: Metadata | undefined
   owner: string
   upstreamTaskId: string | null
   /** sha256 of the per-task callback token; the token itself is never stored. */
@@ -104,6 +108,7 @@ export function toPublicTask (r: TaskRecord): Task {
     input: r.input,
     outputs: r.outputs.map(withExpiry),
     error: r.error,
+    metadata: r.metadata ?? {},
     createdAt: r.createdAt,
     updatedAt: r.updatedAt
   }

@@ -15,6 +15,7 @@ import type { CapabilityDefinition } from './capabilities/types.ts'
 import { createTaskCreator } from './create.ts'
 import { createProgressTasks } from './progress-port.ts'
 import { createReconcilerTasks } from './reconciler-port.ts'
+import type { Metadata, MetadataLimits } from './metadata.ts'
 import { createResender } from './resend.ts'
 import { createSender } from './send.ts'
 import { toPublicTask, type Task, type TaskEvent, type TaskRecord } from './model.ts'
@@ -55,6 +56,8 @@ export interface TaskServiceDeps {
   uploads?: UploadReferences | undefined
   /** Hosts a create may name in its own webhook URL (WEBHOOK_ALLOW_HOSTS). */
   webhookAllowHosts?: readonly string[]
+  /** Size limits of a create's metadata (METADATA_*); the defaults without. */
+  metadataLimits?: MetadataLimits
   schedule: SchedulePolicy
   idempotencyTtlMs: number
   createRetries: number
@@ -169,8 +172,8 @@ export function createTaskService (deps: TaskServiceDeps) {
     /** For progress polls of watched tasks (src/progress). */
     progress: createProgressTasks(deps.store, transitions),
     /** Creates a task; with an idempotency key, a repeat of the same request answers the original task. */
-    async create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string): Promise<{ task: Task, replayed: boolean }> {
-      const { task, replayed } = await track(createTask(owner, def, input, idempotencyKey, webhookUrl))
+    async create (owner: string, def: CapabilityDefinition, input: Record<string, unknown>, idempotencyKey?: string, webhookUrl?: string, metadata?: Metadata): Promise<{ task: Task, replayed: boolean }> {
+      const { task, replayed } = await track(createTask(owner, def, input, idempotencyKey, webhookUrl, metadata))
       return { task: toPublicTask(task), replayed }
     },
     applyCallback: (task: TaskRecord, providerId: string, body: unknown) => track(applyCallback(task, providerId, body)),

@@ -62,8 +62,9 @@ export function createApi (getKey) {
     capabilities: () => call('GET', '/v1/capabilities'),
     listTasks: (limit = 10) => call('GET', `/v1/tasks?limit=${limit}`),
     getTask: (id) => call('GET', `/v1/tasks/${encodeURIComponent(id)}`),
-    createTask: (capability, body, idempotencyKey) =>
-      call('POST', `/v1/tasks/${encodeURIComponent(capability)}`, { body, headers: { 'idempotency-key': idempotencyKey } }),
+    cancelTask: (id) => call('POST', `/v1/tasks/${encodeURIComponent(id)}/cancel`),
+    createTask: (capability, body, idempotencyKey, metadata) =>
+      call('POST', `/v1/tasks/${encodeURIComponent(capability)}`, { body: metadata ? { ...body, metadata } : body, headers: { 'idempotency-key': idempotencyKey } }),
     streamToken: (taskId) => call('POST', '/v1/stream-tokens', { body: taskId ? { taskId } : {} })
   }
 }

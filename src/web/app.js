@@ -5,6 +5,7 @@ import { createApi, loadApiKey, newIdempotencyKey, openStream, saveApiKey } from
 import { el } from './dom.js'
 import { buildForm } from './form.js'
 import { humanMessage } from './messages.js'
+import { metadataEditor, renderMetadata } from './metadata.js'
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'timed_out'])
 const STATUS_TEXT = {
@@ -37,6 +38,8 @@ const ui = {
   progressField: $('task-progress-field'),
   status: $('task-status'),
   taskError: $('task-error'),
+  taskMetadata: $('task-metadata'),
+  cancel: $('task-cancel'),
   outputs: $('outputs'),
   recent: $('recent'),
   recentStatus: $('recent-status'),
@@ -44,6 +47,7 @@ const ui = {
 }
 
 const api = createApi(() => ui.key.value.trim())
+const metadata = metadataEditor($('metadata-editor'))
 const state = {
   capabilities: [],
   capability: null,
@@ -121,12 +125,13 @@ async function submitTask (event) {
   hideError(ui.formError)
   if (state.form.uploading()) return showError(ui.formError, 'A file is still uploading: wait until it has finished, then create the task.')
   const body = state.form.read()
-  const fingerprint = JSON.stringify([capability.name, body])
+  const labels = metadata.read()
+  const fingerprint = JSON.stringify([capability.name, body, labels])
   const key = state.unanswered?.fingerprint === fingerprint ? state.unanswered.key : newIdempotencyKey()
   ui.submit.disabled = true
   ui.submit.textContent = 'Creating…'
   try {
-    const task = await api.createTask(capability.name, body, key)
+    const task = await api.createTask(capability.name, body, key, labels)
     state.unanswered = null
     upsertRecent(task)
     showTask(task)
@@ -208,7 +213,27 @@ function renderTask (task) {
   ui.status.textContent = text
   if (task.error) showError(ui.taskError, `${task.error.code}: ${task.error.message}`)
   else hideError(ui.taskError)
+  renderMetadata(ui.taskMetadata, task)
+  ui.cancel.hidden = TERMINAL.has(task.status)
   renderOutputs(task)
+}
+
+async function cancelCurrent () {
+  const task = state.current
+  if (!task || TERMINAL.has(task.status)) return
+  ui.cancel.disabled = true
+  ui.cancel.textContent = 'Canceling…'
+  try {
+    // The task.canceled event updates the view; the answer too, in case the stream is down.
+    const canceled = await api.cancelTask(task.id)
+    if (state.current?.id === canceled.id) renderTask(canceled)
+  } catch (err) {
+    // Finished meanwhile: its terminal event is on its way; anything else is worth saying.
+    if (err.code !== 'BFF_ERR_TASK_FINISHED') showError(ui.taskError, `The task could not be canceled: ${formatError(err)}`)
+  } finally {
+    ui.cancel.disabled = false
+    ui.cancel.textContent = 'Cancel task'
+  }
 }
 
 function showTask (task) {
@@ -390,5 +415,6 @@ ui.fillExample.addEventListener('click', () => {
   state.form?.clearIssues()
 })
 ui.form.addEventListener('submit', submitTask)
+ui.cancel.addEventListener('click', () => { void cancelCurrent() })
 ui.refresh.addEventListener('click', () => { void loadRecent() })
 void connect()

@@ -37,6 +37,23 @@ describe('the client REST calls', () => {
     expect((missing as BffClientError).code).toBe('BFF_ERR_TASK_NOT_FOUND')
   })
 
+  it('create a task with metadata, read it back on the task, and list by one key and value', async () => {
+    const client = clientFor(stack)
+    const order = `order-${Date.now()}`
+    const task = await client.createTask('video-scoring', { videoUrl: 'https://example.com/v.mp4', prompt: 'labelled #hang' }, { metadata: { order, source: 'client-test' } })
+    expect(task.metadata).toEqual({ order, source: 'client-test' })
+    expect(task.input).not.toHaveProperty('metadata')
+    await client.createTask('video-scoring', { videoUrl: 'https://example.com/v.mp4', prompt: 'unlabelled #hang' })
+    const page = await client.listTasks({ metadataKey: 'order', metadataValue: order })
+    expect(page.items.map((t) => t.id)).toEqual([task.id])
+    expect((await client.getTask(task.id)).metadata).toEqual({ order, source: 'client-test' })
+    const tooMany = await client.createTask('video-scoring', { videoUrl: 'https://example.com/v.mp4', prompt: 'x #hang' }, {
+      metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']))
+    }).catch((err: unknown) => err)
+    expect((tooMany as BffClientError).code).toBe('BFF_ERR_METADATA_LIMIT')
+    await client.cancel(task.id)
+  })
+
   it('list the capabilities, one per CapabilityName', async () => {
     // A Record over the type: it compiles only if it names every capability the type knows.
     const known: Record<CapabilityName, true> = {

@@ -165,6 +165,55 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     }
   }, BROWSER_TIMEOUT)
 
+  it('creates a task with labels, shows them, and cancels it from the card: canceled by its event', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
+    await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
+    const page = await context.newPage()
+    let releaseCancel: () => void = () => {}
+    const cancelHeld = new Promise<void>((resolve) => { releaseCancel = resolve })
+    // The cancel's answer is held back after the server has acted on it: what the card shows
+    // meanwhile came from the task.canceled event, and the button stays disabled until the answer.
+    await page.route('**/v1/tasks/*/cancel', async (route) => {
+      const response = await route.fetch()
+      await cancelHeld
+      await route.fulfill({ response })
+    })
+    try {
+      await page.goto(`${stack.url}/`)
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+      await page.selectOption('#capability', 'video-scoring')
+      await page.fill('#f-video-scoring-prompt', 'Wait for me #hang')
+      await page.click('#metadata-add')
+      await page.fill('.metadata-row:nth-child(1) .metadata-key', 'orderId')
+      await page.fill('.metadata-row:nth-child(1) .metadata-value', 'o-4711')
+      await page.click('#metadata-add')
+      await page.fill('.metadata-row:nth-child(2) .metadata-key', 'note')
+      await page.fill('.metadata-row:nth-child(2) .metadata-value', '<b>not markup</b>')
+      await page.click('#submit')
+
+      await expect.poll(() => page.textContent('#task-status')).toMatch(/^Queued|^Processing/)
+      await expect.poll(() => page.textContent('#task-metadata')).toBe('orderIdo-4711note<b>not markup</b>')
+      expect(await page.locator('#task-metadata b').count()).toBe(0)
+      const taskId = (await page.textContent('#task-id'))!
+      const upstream = await eventually(() => [...stack.sim.simulator.tasks.values()].find((t) => t.body.params === taskId), (t) => t !== undefined, 10_000)
+      expect(JSON.stringify(upstream!.body)).not.toMatch(/metadata|o-4711|orderId/)
+
+      expect(await page.isVisible('#task-cancel')).toBe(true)
+      await page.click('#task-cancel')
+      await expect.poll(() => page.textContent('#task-status'), { timeout: 15_000 }).toMatch(/^Canceled/)
+      expect(await page.isDisabled('#task-cancel')).toBe(true)
+      expect(await page.textContent('#task-error')).toMatch(/BFF_ERR_TASK_CANCELED/)
+      releaseCancel()
+      await expect.poll(() => page.isHidden('#task-cancel')).toBe(true)
+      expect(await page.isDisabled('#task-cancel')).toBe(false)
+      const res = await fetch(`${stack.url}/v1/tasks/${taskId}`, { headers: bearer(ALICE) })
+      expect(await res.json()).toMatchObject({ status: 'canceled', metadata: { orderId: 'o-4711', note: '<b>not markup</b>' } })
+    } finally {
+      releaseCancel()
+      await context.close()
+    }
+  }, BROWSER_TIMEOUT)
+
   it('mints a new stream token when a reconnect is refused, and keeps the recent tasks live', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest'
 import { concurrencyCases } from './contract-concurrency.ts'
 import { eventCases, eventVisibilityCases } from './contract-events.ts'
 import { listCases } from './contract-list.ts'
+import { metadataCases } from './contract-metadata.ts'
 import { taskCases } from './contract-tasks.ts'
 import type { OpenStore, Store, StoreContext, StoreHarness } from './fixtures.ts'
 
@@ -28,6 +29,7 @@ export function runStoreContract (name: string, open: OpenStore, opts: { skip?: 
 
     describe('tasks', () => taskCases(ctx))
     describe('listing', () => listCases(ctx))
+    describe('metadata', () => metadataCases(ctx))
     describe('events', () => eventCases(ctx))
     describe('event visibility', () => eventVisibilityCases(ctx))
     describe('concurrency', () => concurrencyCases(ctx))

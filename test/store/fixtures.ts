@@ -66,3 +66,6 @@ export const eventIds = (events: TaskEvent[]): number[] => events.map((e) => e.i
 export function expectAscending (events: TaskEvent[]): void {
   for (let i = 1; i < events.length; i++) expect(events[i]!.id).toBeGreaterThan(events[i - 1]!.id)
 }
+
+/** Takes the metadata migration back out, so a test can stand a file at an earlier schema version. */
+export const UNDO_METADATA_SQL = 'DROP TRIGGER tasks_metadata_deleted; DROP TABLE task_metadata; ALTER TABLE tasks DROP COLUMN metadata;'

@@ -2,7 +2,7 @@ import { eventSourceStream } from './event-source.ts'
 import { fetchStream } from './fetch-stream.ts'
 import { createHttp } from './http.ts'
 import type {
-  Capability, CapabilityInput, CapabilityName, ClientOptions, Delivery, EventSourceConstructor, ListTasksQuery,
+  Capability, CapabilityInput, CapabilityName, ClientOptions, Delivery, EventSourceConstructor, ListTasksQuery, Metadata,
   StreamToken, Task, TaskPage, WatchEvent, WatchOptions
 } from './types.ts'
 import { uploadBlob, type UploadOptions } from './upload.ts'
@@ -11,6 +11,8 @@ import { watchEvents, type StreamTransport } from './watch.ts'
 export interface CreateTaskOptions {
   /** Makes retries safe: the same key and body answer the original task. Default: a fresh UUID per call. */
   idempotencyKey?: string
+  /** Your own labels, returned with the task and in every event and webhook; never sent to the provider. */
+  metadata?: Metadata
   signal?: AbortSignal
 }
 
@@ -70,7 +72,7 @@ export function createClient (opts: ClientOptions): BffClient {
     createTask (capability, body, o = {}) {
       return http.json<Task>(`/v1/tasks/${encodeURIComponent(capability)}`, {
         method: 'POST',
-        body,
+        body: o.metadata === undefined ? body : { ...body, metadata: o.metadata },
         headers: { 'idempotency-key': o.idempotencyKey ?? uuid() },
         signal: o.signal,
         networkRetries: CREATE_NETWORK_RETRIES

@@ -9,7 +9,7 @@ export type { UploadOptions } from './upload.ts'
 export type { ClientErrorCode, Issue } from './errors.ts'
 export type {
   Capability, CapabilityInput, CapabilityInputs, CapabilityName, ClientOptions, Credentials, Delivery, ErrorCode,
-  EventSourceConstructor, EventSourceEventLike, EventSourceLike, FileOutput, ListTasksQuery, Output, OutputCustody, OutputType, SourceOutput,
+  EventSourceConstructor, EventSourceEventLike, EventSourceLike, FileOutput, ListTasksQuery, Metadata, Output, OutputCustody, OutputType, SourceOutput,
   ResetEvent, StreamToken, Task, TaskError, TaskEvent, TaskEventType, TaskPage, TaskStatus, WatchEvent,
   WatchOptions
 } from './types.ts'

@@ -2,7 +2,7 @@
 import type { CapabilityInputs, Task, TaskStatus } from './generated.ts'
 
 export type {
-  Capability, CapabilityInputs, Delivery, ErrorCode, FileOutput, Output, OutputCustody, OutputType, SourceOutput, Task, TaskError, TaskStatus
+  Capability, CapabilityInputs, Delivery, ErrorCode, FileOutput, Metadata, Output, OutputCustody, OutputType, SourceOutput, Task, TaskError, TaskStatus
 } from './generated.ts'
 
 export type TaskEventType = `task.${TaskStatus}`
@@ -21,6 +21,9 @@ export interface ListTasksQuery {
   /** 1-100, default 20. */
   limit?: number
   cursor?: string
+  /** With metadataValue: only tasks whose metadata has this key set to exactly that value. */
+  metadataKey?: string
+  metadataValue?: string
 }
 
 export interface StreamToken {
