@@ -42,8 +42,8 @@ describe('strict request bodies', () => {
     expect(res.statusCode).toBe(400)
     expect(res.body.issues).toEqual([
       { path: 'body.aspect_ratio', message: 'is not a known field; did you mean "aspectRatio"?' },
-      { path: 'body.qty', message: 'is not a known field (known: prompt, resolution, cameraMove, aspectRatio)' },
-      { path: 'body.zzz', message: 'is not a known field (known: prompt, resolution, cameraMove, aspectRatio)' }
+      { path: 'body.qty', message: 'is not a known field (known: prompt, resolution, cameraMove, aspectRatio, metadata)' },
+      { path: 'body.zzz', message: 'is not a known field (known: prompt, resolution, cameraMove, aspectRatio, metadata)' }
     ])
   })
 
