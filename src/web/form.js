@@ -50,8 +50,11 @@ export function buildForm (container, capability, getKey) {
   const uploads = []
   container.replaceChildren()
 
-  for (const [name, prop] of Object.entries(props)) {
+  for (const [name, field] of Object.entries(props)) {
     const id = `f-${capability.name}-${name}`
+    // A list (Media.io's imageUrls) is edited as one item per line and described by its items.
+    const list = field.type === 'array'
+    const prop = list ? { ...(field.items ?? {}), description: field.description } : field
     const kind = kindOf(prop, name, media[name])
     const isRequired = required.has(name)
     const hintId = `${id}-hint`
@@ -65,8 +68,8 @@ export function buildForm (container, capability, getKey) {
       for (const value of prop.enum) input.append(el('option', { value: String(value) }, String(value)))
     } else if (kind === 'boolean') {
       input = el('input', { id, name, type: 'checkbox' })
-    } else if (kind === 'textarea') {
-      input = el('textarea', { id, name, rows: 3 })
+    } else if (kind === 'textarea' || list) {
+      input = el('textarea', { id, name, rows: 3, ...(list ? { spellcheck: 'false', placeholder: 'One per line' } : {}) })
     } else if (kind === 'number') {
       input = el('input', { id, name, type: 'number', inputmode: prop.type === 'integer' ? 'numeric' : 'decimal', step: prop.type === 'integer' ? '1' : 'any' })
       if (prop.minimum !== undefined) input.min = String(prop.minimum)
@@ -76,7 +79,7 @@ export function buildForm (container, capability, getKey) {
       input = el('input', { id, name, type: kind === 'url' ? 'url' : 'text', autocomplete: 'off', spellcheck: 'false' })
       if (kind === 'url' || kind === 'media') input.setAttribute('inputmode', 'url')
     }
-    if (kind !== 'boolean' && kind !== 'enum') {
+    if (kind !== 'boolean' && kind !== 'enum' && !list) {
       if (prop.maxLength !== undefined) input.maxLength = prop.maxLength
       if (prop.default !== undefined) input.placeholder = `${prop.default} (default)`
       else if (kind === 'url') input.placeholder = 'https://…'
@@ -95,7 +98,7 @@ export function buildForm (container, capability, getKey) {
       : el('div', { class: 'field' }, [label, input, hint, error])
     container.append(wrapper)
     if (kind === 'media') uploads.push(attachUpload(wrapper, input, media[name], getKey))
-    fields.set(name, { input, kind, prop, error, wrapper })
+    fields.set(name, { input, kind, prop, list, error, wrapper })
   }
 
   /** Sets every field from `values` (the example), and the rest to their defaults or empty. */
@@ -103,7 +106,8 @@ export function buildForm (container, capability, getKey) {
     for (const upload of uploads) upload.dispose()
     for (const [name, { input, kind, prop }] of fields) {
       const value = values[name]
-      if (kind === 'boolean') input.checked = value === true
+      if (Array.isArray(value)) input.value = value.join('\n')
+      else if (kind === 'boolean') input.checked = value === true
       else if (kind === 'enum') input.value = String(value ?? prop.default ?? '')
       else input.value = value === undefined ? '' : String(value)
     }
@@ -112,7 +116,12 @@ export function buildForm (container, capability, getKey) {
   /** The request body: empty optional fields are left out so the server applies its defaults. */
   function read () {
     const body = {}
-    for (const [name, { input, kind }] of fields) {
+    for (const [name, { input, kind, list }] of fields) {
+      if (list) {
+        const items = input.value.split(/\s+/).filter(Boolean)
+        if (items.length) body[name] = items
+        continue
+      }
       if (kind === 'boolean') {
         if (input.checked) body[name] = true
         continue
