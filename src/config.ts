@@ -1,8 +1,6 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
-import { EdrawmaxEnvSchema, edrawmaxConfig, type EdrawmaxConfig } from './providers/edrawmax/config.ts'
-import { MediaioEnvSchema, mediaioConfig, type MediaioConfig } from './providers/mediaio/config.ts'
-import { TencentEnvSchema, tencentConfig, type TencentConfig } from './providers/tencent/config.ts'
+import { PROVIDER_ENV_SHAPE, readProviderConfigs, type ProviderConfigs } from './providers/config-blocks.ts'
 import { parseBehaviour, type Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
 import { WEBHOOK_ENV, webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
 
@@ -173,11 +171,12 @@ export const ConfigSchema = z.object({
     .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
   ...WEBHOOK_ENV
-}).extend(TencentEnvSchema.shape).extend(EdrawmaxEnvSchema.shape).extend(MediaioEnvSchema.shape)
+}).extend(PROVIDER_ENV_SHAPE)
 
 export type Env = z.input<typeof ConfigSchema>
 
-export interface Config {
+/** Besides the fields below, one block per provider (`tencent`, `edrawmax`, ...: src/providers/config-blocks.ts). */
+export interface Config extends ProviderConfigs {
   host: string
   port: number
   publicUrl: string
@@ -189,12 +188,6 @@ export interface Config {
   demo: boolean
   /** Outside production (and unless DEMO=false): a provider without credentials runs against its simulator instead of being off. */
   simulateUnconfigured: boolean
-  /** Tencent image-to-music (`TENCENT_*`); `demo` there means "no secrets". */
-  tencent: TencentConfig
-  /** EdrawMax diagrams (`EDRAWMAX_*`); `demo` there means "no base URL". */
-  edrawmax: EdrawmaxConfig
-  /** Media.io generation (`MEDIAIO_*`); `demo` there means "no key". */
-  mediaio: MediaioConfig
   gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number }
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
@@ -297,9 +290,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data
   const { demo, problems } = decideMode(e)
-  const tencent = tencentConfig(e, problems)
-  const edrawmax = edrawmaxConfig(e, problems)
-  const mediaio = mediaioConfig(e, problems)
+  const providers = readProviderConfigs(e, problems)
   if (e.BODY_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) problems.push('BODY_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS (it covers the headers too)')
   problems.push(...webhookProblems(e))
   if (problems.length) throw new ConfigError(problems)
@@ -320,9 +311,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     demo,
     simulateUnconfigured: demo || (e.NODE_ENV !== 'production' && e.DEMO !== false),
-    tencent,
-    edrawmax,
-    mediaio,
+    ...providers,
     gateway: {
       baseUrl: e.TOMOVIEE_BASE_URL.replace(/\/+$/, ''),
       appKey: e.TOMOVIEE_APP_KEY ?? '',
