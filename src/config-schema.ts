@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { ApiKeysSchema, count, factor, flag, list, optionalSecret, port, positive, TrustProxySchema } from './config-fields.ts'
 import { PROVIDER_ENV_SHAPE } from './providers/config-blocks.ts'
-import { parseBehaviour } from './providers/tomoviee/simulator/behaviour.ts'
+import { parseBehaviour } from './providers/simulator-kit/behaviour.ts'
 import { WEBHOOK_ENV } from './webhooks/config.ts'
 
 /** Every environment variable the BFF reads, with its default and description (the README table is checked against it). */

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { ApiKey, TrustProxy } from './config-fields.ts'
 import { ConfigSchema } from './config-schema.ts'
 import { readProviderConfigs, type ProviderConfigs } from './providers/config-blocks.ts'
-import type { Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
+import type { Behaviour } from './providers/simulator-kit/behaviour.ts'
 import { webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
 
 export type { ApiKey, TrustProxy } from './config-fields.ts'
