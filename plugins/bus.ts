@@ -15,9 +15,9 @@ declare module 'fastify' {
 
 export default fp<{ bus?: EventBus | undefined, killAtPublish?: number | undefined }>(async function bus (fastify, opts) {
   const onError = (err: unknown): void => fastify.log.error({ err }, 'event listener failed')
-  const { redis, config } = fastify
-  const bus = opts.bus ?? (redis && config.redis
-    ? createRedisEventBus({ publisher: redis.commands, subscriber: redis.subscriber, prefix: config.redis.prefix, onError })
+  const { backend } = fastify
+  const bus = opts.bus ?? (backend.kind === 'distributed'
+    ? createRedisEventBus({ publisher: backend.redis.commands, subscriber: backend.redis.subscriber, prefix: backend.prefix, onError })
     : createMemoryEventBus(onError))
   fastify.decorate('eventBus', opts.killAtPublish ? withKillAtPublish(bus, opts.killAtPublish) : bus)
   if (!opts.bus) fastify.addHook('onClose', async () => { await bus.close() })

@@ -7,7 +7,6 @@
  */
 import fp from 'fastify-plugin'
 import { Counter } from 'prom-client'
-import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { createCustody, type Custody } from '../src/custody/custody.ts'
 import { createOutputFetcher } from '../src/custody/fetch.ts'
 import { createRetryQueue } from '../src/custody/retries.ts'
@@ -47,7 +46,7 @@ export default fp(async function custody (fastify) {
   })
   fastify.decorate('custody', custody)
 
-  const leases = fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES
+  const leases = fastify.backend.leases
   const intervalMs = Math.min(settings.retryMs, 60_000)
   let timer: NodeJS.Timeout | undefined
   let running: Promise<unknown> | undefined

@@ -6,7 +6,6 @@
  */
 import fp from 'fastify-plugin'
 import { Counter } from 'prom-client'
-import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { OUTPUTS_PREFIX } from '../src/custody/keys.ts'
 import { createMediaSweep, type MediaSweep } from '../src/media/sweep.ts'
 
@@ -23,7 +22,7 @@ export default fp(async function mediaSweep (fastify) {
     media: fastify.media,
     prefixes: ['uploads/', OUTPUTS_PREFIX],
     sweepLocal: (now) => fastify.uploads.sweepUnfinished(now),
-    leases: fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES,
+    leases: fastify.backend.leases,
     intervalMs: config.media.sweepIntervalMs,
     now: Date.now,
     onFreed: (area, result) => {

@@ -24,7 +24,7 @@ export default fp<{ media?: MediaStore | undefined }>(async function media (fast
   // Output links are always the BFF's own, so S3 mode needs the shared secret too once custody is on.
   if (!config.media.linkSecret && (!s3 || config.custody.enabled)) fastify.log.warn('MEDIA_LINK_SECRET is not set: media links are signed with a per-process key and only work on this instance')
   // Several instances share the bucket, but each keeps its own unfinished uploads (see the README).
-  if (s3 && config.redis) fastify.log.info('unfinished uploads are kept on this instance until they finish: route a client\'s /v1/uploads requests to one instance (sticky sessions)')
+  if (s3 && fastify.backend.kind === 'distributed') fastify.log.info('unfinished uploads are kept on this instance until they finish: route a client\'s /v1/uploads requests to one instance (sticky sessions)')
   fastify.decorate('media', store)
   fastify.decorate('mediaLinks', createMediaLinks({
     store,
@@ -42,4 +42,4 @@ export default fp<{ media?: MediaStore | undefined }>(async function media (fast
     now: Date.now
   }))
   if (!opts.media) fastify.addHook('onClose', async () => { await store.close() })
-}, { name: 'media', dependencies: ['config'] })
+}, { name: 'media', dependencies: ['config', 'redis'] })

@@ -11,7 +11,6 @@ import { createRedisTokenBucket } from '../src/polling/redis-token-bucket.ts'
 import type { ProviderBudget } from '../src/polling/runner.ts'
 import { createTokenBucket, type RateBudget } from '../src/polling/token-bucket.ts'
 import { findProvider } from '../src/providers/registry.ts'
-import { redisKeys } from '../src/store/redis-keys.ts'
 
 declare module 'fastify' {
   interface FastifyInstance { pollBudgets: (provider: string) => RateBudget }
@@ -31,14 +30,13 @@ export function pollBudgetOf (config: Config, provider: string): ProviderBudget 
 }
 
 export default fp(async function pollBudgets (fastify) {
-  const { config, redis } = fastify
-  const keys = config.redis ? redisKeys(config.redis.prefix) : undefined
+  const { config, backend } = fastify
   const buckets = new Map<string, RateBudget>()
   fastify.decorate('pollBudgets', (provider: string): RateBudget => {
     let bucket = buckets.get(provider)
     if (!bucket) {
       const budget = pollBudgetOf(config, provider)
-      bucket = redis && keys ? createRedisTokenBucket(redis.commands, keys.pollBudget(provider), budget) : createTokenBucket(budget, Date.now())
+      bucket = backend.kind === 'distributed' ? createRedisTokenBucket(backend.redis.commands, backend.keys.pollBudget(provider), budget) : createTokenBucket(budget, Date.now())
       buckets.set(provider, bucket)
     }
     return bucket

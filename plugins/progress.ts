@@ -6,7 +6,6 @@
  * Depends on config, redis, providers, tasks and poll-budgets.
  */
 import fp from 'fastify-plugin'
-import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { createPeriodic } from '../src/coordination/periodic.ts'
 import { createProgressPoller, type PollPassStats } from '../src/progress/poller.ts'
 import { createWatchers, type WatchTarget } from '../src/progress/watchers.ts'
@@ -27,7 +26,7 @@ export default fp(async function progress (fastify) {
     tasks: fastify.tasks.progress,
     provider: (id) => fastify.providers.get(id),
     budget: fastify.pollBudgets,
-    leases: fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES,
+    leases: fastify.backend.leases,
     periodMs: intervalMs || 5_000,
     concurrency: config.progressPoll.concurrency,
     perOwner: Math.min(config.maxActiveTasksPerOwner, 100),

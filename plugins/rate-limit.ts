@@ -10,7 +10,6 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { BffError } from '../src/errors.ts'
-import { redisKeys } from '../src/store/redis-keys.ts'
 import { redisRateLimitStore } from '../src/store/redis-rate-limit.ts'
 
 type Limit = (request: FastifyRequest, reply: FastifyReply) => Promise<void>
@@ -26,11 +25,12 @@ const rateLimited = (ttlMs: number): BffError =>
 
 export default fp(async function rateLimitPlugin (fastify) {
   const { rateLimit: cfg } = fastify.config
+  const { backend } = fastify
   await fastify.register(rateLimit, {
     global: true,
     // In distributed mode the counters live in Redis so limits hold across instances; if Redis is
     // unreachable, requests pass (the store's own errors already answer 503 where it matters).
-    ...(fastify.redis ? { store: redisRateLimitStore(fastify.redis.commands, redisKeys(fastify.config.redis!.prefix).rateLimit), skipOnError: true } : {}),
+    ...(backend.kind === 'distributed' ? { store: redisRateLimitStore(backend.redis.commands, backend.keys.rateLimit), skipOnError: true } : {}),
     max: cfg.max,
     timeWindow: cfg.windowMs,
     errorResponseBuilder: (_request, context) => rateLimited(context.ttl)

@@ -6,7 +6,6 @@
  * at a time. Depends on config, redis, providers, tasks and poll-budgets.
  */
 import fp from 'fastify-plugin'
-import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { createReconciler, type Reconciler } from '../src/tasks/reconciler.ts'
 import { pollBudgetOf } from './poll-budgets.ts'
 import { reconcileLeaseMs } from './tasks.ts'
@@ -25,7 +24,7 @@ export default fp(async function reconciler (fastify) {
     schedule: config.schedule,
     intervalMs: config.reconcile.intervalMs,
     concurrency: config.reconcile.concurrency,
-    leases: fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES,
+    leases: fastify.backend.leases,
     leaseMs: reconcileLeaseMs(config),
     pollBudgets: { budgetOf: (provider) => pollBudgetOf(config, provider), rateBudget: fastify.pollBudgets }
   })

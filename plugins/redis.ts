@@ -1,17 +1,19 @@
 /**
  * Distributed mode: when REDIS_URL is set, decorates `fastify.redis` with two ioredis connections
  * (commands, and one dedicated to pub/sub subscriptions) that the store, bus, rate limits and
- * leases share; `null` otherwise. Commands fail fast while Redis is down (no offline queue), so
+ * leases share, and `fastify.backend` (src/backends.ts), the one choice between embedded and
+ * distributed mode that the other plugins take; `null` and the embedded backend otherwise. Commands fail fast while Redis is down (no offline queue), so
  * requests get 503s instead of hanging, and the connections reconnect by themselves.
  * Depends on config.
  * @see https://github.com/redis/ioredis
  */
 import fp from 'fastify-plugin'
 import { Redis, ReplyError } from 'ioredis'
+import { distributedBackend, EMBEDDED_BACKEND, type Backend } from '../src/backends.ts'
 import { UpstreamIdTakenError } from '../src/store/types.ts'
 
 declare module 'fastify' {
-  interface FastifyInstance { redis: { commands: Redis, subscriber: Redis } | null }
+  interface FastifyInstance { redis: { commands: Redis, subscriber: Redis } | null, backend: Backend }
 }
 
 /** A failure to talk to Redis, as opposed to Redis rejecting a command (a bug) or the store refusing a write. */
@@ -23,6 +25,7 @@ export default fp(async function redis (fastify) {
   const cfg = fastify.config.redis
   if (!cfg) {
     fastify.decorate('redis', null)
+    fastify.decorate('backend', EMBEDDED_BACKEND)
     return
   }
   let closing = false
@@ -46,6 +49,7 @@ export default fp(async function redis (fastify) {
   subscriber.options.enableOfflineQueue = true
   await Promise.all([commands.connect(), subscriber.connect()])
   fastify.decorate('redis', { commands, subscriber })
+  fastify.decorate('backend', distributedBackend({ commands, subscriber }, cfg.prefix))
   fastify.addHook('onClose', async () => {
     closing = true
     await Promise.allSettled([commands.quit(), subscriber.quit()])

@@ -6,7 +6,6 @@
  */
 import fp from 'fastify-plugin'
 import { Counter } from 'prom-client'
-import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { createRetention, type Retention } from '../src/tasks/retention.ts'
 
 declare module 'fastify' {
@@ -19,7 +18,7 @@ export default fp(async function retention (fastify) {
   const log = fastify.log.child({ component: 'retention' })
   const sweep = createRetention({
     store: fastify.taskStore,
-    leases: fastify.redis ? createRedisLeases(fastify.redis.commands, config.redis!.prefix) : LOCAL_LEASES,
+    leases: fastify.backend.leases,
     retentionMs: config.retention.retentionMs,
     batch: config.retention.batch,
     intervalMs: config.retention.intervalMs,

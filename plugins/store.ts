@@ -18,11 +18,11 @@ declare module 'fastify' {
 }
 
 export default fp<{ store?: (TaskStore & EventLog) | undefined }>(async function store (fastify, opts) {
-  const { config, redis } = fastify
+  const { config, backend } = fastify
   const outbox = opts.store ? undefined : outboxRouting(config.webhooks)
-  const store = opts.store ?? (redis && config.redis
-    ? guardUnavailable(createRedisStore(redis.commands, {
-      prefix: config.redis.prefix,
+  const store = opts.store ?? (backend.kind === 'distributed' && config.redis
+    ? guardUnavailable(createRedisStore(backend.redis.commands, {
+      prefix: backend.prefix,
       maxEventsPerOwner: config.redis.maxEventsPerOwner,
       maxEventsPerTask: config.redis.maxEventsPerTask,
       retentionMs: config.retention.retentionMs,

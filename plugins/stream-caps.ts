@@ -9,7 +9,6 @@
 import fp from 'fastify-plugin'
 import { memoryStreamSlots, redisStreamSlots, type StreamSlots } from '../src/coordination/stream-slots.ts'
 import { BffError } from '../src/errors.ts'
-import { redisKeys } from '../src/store/redis-keys.ts'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,10 +17,11 @@ declare module 'fastify' {
 }
 
 export default fp(async function streamCaps (fastify) {
-  const { sse, redis: redisConfig } = fastify.config
+  const { sse } = fastify.config
+  const { backend } = fastify
   // A lease outlives two missed heartbeats, so a slow refresh never frees a live stream's slot.
-  const owners: StreamSlots = fastify.redis && redisConfig
-    ? redisStreamSlots(fastify.redis.commands, redisKeys(redisConfig.prefix).streams, sse.heartbeatMs * 3)
+  const owners: StreamSlots = backend.kind === 'distributed'
+    ? redisStreamSlots(backend.redis.commands, backend.keys.streams, sse.heartbeatMs * 3)
     : memoryStreamSlots()
   const ips = memoryStreamSlots()
   const { streams: instanceMax } = fastify.capacity

@@ -5,7 +5,6 @@
  */
 import fp from 'fastify-plugin'
 import type { Config } from '../src/config.ts'
-import { createRedisLeases, LOCAL_LEASES } from '../src/coordination/lease.ts'
 import { findProvider, PROVIDERS } from '../src/providers/registry.ts'
 import { inputUrlPolicy, outputUrlPolicy } from '../src/security/policies.ts'
 import { createPreflight, DEFAULT_ACCEPT } from '../src/security/preflight.ts'
@@ -54,10 +53,10 @@ export default fp(async function tasks (fastify) {
     maxActivePerOwner: fastify.config.maxActiveTasksPerOwner,
     verifyCallbacks: fastify.config.webhookVerify,
     // With several instances a create may be in flight on another one: callbacks wait for it.
-    ...(fastify.redis ? { callbackHoldMs: fastify.config.webhookHoldMs, createWindowMs: createWindowMs(fastify.config) } : {}),
+    ...(fastify.backend.kind === 'distributed' ? { callbackHoldMs: fastify.config.webhookHoldMs, createWindowMs: createWindowMs(fastify.config) } : {}),
     // A task still unbound after the longest a create can take is resent once (or recovered).
     sendWindowMs: createWindowMs(fastify.config),
-    leases: fastify.redis ? createRedisLeases(fastify.redis.commands, fastify.config.redis!.prefix) : LOCAL_LEASES,
+    leases: fastify.backend.leases,
     leaseMs: reconcileLeaseMs(fastify.config),
     urlPolicy,
     outputPolicy: outputUrlPolicy(fastify.config),

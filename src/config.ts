@@ -1,191 +1,19 @@
-import { isIP } from 'node:net'
-import { z } from 'zod'
-import { EdrawmaxEnvSchema, edrawmaxConfig, type EdrawmaxConfig } from './providers/edrawmax/config.ts'
-import { MediaioEnvSchema, mediaioConfig, type MediaioConfig } from './providers/mediaio/config.ts'
-import { TencentEnvSchema, tencentConfig, type TencentConfig } from './providers/tencent/config.ts'
-import { parseBehaviour, type Behaviour } from './providers/tomoviee/simulator/behaviour.ts'
-import { METADATA_ENV, metadataLimits, type MetadataLimits } from './tasks/metadata.ts'
-import { WEBHOOK_ENV, webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
+import type { z } from 'zod'
+import type { ApiKey, TrustProxy } from './config-fields.ts'
+import { ConfigSchema } from './config-schema.ts'
+import { readProviderConfigs, type ProviderConfigs } from './providers/config-blocks.ts'
+import type { Behaviour } from './providers/simulator-kit/behaviour.ts'
+import { metadataLimits, type MetadataLimits } from './tasks/metadata.ts'
+import { webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
+
+export type { ApiKey, TrustProxy } from './config-fields.ts'
+export { ConfigSchema, type Env } from './config-schema.ts'
 
 /** The client key accepted in demo mode when `API_KEYS` is not set. */
 export const DEMO_API_KEY = { owner: 'demo', key: 'dev-key' } as const
 
-const port = z.coerce.number().int().min(0).max(65535)
-// Durations (ms), sizes and counts alike: whole numbers above zero.
-const positive = z.coerce.number().int().min(1)
-const flag = z.stringbool()
-
-const ApiKeySchema = z.object({ owner: z.string().min(1), key: z.string().min(8) })
-export type ApiKey = z.infer<typeof ApiKeySchema>
-
-const ApiKeysSchema = z.string().trim().transform((raw, ctx) => {
-  const keys: ApiKey[] = []
-  for (const pair of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const at = pair.indexOf(':')
-    const parsed = ApiKeySchema.safeParse({ owner: pair.slice(0, at), key: pair.slice(at + 1) })
-    if (at < 1 || !parsed.success) {
-      // Never echo the pair: it holds a secret.
-      ctx.addIssue({ code: 'custom', message: `entry ${keys.length + 1} is not "owner:key" with a key of at least 8 characters` })
-      return z.NEVER
-    }
-    keys.push(parsed.data)
-  }
-  return keys
-})
-
-const optionalSecret = z.string().trim().min(1).optional()
-const list = z.string().transform((raw) => raw.split(',').map((v) => v.trim()).filter(Boolean))
-const count = z.coerce.number().int().min(0)
-const factor = z.coerce.number().positive().max(1000)
-
-/** A hop count, or the addresses/CIDRs of the proxies whose X-Forwarded-For entries are believed. */
-export type TrustProxy = false | number | string[]
-const TrustProxySchema = z.string().trim().transform((raw, ctx): TrustProxy => {
-  if (/^(false|0)$/i.test(raw)) return false
-  if (/^\d+$/.test(raw)) return Number(raw)
-  if (/^true$/i.test(raw)) {
-    ctx.addIssue({ code: 'custom', message: '"true" would believe every X-Forwarded-For entry, which clients write themselves; set the number of proxies in front (1 behind one load balancer) or their addresses' })
-    return z.NEVER
-  }
-  const entries = raw.split(',').map((v) => v.trim()).filter(Boolean)
-  const bad = entries.find((e) => !isAddressOrCidr(e))
-  if (bad !== undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${bad}" is not a hop count, an IP address or a CIDR range` })
-    return z.NEVER
-  }
-  return entries
-})
-
-function isAddressOrCidr (entry: string): boolean {
-  const [address = '', bits, extra] = entry.split('/')
-  const family = isIP(address)
-  if (family === 0 || extra !== undefined) return false
-  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
-}
-
-export const ConfigSchema = z.object({
-  NODE_ENV: z.string().optional().describe('"production" turns demo mode off for good: a start without ToMoviee or client credentials is refused.'),
-  DEMO: flag.optional().describe('Run against the built-in simulator with the dev key. Default: on when no ToMoviee credentials are set outside production; never allowed with NODE_ENV=production.'),
-  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the BFF listens on (use 0.0.0.0 in containers).'),
-  PORT: port.default(3000).describe('Port the BFF listens on.'),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional()
-    .describe('Base URL at which the gateway reaches this BFF for callbacks. Default: http://127.0.0.1:PORT.'),
-  TRUST_PROXY: TrustProxySchema.optional().describe('Proxies whose X-Forwarded-For entries are believed: a hop count (1 behind one load balancer) or their addresses/CIDRs, comma-separated. Unset: none.'),
-  HEADERS_TIMEOUT_MS: positive.default(10_000).describe('Deadline for a client to send the request headers.'),
-  BODY_TIMEOUT_MS: positive.default(20_000).describe('Deadline for a client to send the whole request, headers and body (then 408 and the socket is closed).'),
-  REQUEST_TIMEOUT_MS: positive.default(30_000).describe('Deadline for answering a non-streaming request (then 503 BFF_ERR_REQUEST_TIMEOUT); event streams are exempt.'),
-  KEEP_ALIVE_TIMEOUT_MS: positive.default(5_000).describe('How long an idle keep-alive connection stays open (behind a load balancer: above its idle timeout).'),
-  CONNECTIONS_MAX: positive.default(4_096).describe('Open connections in total (keep it below the file-descriptor limit); further ones are closed at once.'),
-  CONNECTIONS_PER_IP_MAX: positive.default(64).describe('Open connections per peer address (addresses in TRUST_PROXY are exempt); further ones are closed at once.'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
-
-  TOMOVIEE_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://openapi.wondershare.cc')
-    .describe('ToMoviee gateway base URL (open-api.wondershare.cc is a documented alias).'),
-  TOMOVIEE_APP_KEY: optionalSecret.describe('ToMoviee app key. Unset (with the secret) means demo mode outside production.'),
-  TOMOVIEE_APP_SECRET: optionalSecret.describe('ToMoviee app secret. Never logged, never returned, no default.'),
-  GATEWAY_CONNECT_TIMEOUT_MS: positive.default(5_000).describe('Timeout for opening a connection to the gateway.'),
-  GATEWAY_TIMEOUT_MS: positive.default(30_000).describe('Overall timeout of one gateway call.'),
-  TOMOVIEE_POLL_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10).describe('Result polls per second to the gateway (progress of watched tasks and overdue callbacks together; shared by every instance in distributed mode).'),
-  TOMOVIEE_POLL_BURST: positive.default(20).describe('Result polls the gateway budget lets through at once after a quiet period.'),
-
-  DATABASE_PATH: z.string().min(1).default('./data/bff.sqlite').describe('SQLite file for tasks and the event log (":memory:" for a throwaway store).'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional()
-    .describe('Distributed mode: Redis for tasks, the event log, fan-out, rate limits and reconciler leases (instead of SQLite). Example: redis://127.0.0.1:6379/0.'),
-  REDIS_PREFIX: z.string().regex(/^[\w:.-]{1,64}$/).default('bff').describe('Prefix of every Redis key, so several deployments can share one Redis.'),
-  EVENT_HISTORY_PER_OWNER: positive.default(10_000).describe('Distributed mode: events kept per owner for Last-Event-ID replay (older ones are trimmed).'),
-  EVENT_HISTORY_PER_TASK: positive.default(1_000).describe('Distributed mode: events kept per task.'),
-  TASK_RETENTION_MS: count.default(30 * 86_400_000).describe('A finished task and its events are deleted this long after it finished (0 keeps everything).'),
-  RETENTION_INTERVAL_MS: positive.default(600_000).describe('How often finished tasks past TASK_RETENTION_MS are deleted.'),
-  RETENTION_BATCH: positive.default(200).describe('Tasks deleted per transaction by the retention sweep, so it never holds the SQLite write lock for long.'),
-  API_KEYS: ApiKeysSchema.optional().describe('Client keys as comma-separated "owner:key" pairs (or "owner:sha256:<hex>" to store only the hash). Required with real ToMoviee credentials unless JWTs are configured.'),
-  OPERATOR_OWNERS: list.optional().describe('Owners (as authenticated: API-key owners, or `jwt:<iss>:<sub>`) that may call the operators\' routes (GET /v1/providers); unset: the demo owner in demo mode, nobody otherwise.'),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional().describe('Shared secret for HS256 client JWTs (at least 32 characters).'),
-  JWT_JWKS_URL: z.url({ protocol: /^https?$/ }).optional().describe('JWKS URL for RS256/ES256 client JWTs.'),
-  JWT_ISSUER: z.string().min(1).optional().describe('Required `iss` of client JWTs.'),
-  JWT_AUDIENCE: z.string().min(1).optional().describe('Required `aud` of client JWTs.'),
-  JWT_CLOCK_TOLERANCE_SEC: count.default(30).describe('Allowed clock skew when checking JWT `exp`/`nbf`.'),
-  STREAM_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
-    .describe('Secret that signs SSE stream tokens; set the same value on every instance. Default: random per process.'),
-  STREAM_TOKEN_TTL_SEC: z.coerce.number().int().min(10).max(3600).default(300).describe('Lifetime of a stream token.'),
-  CORS_ORIGINS: list.optional().describe('Browser origins allowed to call the API, comma-separated (none by default).'),
-
-  SIMULATOR_PORT: port.default(4010).describe('Port of the built-in gateway simulator started in demo mode (0 picks a free port).'),
-  SIMULATOR_BEHAVIOUR: z.string().transform((text, ctx) => parseBehaviour(text) ?? (ctx.addIssue({ code: 'custom', message: 'expected markers such as "#fail" or "#double-callback #delay=2000"' }), z.NEVER))
-    .optional().describe('Demo mode: what the simulator does with tasks whose prompt has no marker (e.g. "#fail", "#no-callback").'),
-
-  SSE_HEARTBEAT_MS: positive.default(15_000).describe('Interval of SSE heartbeat comments.'),
-  SSE_RETRY_MS: positive.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
-  SSE_CATCH_UP_MS: z.coerce.number().int().min(50).max(60_000).default(1_000)
-    .describe('Longest an event whose notification was lost (writer crashed, Redis restarted) takes to reach open streams: each owner\'s log is read at least this often.'),
-  SSE_REPLAY_HORIZON: positive.default(10_000).describe('Most events a Last-Event-ID resume replays; an older resume gets a reset with the current state instead.'),
-  SSE_MAX_BUFFER_BYTES: positive.default(1_048_576).describe('Bytes an SSE client may fall behind before it is disconnected.'),
-  SSE_MAX_STREAMS_PER_OWNER: positive.default(20).describe('Event streams one owner may hold open at once (across instances in distributed mode).'),
-  SSE_MAX_STREAMS_PER_IP: positive.default(50).describe('Event streams one client IP may hold open at once on an instance.'),
-  SSE_MAX_STREAMS: positive.optional().describe('Event streams one instance holds open at once; further ones get 503 with Retry-After. Default and upper bound: the connection cap less room for probes and API calls.'),
-  LISTEN_BACKLOG: positive.default(4_096).describe('Connections the kernel queues before the BFF accepts them (a reconnect storm arrives at once); the kernel caps it at net.core.somaxconn.'),
-  WEBHOOK_BODY_LIMIT: positive.default(65_536).describe('Largest accepted callback body, in bytes.'),
-  RATE_LIMIT_MAX: positive.default(600).describe('Requests per client IP per window, on every route but the webhook and health checks.'),
-  RATE_LIMIT_OWNER_MAX: positive.default(300).describe('Requests per authenticated owner per window.'),
-  RATE_LIMIT_CREATE_MAX: positive.default(30).describe('Task creations per owner per window.'),
-  RATE_LIMIT_STREAM_TOKEN_MAX: positive.default(30).describe('Stream tokens minted per owner per window.'),
-  RATE_LIMIT_AUTH_FAILURES_MAX: positive.default(20).describe('Failed authentications per client IP per window before 429s.'),
-  RATE_LIMIT_WINDOW_MS: positive.default(60_000).describe('Rate-limit window.'),
-  MAX_ACTIVE_TASKS_PER_OWNER: positive.default(20).describe('Unfinished tasks one owner may have at once.'),
-  WEBHOOK_HOLD_MS: positive.default(10_000).describe('Distributed mode: how long a callback for a task whose upstream id is not recorded yet waits for another instance to record it.'),
-  WEBHOOK_VERIFY: flag.optional().describe('Confirm every callback with the gateway\'s result endpoint before applying it. Default: on with real credentials, off in demo mode.'),
-  INPUT_HTTP_ALLOW_HOSTS: list.optional().describe('Hosts (host or host:port) whose plain-http, private-address or internal-name input and output URLs are accepted, comma-separated.'),
-  INPUT_DENY_HOSTS: list.optional().describe('More host names refused in input and output URLs, comma-separated; ".example.com" refuses the domain and its subdomains.'),
-  INPUT_PREFLIGHT: flag.default(false).describe('Check with a HEAD request that input files are reachable, of an accepted type and size, before creating a task.'),
-  INPUT_PREFLIGHT_TIMEOUT_MS: positive.default(3_000).describe('Timeout of the input pre-flight check.'),
-  INPUT_MAX_BYTES: positive.default(200 * 1024 * 1024).describe('Largest input file the pre-flight check accepts.'),
-  RECONCILE_ENABLED: flag.default(true).describe('Poll the gateway for tasks whose callback is overdue, and time out tasks at their deadline.'),
-  RECONCILE_INTERVAL_MS: positive.default(5_000).describe('How often the reconciler looks for due tasks.'),
-  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Gateway polls the reconciler runs at once.'),
-  PROGRESS_POLL_MS: count.optional().describe('How often running tasks that a live stream watches are polled for progress (0 turns progress polling off). Unwatched tasks are never polled for it. Default 5000; 1000 in demo mode, where simulated jobs take seconds.'),
-  PROGRESS_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Progress polls in flight at once per instance.'),
-  SIMULATOR_PROGRESS_CALLBACKS: flag.default(false).describe('Demo mode: the ToMoviee simulator also calls back at every progress step, which the real gateway does not do.'),
-  RECONCILE_OVERDUE_FACTOR: factor.default(1.5).describe('A callback is overdue after the capability\'s typical maximum time × this.'),
-  TASK_DEADLINE_FACTOR: factor.default(10).describe('An unfinished task times out after the capability\'s typical maximum time × this.'),
-  RECONCILE_BASE_DELAY_MS: positive.default(10_000).describe('First delay of the reconciler\'s exponential backoff between polls of one task.'),
-  RECONCILE_MAX_DELAY_MS: positive.default(300_000).describe('Longest delay between polls of one task.'),
-  IDEMPOTENCY_TTL_MS: positive.default(86_400_000).describe('How long an Idempotency-Key is remembered.'),
-  CREATE_RETRIES: count.max(5).default(2).describe('Retries of a create that certainly never reached the gateway (connection refused, DNS failure).'),
-  CIRCUIT_FAILURE_THRESHOLD: positive.default(5).describe('Consecutive gateway outages that make new calls fail fast.'),
-  CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
-  SYNC_QUEUE_MAX: positive.default(1_000).describe('Tasks of synchronous providers (EdrawMax) waiting for a free call slot on this instance; beyond it creates answer 503.'),
-  SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
-  MEDIA_DIR: z.string().min(1).default('./data/media').describe('Directory for uploads in progress, and for every media file when no S3 bucket is set.'),
-  MEDIA_S3_BUCKET: z.string().min(3).optional().describe('Distributed mode: keep finished uploads in this S3-compatible bucket (instead of MEDIA_DIR), so every instance serves every file.'),
-  MEDIA_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional().describe('S3 endpoint for MinIO, R2 and other S3-compatible stores; unset: AWS.'),
-  MEDIA_S3_REGION: z.string().min(1).default('us-east-1').describe('S3 region.'),
-  MEDIA_S3_ACCESS_KEY_ID: optionalSecret.describe('S3 access key id; unset: the AWS SDK\'s default credential chain.'),
-  MEDIA_S3_SECRET_ACCESS_KEY: optionalSecret.describe('S3 secret access key. Never logged.'),
-  MEDIA_S3_FORCE_PATH_STYLE: flag.default(false).describe('Address the bucket as endpoint/bucket/key (MinIO and most self-hosted stores need this).'),
-  MEDIA_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional()
-    .describe('Secret that signs media links served by the BFF; set the same value on every instance. Default: random per process.'),
-  MEDIA_LINK_TTL_SEC: z.coerce.number().int().min(60).max(7 * 86_400).default(3_600).describe('Validity of the signed URL handed to the gateway for an upload.'),
-  UPLOAD_MAX_BYTES: positive.default(200 * 1024 * 1024).describe('Largest file one upload may hold.'),
-  UPLOAD_QUOTA_BYTES: positive.default(2 * 1024 * 1024 * 1024).describe('Bytes one owner may keep in uploads, finished and in progress.'),
-  UPLOAD_MAX_IN_PROGRESS: positive.default(5).describe('Unfinished uploads one owner may have at once.'),
-  UPLOAD_UNFINISHED_TTL_MS: positive.default(86_400_000).describe('An upload not finished this long after it was created is deleted.'),
-  UPLOAD_RETENTION_MS: positive.default(7 * 86_400_000).describe('A finished upload is deleted this long after it finished.'),
-  MEDIA_SWEEP_INTERVAL_MS: positive.default(600_000).describe('How often expired uploads and outputs are deleted.'),
-  OUTPUT_CUSTODY: flag.default(true).describe('Copy every output of a succeeded task into the media store and hand clients the BFF\'s own links to it.'),
-  OUTPUT_RETENTION_MS: positive.default(30 * 86_400_000).describe('How long copied outputs are kept (and their links work); afterwards they answer 410.'),
-  OUTPUT_MAX_BYTES: positive.default(1024 * 1024 * 1024).describe('Largest output file copied; a larger one keeps the gateway\'s URL.'),
-  OUTPUT_COPY_TIMEOUT_MS: positive.default(120_000).describe('Longest one output copy may take, redirects and body included.'),
-  OUTPUT_COPY_RETRY_MS: positive.default(60_000).describe('Wait before the first background retry of a failed output copy; doubled after each further failure, up to 6 h.'),
-  OUTPUT_COPY_MAX_ATTEMPTS: positive.default(8).describe('Background retries of a failed output copy before it is given up.'),
-  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional()
-    .describe('Bearer token required on GET /metrics; unset: /metrics is open in demo mode and not served with real credentials'),
-  GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
-  ...WEBHOOK_ENV,
-  ...METADATA_ENV
-}).extend(TencentEnvSchema.shape).extend(EdrawmaxEnvSchema.shape).extend(MediaioEnvSchema.shape)
-
-export type Env = z.input<typeof ConfigSchema>
-
-export interface Config {
+/** Besides the fields below, one block per provider (`tencent`, `edrawmax`, ...: src/providers/config-blocks.ts). */
+export interface Config extends ProviderConfigs {
   host: string
   port: number
   publicUrl: string
@@ -197,12 +25,6 @@ export interface Config {
   demo: boolean
   /** Outside production (and unless DEMO=false): a provider without credentials runs against its simulator instead of being off. */
   simulateUnconfigured: boolean
-  /** Tencent image-to-music (`TENCENT_*`); `demo` there means "no secrets". */
-  tencent: TencentConfig
-  /** EdrawMax diagrams (`EDRAWMAX_*`); `demo` there means "no base URL". */
-  edrawmax: EdrawmaxConfig
-  /** Media.io generation (`MEDIAIO_*`); `demo` there means "no key". */
-  mediaio: MediaioConfig
   gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number, poll: { ratePerSec: number, burst: number } }
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
@@ -313,9 +135,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data
   const { demo, problems } = decideMode(e)
-  const tencent = tencentConfig(e, problems)
-  const edrawmax = edrawmaxConfig(e, problems)
-  const mediaio = mediaioConfig(e, problems)
+  const providers = readProviderConfigs(e, problems)
   if (e.BODY_TIMEOUT_MS < e.HEADERS_TIMEOUT_MS) problems.push('BODY_TIMEOUT_MS: must be at least HEADERS_TIMEOUT_MS (it covers the headers too)')
   problems.push(...webhookProblems(e))
   if (problems.length) throw new ConfigError(problems)
@@ -336,9 +156,7 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     demo,
     simulateUnconfigured: demo || (e.NODE_ENV !== 'production' && e.DEMO !== false),
-    tencent,
-    edrawmax,
-    mediaio,
+    ...providers,
     gateway: {
       baseUrl: e.TOMOVIEE_BASE_URL.replace(/\/+$/, ''),
       appKey: e.TOMOVIEE_APP_KEY ?? '',

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCustody } from '../../src/custody/custody.ts'
 import { createOutputFetcher } from '../../src/custody/fetch.ts'
 import { createDiskMediaStore } from '../../src/media/disk.ts'
-import { generateSvg } from '../../src/providers/tomoviee/simulator/svg.ts'
+import { generateSvg } from '../../src/providers/simulator-kit/svg.ts'
 import type { Output } from '../../src/tasks/model.ts'
 import { outputProblem } from '../../src/tasks/outputs.ts'
 

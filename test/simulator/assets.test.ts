@@ -1,7 +1,7 @@
 import { crc32, inflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { ASSET_FORMATS, audioSeconds, generatePng, generateWav, renderAsset, WAV_SAMPLE_RATE } from '../../src/providers/tomoviee/simulator/assets.ts'
-import { generateMp4 } from '../../src/providers/tomoviee/simulator/video.ts'
+import { ASSET_FORMATS, audioSeconds, generatePng, generateWav, renderAsset, WAV_SAMPLE_RATE } from '../../src/providers/simulator-kit/assets.ts'
+import { generateMp4 } from '../../src/providers/simulator-kit/video.ts'
 
 function samplesOf (wav: Buffer): Int16Array {
   const data = wav.subarray(44)

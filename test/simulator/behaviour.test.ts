@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { behaviourFor, parseBehaviour, PLAIN_BEHAVIOUR } from '../../src/providers/tomoviee/simulator/behaviour.ts'
+import { behaviourFor, parseBehaviour, PLAIN_BEHAVIOUR } from '../../src/providers/simulator-kit/behaviour.ts'
 
 describe('parseBehaviour', () => {
   it('returns null when the text has no marker', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { generateMp4, H264_PROFILE_IDC, MP4_DEFAULTS } from '../../src/providers/tomoviee/simulator/video.ts'
+import { generateMp4, H264_PROFILE_IDC, MP4_DEFAULTS } from '../../src/providers/simulator-kit/video.ts'
 
 interface Box {
   type: string

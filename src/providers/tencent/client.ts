@@ -6,7 +6,7 @@ import type { CapabilityDefinition } from '../../tasks/capabilities/types.ts'
 import type { CreateRequest, Provider, UpstreamReport } from '../types.ts'
 import { TENCENT_PROVIDER_ID, tencentImageToMusic } from './capability.ts'
 import { jobReport } from './status.ts'
-import { createJsonTransport } from './transport.ts'
+import { createJsonTransport } from '../../gateway/json-transport.ts'
 import {
   ActionRequestSchema, CallbackSchema, CreateJobResponseSchema, ErrorResponseSchema, GetJobResponseSchema,
   ListJobsResponseSchema, type ActionRequest, type CreateJobRequest

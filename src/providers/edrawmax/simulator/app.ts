@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { z } from 'zod'
-import { generatePng } from '../../tomoviee/simulator/assets.ts'
-import { generateSvg } from '../../tomoviee/simulator/svg.ts'
+import { generatePng } from '../../simulator-kit/assets.ts'
+import { generateSvg } from '../../simulator-kit/svg.ts'
 import { DIAGRAM_KINDS, DIAGRAMS, DiagramRequestSchema, EDRAWMAX_CODE, USER_ID_HEADER, type DiagramKind } from '../wire.ts'
 import { labelsOf, sourceFor } from './diagrams.ts'
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { parseBehaviour, PLAIN_BEHAVIOUR, type Behaviour } from '../../tomoviee/simulator/behaviour.ts'
+import { parseBehaviour, PLAIN_BEHAVIOUR, type Behaviour } from '../../simulator-kit/behaviour.ts'
 import type { ModelSpec } from '../models.ts'
 
 /** Which of the document's two status vocabularies a task speaks. */

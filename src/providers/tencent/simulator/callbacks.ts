@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
-import type { SimLogger } from '../../tomoviee/simulator/callback.ts'
+import type { SimLogger } from '../../simulator-kit/callback.ts'
 import type { JobWire } from '../wire.ts'
 
 export interface CallbackOptions {

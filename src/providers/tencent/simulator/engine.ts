@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { parseBehaviour, PLAIN_BEHAVIOUR, type Behaviour } from '../../tomoviee/simulator/behaviour.ts'
-import type { SimLogger } from '../../tomoviee/simulator/callback.ts'
+import { parseBehaviour, PLAIN_BEHAVIOUR, type Behaviour } from '../../simulator-kit/behaviour.ts'
+import type { SimLogger } from '../../simulator-kit/callback.ts'
 import { JOB_STATE, OUTPUT_TYPE, type CreateJobRequest, type JobWire } from '../wire.ts'
 import { JobCallbacks } from './callbacks.ts'
 

@@ -1,5 +1,5 @@
 import { Mp3Encoder } from '@breezystack/lamejs'
-import { generateWav, WAV_SAMPLE_RATE } from '../../tomoviee/simulator/assets.ts'
+import { generateWav, WAV_SAMPLE_RATE } from '../../simulator-kit/assets.ts'
 
 /**
  * Real, playable results for the simulator: the ToMoviee simulator's melody, encoded as MP3 with

@@ -5,8 +5,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { z } from 'zod'
 import { findCapabilityByEndpoint } from '../capabilities/index.ts'
 import { UpstreamCommonSchema, type CapabilityDefinition } from '../../../tasks/capabilities/types.ts'
-import { ASSET_FORMATS, audioSeconds, renderAsset } from './assets.ts'
-import type { Behaviour } from './behaviour.ts'
+import { ASSET_FORMATS, audioSeconds, renderAsset } from '../../simulator-kit/assets.ts'
+import type { Behaviour } from '../../simulator-kit/behaviour.ts'
 import { SimulatorEngine, type SimTask } from './engine.ts'
 
 export interface SimulatorOptions {

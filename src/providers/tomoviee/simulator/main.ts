@@ -2,7 +2,7 @@ import { pino } from 'pino'
 import { z } from 'zod'
 import { logDestination } from '../../../logger.ts'
 import { buildSimulator, MAX_CALLBACK_RETRIES } from './app.ts'
-import { parseBehaviour } from './behaviour.ts'
+import { parseBehaviour } from '../../simulator-kit/behaviour.ts'
 
 const ms = z.coerce.number().int().min(0)
 

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici'
-import { createUpstreamAgent, postJson, type JsonAnswer } from '../../gateway/http.ts'
+import { createUpstreamAgent, postJson, type JsonAnswer } from './http.ts'
 
 const MAX_BODY_BYTES = 4 * 1_048_576
 

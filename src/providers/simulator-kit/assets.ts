@@ -1,5 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib'
-import type { FileOutputType } from '../../../tasks/model.ts'
+import type { FileOutputType } from '../../tasks/model.ts'
 import { generateSvg } from './svg.ts'
 import { generateMp4 } from './video.ts'
 
