@@ -53,6 +53,7 @@ export function crashEnv (opts: { port: number, databasePath: string, tomoviee: 
     RATE_LIMIT_MAX: '100000',
     RATE_LIMIT_OWNER_MAX: '100000',
     RATE_LIMIT_CREATE_MAX: '100000',
-    MAX_ACTIVE_TASKS_PER_OWNER: '1000'
+    MAX_ACTIVE_TASKS_PER_OWNER: '1000',
+    PROGRESS_POLL_MS: '0'
   }
 }

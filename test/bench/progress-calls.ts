@@ -1,7 +1,7 @@
 /**
  * Upstream calls per watched task per minute (issue 16): N running ToMoviee tasks against the
  * simulator (no progress callbacks), each watched by two streams, plus N unwatched ones, for
- * `--sec` seconds at the default PROGRESS_POLL_MS; counts the simulator's result reads per task.
+ * `--sec` seconds at the default PROGRESS_POLL_MS (5 s); counts the simulator's result reads per task.
  * `npx tsx test/bench/progress-calls.ts [--tasks=5] [--sec=60]`.
  */
 import { ALICE, bearer, createTask, eventually, startStack } from '../helper.ts'
@@ -11,7 +11,7 @@ const arg = (name: string, dflt: number): number => Number(process.argv.find((a)
 const tasks = arg('tasks', 5)
 const sec = arg('sec', 60)
 
-const stack = await startStack({ sim: { processMs: (sec + 60) * 1000, progressSteps: 100, queueMs: 10 }, env: { RECONCILE_ENABLED: 'false' } })
+const stack = await startStack({ sim: { processMs: (sec + 60) * 1000, progressSteps: 100, queueMs: 10 }, env: { RECONCILE_ENABLED: 'false', PROGRESS_POLL_MS: '5000' } })
 const upstreamOf = async (id: string): Promise<string> => await eventually(() => {
   for (const t of stack.sim.simulator.tasks.values()) if (t.body.params === id) return t.id
   return ''

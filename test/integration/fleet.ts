@@ -74,6 +74,7 @@ export async function startFleet (redisPort: number): Promise<Fleet> {
         MEDIA_DIR: join(dir, 'media'),
         WEBHOOK_VERIFY: 'false',
         RECONCILE_ENABLED: 'false',
+        PROGRESS_POLL_MS: '0',
         SSE_CATCH_UP_MS: String(CATCH_UP_MS),
         SSE_MAX_STREAMS_PER_OWNER: '1000',
         RATE_LIMIT_MAX: '1000000',
