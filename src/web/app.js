@@ -56,6 +56,8 @@ const state = {
   currentStream: null,
   ownerStream: null,
   recent: new Map(),
+  /** While the recent list loads: the events that arrived meanwhile (see loadRecent). */
+  arriving: null,
   // The last create that got no answer: retried with the same Idempotency-Key, so it cannot run twice.
   unanswered: null
 }
@@ -316,6 +318,7 @@ function markCurrentInRecent () {
 }
 
 function upsertRecent (task) {
+  state.arriving?.set(task.id, task)
   const known = state.recent.get(task.id)
   if (known && task.updatedAt < known.updatedAt) return
   state.recent.set(task.id, task)
@@ -324,13 +327,24 @@ function upsertRecent (task) {
 
 async function loadRecent () {
   ui.recentStatus.textContent = 'Loading…'
+  // Events that arrive while the list is on its way (a resumed stream replays at once) may be newer
+  // than the list: they are kept, never overwritten by the older answer.
+  const arriving = new Map()
+  state.arriving = arriving
   try {
     const { items } = await api.listTasks(10)
-    state.recent = new Map(items.map((t) => [t.id, t]))
+    const fresh = new Map(items.map((t) => [t.id, t]))
+    for (const [id, t] of arriving) {
+      const listed = fresh.get(id)
+      if (!listed || listed.updatedAt <= t.updatedAt) fresh.set(id, t)
+    }
+    state.recent = fresh
     renderRecent()
     ui.recentStatus.textContent = ''
   } catch (err) {
     ui.recentStatus.textContent = `Could not load the recent tasks: ${formatError(err)}`
+  } finally {
+    if (state.arriving === arriving) state.arriving = null
   }
 }
 
