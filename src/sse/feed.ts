@@ -104,7 +104,7 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
     const start = await deps.service.ownerStreamStart(opts.owner, past ? undefined : opts.lastEventId)
     if (start.kind === 'replay') return sendPages(start.pages)
     if (start.reset || past) {
-      const reason = start.reset ? 'history trimmed' : 'replay horizon'
+      const reason = start.reset || 'replay horizon'
       stream.send({ id: start.lastId, event: 'tasks.reset', data: { reason, tasks: start.events.map((e) => e.task) } })
       lastSent = start.lastId
     }

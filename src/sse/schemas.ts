@@ -9,7 +9,7 @@ export const SseEventNameSchema = z.enum(SSE_EVENT_NAMES).meta({
 })
 
 export const TasksResetSchema = z.object({
-  reason: z.string().describe('Why the history could not be replayed, e.g. "history trimmed"'),
+  reason: z.string().describe('Why the history could not be replayed: "history trimmed", "replay horizon" or "unknown event id"'),
   tasks: z.array(TaskSchema).describe('The current state of the unfinished tasks; list the others with GET /v1/tasks')
 }).meta({ id: 'TasksReset' })
 

@@ -76,8 +76,11 @@ export interface TaskServiceDeps {
 // between pages (a 100,000-event replay's probe p99 went from 198 to 131 ms against 500 rows).
 const REPLAY_PAGE = 100
 
+/** Why a resume cannot be replayed: its events were trimmed, or this log never issued its id. */
+export type ResumeGap = 'history trimmed' | 'unknown event id'
+
 export type OwnerStreamStart =
-  | { kind: 'snapshot', events: TaskEvent[], lastId: number, reset: boolean }
+  | { kind: 'snapshot', events: TaskEvent[], lastId: number, reset: ResumeGap | false }
   | { kind: 'replay', pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]> }
 
 export type TaskService = ReturnType<typeof createTaskService>
@@ -138,9 +141,14 @@ export function createTaskService (deps: TaskServiceDeps) {
     return task
   }
 
-  /** Whether events after `lastEventId` were trimmed away before the client came back. */
-  async function lost (filter: { owner: string, taskId?: string }, lastEventId: number): Promise<boolean> {
-    return lastEventId < (await deps.events.trimmedThrough?.(filter) ?? 0)
+  /**
+   * Why the events after `lastEventId` cannot be replayed, if they cannot: trimmed before the
+   * client came back, or the id is beyond this log (a new or restored database, a flushed Redis),
+   * where a replay would find nothing and every new event, numbered from below it, would be skipped.
+   */
+  async function lost (filter: { owner: string, taskId?: string }, lastEventId: number): Promise<ResumeGap | undefined> {
+    if (lastEventId > await deps.events.lastId()) return 'unknown event id'
+    return lastEventId < (await deps.events.trimmedThrough?.(filter) ?? 0) ? 'history trimmed' : undefined
   }
 
   /** The log after `afterId`, a page at a time, yielding to other work between pages. */
@@ -205,11 +213,11 @@ export function createTaskService (deps: TaskServiceDeps) {
     },
     /**
      * For SSE, once ownership is checked (`get`): what a per-task stream starts with: the missed
-     * events, or (fresh, or resuming past trimmed history) the task's newest event, flagged as a reset.
+     * events, or (fresh, or resuming where history is gone) the task's newest event, flagged as a reset.
      */
     async taskStreamStart (owner: string, taskId: string, lastEventId: number | undefined): Promise<{ pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]>, latest: TaskEvent | undefined, reset: boolean }> {
       const latest = await deps.events.latest(taskId)
-      if (lastEventId !== undefined && !(await lost({ owner, taskId }, lastEventId))) {
+      if (lastEventId !== undefined && (await lost({ owner, taskId }, lastEventId)) === undefined) {
         return { pages: replay({ owner, taskId }, lastEventId), latest, reset: false }
       }
       return { pages: [latest ? [latest] : []], latest, reset: lastEventId !== undefined }
@@ -217,7 +225,8 @@ export function createTaskService (deps: TaskServiceDeps) {
     /** For SSE: the missed events page by page, or a snapshot of the unfinished tasks (flagged as a reset when history was lost). */
     async ownerStreamStart (owner: string, lastEventId: number | undefined): Promise<OwnerStreamStart> {
       if (lastEventId === undefined) return { kind: 'snapshot', ...await deps.events.snapshot(owner), reset: false }
-      if (await lost({ owner }, lastEventId)) return { kind: 'snapshot', ...await deps.events.snapshot(owner), reset: true }
+      const gap = await lost({ owner }, lastEventId)
+      if (gap) return { kind: 'snapshot', ...await deps.events.snapshot(owner), reset: gap }
       return { kind: 'replay', pages: replay({ owner }, lastEventId) }
     }
   }
