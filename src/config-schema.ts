@@ -1,12 +1,11 @@
 import { z } from 'zod'
 import { ApiKeysSchema, count, factor, flag, list, optionalSecret, port, positive, TrustProxySchema } from './config-fields.ts'
 import { PROVIDER_ENV_SHAPE } from './providers/config-blocks.ts'
-import { parseBehaviour } from './providers/simulator-kit/behaviour.ts'
 import { METADATA_ENV } from './tasks/metadata.ts'
 import { WEBHOOK_ENV } from './webhooks/config.ts'
 
-/** Every environment variable the BFF reads, with its default and description (the README table is checked against it). */
-export const ConfigSchema = z.object({
+/** The BFF's own variables; each provider's come from its settings (src/providers/config-blocks.ts). */
+export const CoreConfigSchema = z.object({
   NODE_ENV: z.string().optional().describe('"production" turns demo mode off for good: a start without ToMoviee or client credentials is refused.'),
   DEMO: flag.optional().describe('Run against the built-in simulator with the dev key. Default: on when no ToMoviee credentials are set outside production; never allowed with NODE_ENV=production.'),
   HOST: z.string().min(1).default('127.0.0.1').describe('Interface the BFF listens on (use 0.0.0.0 in containers).'),
@@ -21,15 +20,6 @@ export const ConfigSchema = z.object({
   CONNECTIONS_MAX: positive.default(4_096).describe('Open connections in total (keep it below the file-descriptor limit); further ones are closed at once.'),
   CONNECTIONS_PER_IP_MAX: positive.default(64).describe('Open connections per peer address (addresses in TRUST_PROXY are exempt); further ones are closed at once.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
-
-  TOMOVIEE_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://openapi.wondershare.cc')
-    .describe('ToMoviee gateway base URL (open-api.wondershare.cc is a documented alias).'),
-  TOMOVIEE_APP_KEY: optionalSecret.describe('ToMoviee app key. Unset (with the secret) means demo mode outside production.'),
-  TOMOVIEE_APP_SECRET: optionalSecret.describe('ToMoviee app secret. Never logged, never returned, no default.'),
-  GATEWAY_CONNECT_TIMEOUT_MS: positive.default(5_000).describe('Timeout for opening a connection to the gateway.'),
-  GATEWAY_TIMEOUT_MS: positive.default(30_000).describe('Overall timeout of one gateway call.'),
-  TOMOVIEE_POLL_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(10).describe('Result polls per second to the gateway (progress of watched tasks and overdue callbacks together; shared by every instance in distributed mode).'),
-  TOMOVIEE_POLL_BURST: positive.default(20).describe('Result polls the gateway budget lets through at once after a quiet period.'),
 
   DATABASE_PATH: z.string().min(1).default('./data/bff.sqlite').describe('SQLite file for tasks and the event log (":memory:" for a throwaway store).'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional()
@@ -51,10 +41,6 @@ export const ConfigSchema = z.object({
     .describe('Secret that signs SSE stream tokens; set the same value on every instance. Default: random per process.'),
   STREAM_TOKEN_TTL_SEC: z.coerce.number().int().min(10).max(3600).default(300).describe('Lifetime of a stream token.'),
   CORS_ORIGINS: list.optional().describe('Browser origins allowed to call the API, comma-separated (none by default).'),
-
-  SIMULATOR_PORT: port.default(4010).describe('Port of the built-in gateway simulator started in demo mode (0 picks a free port).'),
-  SIMULATOR_BEHAVIOUR: z.string().transform((text, ctx) => parseBehaviour(text) ?? (ctx.addIssue({ code: 'custom', message: 'expected markers such as "#fail" or "#double-callback #delay=2000"' }), z.NEVER))
-    .optional().describe('Demo mode: what the simulator does with tasks whose prompt has no marker (e.g. "#fail", "#no-callback").'),
 
   SSE_HEARTBEAT_MS: positive.default(15_000).describe('Interval of SSE heartbeat comments.'),
   SSE_RETRY_MS: positive.default(3_000).describe('Reconnect delay suggested to SSE clients (the retry: field).'),
@@ -86,7 +72,6 @@ export const ConfigSchema = z.object({
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Gateway polls the reconciler runs at once.'),
   PROGRESS_POLL_MS: count.optional().describe('How often running tasks that a live stream watches are polled for progress (0 turns progress polling off). Unwatched tasks are never polled for it. Default 5000; 1000 in demo mode, where simulated jobs take seconds.'),
   PROGRESS_POLL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Progress polls in flight at once per instance.'),
-  SIMULATOR_PROGRESS_CALLBACKS: flag.default(false).describe('Demo mode: the ToMoviee simulator also calls back at every progress step, which the real gateway does not do.'),
   RECONCILE_OVERDUE_FACTOR: factor.default(1.5).describe('A callback is overdue after the capability\'s typical maximum time × this.'),
   TASK_DEADLINE_FACTOR: factor.default(10).describe('An unfinished task times out after the capability\'s typical maximum time × this.'),
   RECONCILE_BASE_DELAY_MS: positive.default(10_000).describe('First delay of the reconciler\'s exponential backoff between polls of one task.'),
@@ -124,6 +109,9 @@ export const ConfigSchema = z.object({
   GIT_COMMIT_SHA: z.string().trim().min(1).default('unknown').describe('The commit being run (the image sets it); a label of bff_build_info.'),
   ...WEBHOOK_ENV,
   ...METADATA_ENV
-}).extend(PROVIDER_ENV_SHAPE)
+})
+
+/** Every environment variable the BFF reads, with its default and description (the README table is checked against it). */
+export const ConfigSchema = CoreConfigSchema.extend(PROVIDER_ENV_SHAPE)
 
 export type Env = z.input<typeof ConfigSchema>

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import type { ApiKey, TrustProxy } from './config-fields.ts'
 import { ConfigSchema } from './config-schema.ts'
 import { readProviderConfigs, type ProviderConfigs } from './providers/config-blocks.ts'
-import type { Behaviour } from './providers/simulator-kit/behaviour.ts'
+import { PROVIDERS } from './providers/registry.ts'
 import { metadataLimits, type MetadataLimits } from './tasks/metadata.ts'
 import { webhookProblems, webhookSettings, type WebhookSettings } from './webhooks/config.ts'
 
@@ -12,7 +12,7 @@ export { ConfigSchema, type Env } from './config-schema.ts'
 /** The client key accepted in demo mode when `API_KEYS` is not set. */
 export const DEMO_API_KEY = { owner: 'demo', key: 'dev-key' } as const
 
-/** Besides the fields below, one block per provider (`tencent`, `edrawmax`, ...: src/providers/config-blocks.ts). */
+/** Besides the fields below, one block per provider (`tomoviee`, `tencent`, ...: each provider's `settings`). */
 export interface Config extends ProviderConfigs {
   host: string
   port: number
@@ -21,11 +21,10 @@ export interface Config extends ProviderConfigs {
   /** Socket and request deadlines (ms) and connection caps. */
   edge: { headersTimeoutMs: number, bodyTimeoutMs: number, requestTimeoutMs: number, keepAliveTimeoutMs: number, connectionsMax: number, connectionsPerIpMax: number }
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL']
-  /** Demo mode: no ToMoviee credentials, so the server starts the simulator and accepts the dev key. */
+  /** Demo mode: the provider that decides it (ToMoviee) has no credentials, so the server starts its simulator and accepts the dev key. */
   demo: boolean
   /** Outside production (and unless DEMO=false): a provider without credentials runs against its simulator instead of being off. */
   simulateUnconfigured: boolean
-  gateway: { baseUrl: string, appKey: string, appSecret: string, connectTimeoutMs: number, timeoutMs: number, poll: { ratePerSec: number, burst: number } }
   databasePath: string
   redis?: { url: string, prefix: string, maxEventsPerOwner: number, maxEventsPerTask: number } | undefined
   apiKeys: ApiKey[]
@@ -34,10 +33,6 @@ export interface Config extends ProviderConfigs {
   jwt: { secret?: string | undefined, jwksUrl?: string | undefined, issuer?: string | undefined, audience?: string | undefined, clockToleranceSec: number }
   streamTokens: { secret?: string | undefined, ttlSec: number }
   corsOrigins: string[]
-  simulatorPort: number
-  simulatorBehaviour?: Behaviour | undefined
-  /** Demo mode: the ToMoviee simulator's undocumented progress callbacks. */
-  simulatorProgressCallbacks: boolean
   sse: { heartbeatMs: number, retryMs: number, replayHorizon: number, maxBufferBytes: number, maxStreamsPerOwner: number, maxStreamsPerIp: number, maxStreams?: number | undefined, catchUpMs: number }
   listenBacklog: number
   webhookBodyLimit: number
@@ -95,27 +90,30 @@ function describeIssue (name: string, value: string | undefined, message: string
 }
 
 /**
- * Demo mode only when asked for (DEMO=true) or, outside production, when no ToMoviee credentials
- * are set; never with NODE_ENV=production, where missing credentials refuse the start instead of
- * quietly opening a public demo that accepts the well-known dev key.
+ * Demo mode only when asked for (DEMO=true) or, outside production, when the provider that decides
+ * it (ToMoviee's settings say `decidesDemo`) has no credentials; never with NODE_ENV=production,
+ * where missing credentials refuse the start instead of quietly opening a public demo that accepts
+ * the well-known dev key. Each provider checks its own credentials are complete when it reads them.
  */
 function decideMode (e: z.output<typeof ConfigSchema>): { demo: boolean, problems: string[] } {
   const problems: string[] = []
   const production = e.NODE_ENV === 'production'
-  const hasKey = e.TOMOVIEE_APP_KEY !== undefined
-  const hasSecret = e.TOMOVIEE_APP_SECRET !== undefined
-  if (hasKey !== hasSecret) problems.push('TOMOVIEE_APP_KEY and TOMOVIEE_APP_SECRET must be set together')
-  const credentials = hasKey && hasSecret
-  const demo = e.DEMO ?? (!production && !hasKey && !hasSecret)
+  const variables: Record<string, unknown> = e
+  const isSet = (name: string): boolean => variables[name] !== undefined
+  const withCredentials = PROVIDERS.map((p) => ({ title: p.title, settings: p.settings, names: p.settings.credentials ?? [] })).filter((p) => p.names.length > 0)
+  const deciding = withCredentials.filter((p) => p.settings.decidesDemo === true)
+  const noneSet = deciding.every((p) => !p.names.some(isSet))
+  const demo = e.DEMO === true || (e.DEMO === undefined && !production && noneSet)
   if (demo && production) problems.push('DEMO=true: demo mode is never allowed with NODE_ENV=production')
-  else if (demo && credentials) problems.push('DEMO=true: unset it to use the ToMoviee credentials, or unset the credentials for demo mode')
-  if (e.DEMO === true && e.TENCENT_SECRET_ID !== undefined) problems.push('DEMO=true: unset it to use the Tencent credentials, or unset them for demo mode')
-  if (e.DEMO === true && e.MEDIAIO_API_KEY !== undefined) problems.push('DEMO=true: unset it to use the Media.io key, or unset the key for demo mode')
+  else if (e.DEMO === true) {
+    for (const p of withCredentials.filter((c) => c.names.every(isSet))) problems.push(`DEMO=true: unset it to use the ${p.title} credentials (${p.names.join(', ')}), or unset them for demo mode`)
+  }
   const jwtConfigured = e.JWT_SECRET !== undefined || e.JWT_JWKS_URL !== undefined
   const clientCredentials = Boolean(e.API_KEYS?.length) || jwtConfigured
   // One line names everything missing, so a bare production start says all of it at once.
   const missing = [
-    ...(!demo && !credentials && hasKey === hasSecret ? ['TOMOVIEE_APP_KEY, TOMOVIEE_APP_SECRET'] : []),
+    // A half-set pair is reported by the provider itself.
+    ...(!demo ? deciding.filter((p) => !p.names.some(isSet)).map((p) => p.names.join(', ')) : []),
     ...(!demo && !clientCredentials ? ['API_KEYS (or JWT_SECRET / JWT_JWKS_URL)'] : [])
   ]
   if (missing.length) {
@@ -157,14 +155,6 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     demo,
     simulateUnconfigured: demo || (e.NODE_ENV !== 'production' && e.DEMO !== false),
     ...providers,
-    gateway: {
-      baseUrl: e.TOMOVIEE_BASE_URL.replace(/\/+$/, ''),
-      appKey: e.TOMOVIEE_APP_KEY ?? '',
-      appSecret: e.TOMOVIEE_APP_SECRET ?? '',
-      connectTimeoutMs: e.GATEWAY_CONNECT_TIMEOUT_MS,
-      timeoutMs: e.GATEWAY_TIMEOUT_MS,
-      poll: { ratePerSec: e.TOMOVIEE_POLL_RATE_PER_SEC, burst: e.TOMOVIEE_POLL_BURST }
-    },
     databasePath: e.DATABASE_PATH,
     redis: e.REDIS_URL === undefined
       ? undefined
@@ -174,9 +164,6 @@ export function loadConfig (env: Record<string, string | undefined>): Config {
     jwt: { secret: e.JWT_SECRET, jwksUrl: e.JWT_JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, clockToleranceSec: e.JWT_CLOCK_TOLERANCE_SEC },
     streamTokens: { secret: e.STREAM_TOKEN_SECRET, ttlSec: e.STREAM_TOKEN_TTL_SEC },
     corsOrigins: e.CORS_ORIGINS ?? [],
-    simulatorPort: e.SIMULATOR_PORT,
-    simulatorBehaviour: e.SIMULATOR_BEHAVIOUR,
-    simulatorProgressCallbacks: e.SIMULATOR_PROGRESS_CALLBACKS,
     sse: {
       heartbeatMs: e.SSE_HEARTBEAT_MS,
       retryMs: e.SSE_RETRY_MS,

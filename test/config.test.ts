@@ -8,10 +8,10 @@ describe('loadConfig', () => {
     expect(c.port).toBe(3000)
     expect(c.host).toBe('127.0.0.1')
     expect(c.publicUrl).toBe('http://127.0.0.1:3000')
-    expect(c.gateway.baseUrl).toBe('https://openapi.wondershare.cc')
+    expect(c.tomoviee.baseUrl).toBe('https://openapi.wondershare.cc')
     expect(c.databasePath).toBe('./data/bff.sqlite')
     expect(c.apiKeys).toEqual([{ owner: 'demo', key: 'dev-key' }])
-    expect(c.simulatorPort).toBe(4010)
+    expect(c.tomoviee.simulator.port).toBe(4010)
     expect(c.sse.heartbeatMs).toBe(15_000)
   })
 
@@ -47,7 +47,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's' })).toThrow(/API_KEYS \(or JWT_SECRET \/ JWT_JWKS_URL\): required/)
     const c = loadConfig({ TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's', API_KEYS: 'web:web-key-123' })
     expect(c.demo).toBe(false)
-    expect(c.gateway).toMatchObject({ appKey: 'k', appSecret: 's' })
+    expect(c.tomoviee).toMatchObject({ appKey: 'k', appSecret: 's' })
     expect(c.apiKeys).toEqual([{ owner: 'web', key: 'web-key-123' }])
   })
 
@@ -79,7 +79,7 @@ describe('loadConfig', () => {
   })
 
   it('reads the simulator\'s default behaviour from markers', () => {
-    expect(loadConfig({ SIMULATOR_BEHAVIOUR: '#fail #double-callback' }).simulatorBehaviour).toMatchObject({ outcome: 'fail', doubleCallback: true })
+    expect(loadConfig({ SIMULATOR_BEHAVIOUR: '#fail #double-callback' }).tomoviee.simulator.behaviour).toMatchObject({ outcome: 'fail', doubleCallback: true })
     expect(() => loadConfig({ SIMULATOR_BEHAVIOUR: 'fail please' })).toThrow(/SIMULATOR_BEHAVIOUR/)
   })
 

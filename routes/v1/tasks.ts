@@ -105,7 +105,7 @@ const tasks: FastifyPluginAsyncZod = async (app) => {
       tags: ['tasks'],
       summary: 'Cancel an unfinished task',
       description: 'Moves the task to `canceled` at once (event `task.canceled`); a repeat answers the same task. ' +
-        'ToMoviee has no cancel call, so the upstream job runs on and may still be charged.',
+        'No provider has a cancel call upstream, so the upstream job runs on and may still be charged.',
       security,
       params: TaskIdParamsSchema,
       response: { 200: TaskSchema, 404: ErrorSchema, 409: ErrorSchema, ...authErrors }

@@ -10,8 +10,8 @@ export interface TransportOptions {
   dispatcher?: Dispatcher | undefined
   /** Sent with every request (credentials that travel in a header: never logged, never in an error). */
   headers?: Readonly<Record<string, string>> | undefined
-  /** The provider's name in error messages. Default "Tencent". */
-  label?: string | undefined
+  /** The provider's name in error messages. */
+  label: string
 }
 
 /** Per-call extras: a path under the base URL, or another URL on the same pool, and request headers. */
@@ -25,12 +25,12 @@ export type { JsonAnswer }
 
 /**
  * POSTs JSON to one base URL over a keep-alive pool and reads a bounded JSON answer. Errors never
- * hold the request body or headers: Tencent's secrets travel in the body, Media.io's key in a header.
+ * hold the request body or headers: credentials may travel in either.
  */
 export function createJsonTransport (url: string, opts: TransportOptions) {
   const owns = opts.dispatcher === undefined
   const dispatcher = opts.dispatcher ?? createUpstreamAgent(opts)
-  const upstream = opts.label ?? 'Tencent'
+  const upstream = opts.label
 
   const post = (body: unknown, call: PostOptions = {}): Promise<JsonAnswer> =>
     postJson(call.url ?? url + (call.path ?? ''), body, {

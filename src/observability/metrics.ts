@@ -69,7 +69,7 @@ export function createMetrics (opts: { prefix?: string, build?: { version: strin
     taskCreated: (capability) => { tasksCreated.inc({ capability }) },
     taskFinished: (capability, status, source) => { tasksFinished.inc({ capability, status, source }) },
     callback: (outcome) => { callbacks.inc({ outcome }) },
-    gatewayCall: (operation, seconds, errorCode, provider = 'tomoviee') => {
+    gatewayCall: (operation, seconds, errorCode, provider) => {
       // The Observer must not throw, and prom-client throws on some values it cannot record.
       if (Number.isFinite(seconds) && seconds >= 0) upstreamDuration.observe({ operation, outcome: errorCode ?? 'ok', provider }, seconds)
       if (errorCode !== null) upstreamErrors.inc({ operation, code: errorCode, provider })

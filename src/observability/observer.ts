@@ -13,8 +13,8 @@ export interface Observer {
   /** A task reached a terminal status; `source` is what moved it there. */
   taskFinished: (capability: string, status: TaskStatus, source: TaskSource) => void
   callback: (outcome: CallbackOutcome) => void
-  /** One upstream call: its duration, the error code when it failed, and the provider's id (tomoviee when absent). */
-  gatewayCall: (operation: GatewayOperation, seconds: number, errorCode: string | null, provider?: string) => void
+  /** One upstream call: its duration, the error code when it failed, and the provider's id. */
+  gatewayCall: (operation: GatewayOperation, seconds: number, errorCode: string | null, provider: string) => void
 }
 
 export const NOOP_OBSERVER: Observer = {

@@ -1,38 +1,21 @@
 import type { z } from 'zod'
-import { EdrawmaxEnvSchema, edrawmaxConfig } from './edrawmax/config.ts'
-import { MediaioEnvSchema, mediaioConfig } from './mediaio/config.ts'
-import { TencentEnvSchema, tencentConfig } from './tencent/config.ts'
+import { PROVIDERS } from './registry.ts'
 
 /**
- * A provider's own environment variables and how it reads them into its `Config.<key>` block.
- * src/config.ts merges every block generically, so a new provider adds one line here (beside its
- * registry line) and never touches src/config.ts.
+ * Every provider's configuration block (its module's `settings`), for src/config-schema.ts to merge
+ * and src/config.ts to read. A new provider brings its block with its registry line; nothing here
+ * or in src/config.ts changes.
  */
-interface ConfigBlock<K extends string, S extends z.ZodObject, C> {
-  key: K
-  env: S
-  /** Given the whole parsed environment (which holds this block's variables); pushes readable problems. */
-  read: (env: z.output<S>, problems: string[]) => C
-}
+export const PROVIDER_CONFIG_BLOCKS = PROVIDERS.map((p) => p.settings)
 
-const block = <K extends string, S extends z.ZodObject, C>(b: ConfigBlock<K, S, C>): ConfigBlock<K, S, C> => b
-
-/** Order is the README configuration table's order within the provider variables. */
-export const PROVIDER_CONFIG_BLOCKS = [
-  // `demo` in each block means the provider has no credentials: no secrets / no base URL / no key.
-  block({ key: 'tencent', env: TencentEnvSchema, read: tencentConfig }),
-  block({ key: 'edrawmax', env: EdrawmaxEnvSchema, read: edrawmaxConfig }),
-  block({ key: 'mediaio', env: MediaioEnvSchema, read: mediaioConfig })
-] as const
-
-type Blocks = typeof PROVIDER_CONFIG_BLOCKS[number]
+type Blocks = typeof PROVIDERS[number]['settings']
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never
 
 /** Every block's variables in one zod shape, for ConfigSchema to extend. */
 export type ProviderEnvShape = UnionToIntersection<Blocks['env']['shape']>
 export const PROVIDER_ENV_SHAPE = Object.assign({}, ...PROVIDER_CONFIG_BLOCKS.map((b) => b.env.shape)) as ProviderEnvShape
 
-/** `Config.tencent`, `Config.edrawmax`, ...: one field per block. */
+/** `Config.tomoviee`, `Config.tencent`, ...: one field per provider. */
 export type ProviderConfigs = { [B in Blocks as B['key']]: ReturnType<B['read']> }
 
 export function readProviderConfigs (env: z.output<z.ZodObject<ProviderEnvShape>>, problems: string[]): ProviderConfigs {

@@ -4,6 +4,7 @@ import type { ProviderBudget } from '../polling/runner.ts'
 import type { ErrorCode } from '../errors.ts'
 import type { CapabilityDefinition } from '../tasks/capabilities/types.ts'
 import type { Output, TaskStatus } from '../tasks/model.ts'
+import type { ProviderSettings } from './settings.ts'
 
 /**
  * The provider seam (issue 13), after platformatic/ai-warp's `Provider`: the core holds a list of
@@ -105,13 +106,16 @@ export interface Simulation { config: Config, url: string, close: () => Promise<
  * OpenAPI, `GET /v1/capabilities` and the client types come from `capabilities`; the rest from
  * the built Provider.
  */
-export interface ProviderModule {
-  readonly id: string
+export interface ProviderModule<S extends ProviderSettings = ProviderSettings> {
+  /** The settings' key: `Config.<id>` holds the provider's configuration block. */
+  readonly id: S['key']
   /** For people, after "the": "ToMoviee gateway", "Tencent image-to-music API". */
   readonly title: string
   /** As the built provider's: decides whether `/webhooks/<id>` exists. */
   readonly delivery: Provider['delivery']
   readonly capabilities: readonly CapabilityDefinition[]
+  /** Its environment variables and `Config.<id>` block (./settings.ts). */
+  readonly settings: S
   mode: (config: Config) => ProviderMode
   /** The provider for this configuration (after `simulate`, pointed at the simulator). */
   build: (config: Config) => Provider

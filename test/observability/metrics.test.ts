@@ -11,8 +11,8 @@ describe('createMetrics', () => {
     observer.callback('accepted')
     observer.callback('duplicate')
     observer.callback('rejected')
-    observer.gatewayCall('createTask', 0.042, null)
-    observer.gatewayCall('getTask', 1.5, 'BFF_ERR_UPSTREAM_TIMEOUT')
+    observer.gatewayCall('createTask', 0.042, null, 'tomoviee')
+    observer.gatewayCall('getTask', 1.5, 'BFF_ERR_UPSTREAM_TIMEOUT', 'tomoviee')
 
     const text = await registry.metrics()
     expect(text).toContain('bff_tasks_created_total{capability="video-scoring"} 2')
@@ -54,7 +54,7 @@ describe('createMetrics', () => {
 
   it('never throws on a duration it cannot record', () => {
     const { observer } = createMetrics()
-    expect(() => observer.gatewayCall('getTask', Number.NaN, 'BFF_ERR_UPSTREAM_UNAVAILABLE')).not.toThrow()
-    expect(() => observer.gatewayCall('getTask', -1, null)).not.toThrow()
+    expect(() => observer.gatewayCall('getTask', Number.NaN, 'BFF_ERR_UPSTREAM_UNAVAILABLE', 'tomoviee')).not.toThrow()
+    expect(() => observer.gatewayCall('getTask', -1, null, 'tomoviee')).not.toThrow()
   })
 })

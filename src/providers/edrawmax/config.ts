@@ -1,13 +1,14 @@
 import { z } from 'zod'
+import { defineSettings } from '../settings.ts'
 import { EDRAWMAX_DEFAULT_BASE_URL } from './wire.ts'
 
 const positive = z.coerce.number().int().min(1)
 
 /**
- * The `EDRAWMAX_*` environment variables, for src/config.ts to merge into its schema once the
- * provider seam lands. EdrawMax needs no credentials, so demo mode cannot follow from missing
- * secrets: the provider runs against its simulator until EDRAWMAX_BASE_URL is set (sending users'
- * prompts to a third party is opted into, not the default).
+ * The `EDRAWMAX_*` environment variables, attached to the provider as `edrawmaxSettings`. EdrawMax
+ * needs no credentials, so demo mode cannot follow from missing secrets: the provider runs against
+ * its simulator until EDRAWMAX_BASE_URL is set (sending users' prompts to a third party is opted
+ * into, not the default).
  */
 export const EdrawmaxEnvSchema = z.object({
   EDRAWMAX_BASE_URL: z.url({ protocol: /^https?$/ }).optional()
@@ -44,3 +45,6 @@ export function edrawmaxConfig (env: z.output<typeof EdrawmaxEnvSchema>, problem
     demo: baseUrl === undefined
   }
 }
+
+/** `Config.edrawmax`. */
+export const edrawmaxSettings = defineSettings({ key: 'edrawmax', env: EdrawmaxEnvSchema, read: edrawmaxConfig })

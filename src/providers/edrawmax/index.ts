@@ -1,21 +1,23 @@
 import type { AddressInfo } from 'node:net'
 import type { CapabilityDefinition } from '../../tasks/capabilities/types.ts'
 import type { ProviderModule } from '../types.ts'
+import { edrawmaxSettings } from './config.ts'
 import { EDRAWMAX_CAPABILITIES, EDRAWMAX_PROVIDER_ID } from './capability.ts'
 import { createEdrawmaxProvider } from './client.ts'
 import { buildEdrawmaxSimulator, EDRAWMAX_API_PATH } from './simulator/app.ts'
 import { SIMULATOR_RESULT_HOSTS } from './trust.ts'
 
 /**
- * EdrawMax's registry line: `EDRAWMAX_*` configuration (config.edrawmax, parsed by ./config.ts).
+ * EdrawMax's registry line: `EDRAWMAX_*` configuration (config.edrawmax, declared in ./config.ts).
  * It needs no credentials, so "demo" means no EDRAWMAX_BASE_URL: then it runs against its
  * simulator outside production, and is off in production.
  */
-export const edrawmax: ProviderModule = {
+export const edrawmax: ProviderModule<typeof edrawmaxSettings> = {
   id: EDRAWMAX_PROVIDER_ID,
   title: 'EdrawMax diagram API',
   delivery: 'sync',
   capabilities: EDRAWMAX_CAPABILITIES as unknown as readonly CapabilityDefinition[],
+  settings: edrawmaxSettings,
   mode: (config) => !config.edrawmax.demo ? 'real' : config.simulateUnconfigured ? 'simulated' : 'off',
   build: (config) => createEdrawmaxProvider({
     // Set by `simulate` in demo mode; an off provider is never built.

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { defineSettings } from '../settings.ts'
 import type { ProviderBudget } from '../../polling/runner.ts'
 
 const positive = z.coerce.number().int().min(1)
@@ -7,8 +8,8 @@ const positive = z.coerce.number().int().min(1)
 export const MEDIAIO_DEFAULT_BASE_URL = 'https://openapi.media.io'
 
 /**
- * The `MEDIAIO_*` environment variables, for src/config.ts to merge into its schema once the
- * provider seam lands. Without a key the provider runs against its simulator (demo mode).
+ * The `MEDIAIO_*` environment variables, attached to the provider as `mediaioSettings`. Without a
+ * key the provider runs against its simulator (demo mode).
  */
 export const MediaioEnvSchema = z.object({
   MEDIAIO_BASE_URL: z.url({ protocol: /^https?$/ }).default(MEDIAIO_DEFAULT_BASE_URL)
@@ -48,3 +49,11 @@ export function mediaioConfig (env: z.output<typeof MediaioEnvSchema>, problems:
     demo: env.MEDIAIO_API_KEY === undefined
   }
 }
+
+/** `Config.mediaio`. */
+export const mediaioSettings = defineSettings({
+  key: 'mediaio',
+  env: MediaioEnvSchema,
+  read: mediaioConfig,
+  credentials: ['MEDIAIO_API_KEY']
+})

@@ -2,20 +2,22 @@ import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { CapabilityDefinition } from '../../tasks/capabilities/types.ts'
 import type { ProviderModule } from '../types.ts'
+import { mediaioSettings } from './config.ts'
 import { MEDIAIO_CAPABILITIES, MEDIAIO_PROVIDER_ID } from './capabilities.ts'
 import { createMediaioProvider } from './client.ts'
 import { buildMediaioSimulator } from './simulator/app.ts'
 
 /**
- * Media.io's registry line: `MEDIAIO_*` configuration (config.mediaio, parsed by ./config.ts).
+ * Media.io's registry line: `MEDIAIO_*` configuration (config.mediaio, declared in ./config.ts).
  * Polling only: the reconciler's poller asks Task Result within the `MEDIAIO_POLL_*` budget.
  * Without a key it runs against its simulator outside production, and is off in production.
  */
-export const mediaio: ProviderModule = {
+export const mediaio: ProviderModule<typeof mediaioSettings> = {
   id: MEDIAIO_PROVIDER_ID,
   title: 'Media.io generation API',
   delivery: 'polling',
   capabilities: MEDIAIO_CAPABILITIES as unknown as readonly CapabilityDefinition[],
+  settings: mediaioSettings,
   mode: (config) => !config.mediaio.demo ? 'real' : config.simulateUnconfigured ? 'simulated' : 'off',
   build: (config) => createMediaioProvider({
     baseUrl: config.mediaio.baseUrl,

@@ -34,7 +34,7 @@ const CAPABILITIES = [tencentImageToMusic] as unknown as readonly CapabilityDefi
 
 /** Tencent's image-to-music job API behind the provider interface. Throws GatewayError upstream. */
 export function createTencentProvider (opts: TencentClientOptions): Provider {
-  const transport = createJsonTransport(opts.endpoint, opts)
+  const transport = createJsonTransport(opts.endpoint, { ...opts, label: 'Tencent' })
   const now = opts.now ?? Date.now
   const base = opts.outputBaseUrl.replace(/\/+$/, '')
   // Upstream messages go to the log; an echo of a credential must not ride along.

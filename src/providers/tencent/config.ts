@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { defineSettings } from '../settings.ts'
 
 const positive = z.coerce.number().int().min(1)
 const secret = z.string().trim().min(1).optional()
@@ -7,8 +8,9 @@ const secret = z.string().trim().min(1).optional()
 export const TENCENT_DEFAULT_ENDPOINT = 'http://service-mqk0mc83-1257411467.bj.apigw.tencentcs.com/release/job'
 
 /**
- * The `TENCENT_*` environment variables, merged into src/config.ts's schema. Without both secrets
- * the provider runs against its simulator outside production (demo mode) and is off in production.
+ * The `TENCENT_*` environment variables, attached to the provider as `tencentSettings`. Without
+ * both secrets the provider runs against its simulator outside production (demo mode) and is off
+ * in production.
  */
 export const TencentEnvSchema = z.object({
   TENCENT_ENDPOINT: z.url({ protocol: /^https?$/ }).default(TENCENT_DEFAULT_ENDPOINT)
@@ -59,3 +61,11 @@ export function tencentConfig (env: z.output<typeof TencentEnvSchema>, problems:
     demo
   }
 }
+
+/** `Config.tencent`. */
+export const tencentSettings = defineSettings({
+  key: 'tencent',
+  env: TencentEnvSchema,
+  read: tencentConfig,
+  credentials: ['TENCENT_SECRET_ID', 'TENCENT_SECRET_KEY']
+})

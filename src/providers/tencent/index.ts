@@ -2,19 +2,21 @@ import { randomBytes } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import type { CapabilityDefinition } from '../../tasks/capabilities/types.ts'
 import type { ProviderModule } from '../types.ts'
+import { tencentSettings } from './config.ts'
 import { TENCENT_PROVIDER_ID, tencentImageToMusic } from './capability.ts'
 import { createTencentProvider } from './client.ts'
 import { buildTencentSimulator, TENCENT_JOB_PATH, TENCENT_STORAGE_PATH } from './simulator/app.ts'
 
 /**
- * Tencent's registry line: `TENCENT_*` configuration (config.tencent, parsed by ./config.ts).
+ * Tencent's registry line: `TENCENT_*` configuration (config.tencent, declared in ./config.ts).
  * Without both secrets it runs against its simulator outside production, and is off in production.
  */
-export const tencent: ProviderModule = {
+export const tencent: ProviderModule<typeof tencentSettings> = {
   id: TENCENT_PROVIDER_ID,
   title: 'Tencent image-to-music API',
   delivery: 'callback',
   capabilities: [tencentImageToMusic] as unknown as readonly CapabilityDefinition[],
+  settings: tencentSettings,
   mode: (config) => !config.tencent.demo ? 'real' : config.simulateUnconfigured ? 'simulated' : 'off',
   build: (config) => createTencentProvider({
     ...config.tencent,

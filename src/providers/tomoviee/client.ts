@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici'
 import type { z } from 'zod'
 import { GatewayError } from '../../gateway/errors.ts'
 import { createUpstreamAgent, postJson } from '../../gateway/http.ts'
-import { CreateDataSchema, EnvelopeSchema, TaskDataSchema } from './schemas.ts'
+import { CreateDataSchema, EnvelopeSchema, TaskDataSchema } from './wire.ts'
 import type { GatewayClient, UpstreamTask } from './types.ts'
 
 export interface GatewayClientOptions {

@@ -2,7 +2,7 @@ import { BffError, toIssues } from '../../errors.ts'
 import type { CapabilityDefinition } from '../../tasks/capabilities/types.ts'
 import type { Provider, TaskContext } from '../types.ts'
 import { findTomovieeCapability, TOMOVIEE_CAPABILITIES } from './capabilities/index.ts'
-import { CallbackPayloadSchema } from './schemas.ts'
+import { CallbackPayloadSchema } from './wire.ts'
 import { tomovieeReport } from './status.ts'
 import type { GatewayClient } from './types.ts'
 

@@ -16,8 +16,9 @@ const UploadRefSchema = z.string().regex(/^upload:[0-9a-f]{32}$/)
 export const MediaUrlSchema = z.union([HttpUrlSchema, UploadRefSchema], { error: 'must be an http(s) URL or "upload:<id>"' })
 
 /**
- * Everything the BFF knows about one ToMoviee capability. Routes, OpenAPI, validation, the
+ * Everything the BFF knows about one capability of a provider. Routes, OpenAPI, validation, the
  * simulator and result parsing all derive from this, so adding a capability is adding one file.
+ * `endpoint` and `outputs` keep ToMoviee's shape (the first provider); others use them as they need.
  */
 export interface CapabilityDefinition<
   In extends z.ZodObject = z.ZodObject,
