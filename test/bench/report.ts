@@ -29,7 +29,7 @@ export function report (totalSec: number): string {
   out.push(`- Command: \`npm run bench\` (\`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`), ${ROUNDS} rounds per scenario${ONLY.includes('redis') && REDIS_ROUNDS !== ROUNDS ? ` (scenario 5: ${REDIS_ROUNDS})` : ''}, total run time ${fmt(totalSec / 60, 1)} min, ${new Date().toISOString().slice(0, 10)}`)
   out.push('- **Client and server share the machine\'s cores**: load generators (autocannon, the SSE client processes), the gateway simulator and the server under test all run on the same ' +
     `${cpu.length} CPUs, so absolute figures are lower than on dedicated hardware; the ratios are the point.`)
-  out.push('- Everything listens on 127.0.0.1. BFF settings: `LOG_LEVEL=warn`, `RECONCILE_ENABLED=false`, `WEBHOOK_VERIFY=false`, rate limits and `MAX_ACTIVE_TASKS_PER_OWNER` raised to 10⁹ so they do not interfere, SQLite in a temporary directory.')
+  out.push('- Everything listens on 127.0.0.1. BFF settings: `LOG_LEVEL=warn`, `RECONCILE_ENABLED=false`, `PROGRESS_POLL_MS=0`, `WEBHOOK_VERIFY=false`, rate limits and `MAX_ACTIVE_TASKS_PER_OWNER` raised to 10⁹ so they do not interfere, SQLite in a temporary directory.')
   if (ONLY.includes('redis')) {
     const r = results.redis
     out.push(`- Scenario 5: ${!r ? 'not run' : 'error' in r ? `not run (${r.error})` : `${r.info}; the two BFF instances of scenario 5 use the same settings with \`REDIS_URL\` set instead of SQLite`}.`)

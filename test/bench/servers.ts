@@ -33,6 +33,9 @@ export function bffEnv (port: number, simUrl: string, owners: string[], extra: R
     CONNECTIONS_PER_IP_MAX: NO_LIMIT,
     CONNECTIONS_MAX: NO_LIMIT,
     RECONCILE_ENABLED: 'false',
+    // Polls of watched tasks would apply the simulator's progress ahead of the benchmark's own
+    // callbacks, which then change nothing (and fail the fan-out's check).
+    PROGRESS_POLL_MS: '0',
     WEBHOOK_VERIFY: 'false',
     ...extra
   }
