@@ -16,11 +16,13 @@ export const flag = (name: string): string | undefined => {
 export const QUICK = flag('quick') !== undefined
 export const PROFILE = flag('profile') !== undefined
 export const HEAP = flag('heap-snapshots') !== undefined
-export const ALL_SCENARIOS = ['create', 'ingest', 'fanout', 'redis', 'replay', 'storage', 'growth']
+export const ALL_SCENARIOS = ['create', 'ingest', 'fanout', 'redis', 'replay', 'storage', 'growth', 'storm', 'capacity']
 export const ONLY = flag('only')?.split(',').map((s) => s.trim()) ?? ALL_SCENARIOS
 export const ROUNDS = Number(flag('rounds') ?? (QUICK ? 1 : 5))
 /** Scenario 5 repeats scenarios 2 and 3 with fewer rounds, to keep the whole run bounded. */
 export const REDIS_ROUNDS = Math.min(ROUNDS, Number(flag('rounds') ?? 3))
+/** The reconnect storm (scenario 9) is long per round; three keep the whole run bounded. */
+export const STORM_ROUNDS = Math.min(ROUNDS, Number(flag('rounds') ?? 3))
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 /** Every BFF pair of this run gets `<REDIS_PREFIX>-<n>`; all of them are deleted at the end. */
 export const REDIS_PREFIX = `bench-${randomBytes(6).toString('hex')}`
@@ -41,6 +43,27 @@ export const P = {
     clientProcesses: 2,
     openConcurrency: 100,
     deliveryTimeoutMs: 30_000
+  },
+  storm: {
+    clients: Number(flag('storm-clients') ?? (QUICK ? 1_000 : 10_000)),
+    owners: 100,
+    /** Callbacks per task between the restart and the clients' return: what each resume replays. */
+    missed: 2,
+    /** One callback every this many ms (round-robin over the tasks) while the clients come back. */
+    liveIntervalMs: 10,
+    clientProcesses: 2,
+    openConcurrency: 100,
+    timeoutMs: 120_000
+  },
+  capacity: {
+    /** Stream requests past the cap, each of which must get 503. */
+    extra: 50,
+    /** Requests per probe endpoint at the cap. */
+    probes: 40,
+    clientProcesses: 2,
+    openConcurrency: 100,
+    /** --quick: a lower open-file limit for the BFF, so the cap is reached in seconds. */
+    fdLimit: QUICK ? 4096 : undefined
   }
 }
 export const GLOBAL_DEADLINE_MS = 14 * 60_000

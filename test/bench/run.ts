@@ -14,6 +14,10 @@
  *                  (test/bench/replay-serving.ts)
  *   7. storage     bytes per task and per event on both stores (test/bench/storage.ts)
  *   8. growth      SQLite reads at 10k / 100k / 1M tasks, one owner and 1,000 owners (test/bench/growth.ts)
+ *   9. storm       N clients (default 10,000; --storm-clients=N) resuming /v1/events with Last-Event-ID
+ *                  at once after a restart, against a raw server accepting N streams (reconnect-storm.ts)
+ *  10. capacity    streams opened up to the cap derived from the open-file limit; 503 past it, and
+ *                  the probes at the cap (stream-capacity.ts)
  *
  * Each scenario is test/bench/scenario-<name>.ts (its run and its report sections), listed in
  * scenarios.ts; servers.ts starts the servers and drives load, report.ts writes BENCHMARKS.md.
@@ -27,7 +31,7 @@
  * BENCHMARKS.md is merged section by section: a run replaces the sections of the scenarios it ran
  * (and "Machine and command") and keeps every other section as it was.
  * Options:
- *   --only=create,ingest,fanout,redis,replay,storage,growth   run some scenarios (redis-fanout: only the fan-out of scenario 5)
+ *   --only=create,ingest,fanout,redis,replay,storage,growth,storm,capacity   run some scenarios (redis-fanout: only the fan-out of scenario 5)
  *   --rounds=N                    rounds per scenario (default 5; scenario 5: 3, or N if given)
  *   --quick                       shorter runs and 1,000 streams only, for trying the harness
  *   --profile                     run the BFF under --cpu-prof (profiles in test-artifacts/cpu-prof/;

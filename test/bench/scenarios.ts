@@ -7,9 +7,10 @@ import { ingestScenario } from './scenario-ingest.ts'
 import { redisScenario } from './scenario-redis.ts'
 import { replayScenario } from './scenario-replay.ts'
 import { storageScenario } from './scenario-storage.ts'
+import { stormScenario } from './scenario-storm.ts'
 
 export const SCENARIOS: readonly BenchScenario[] = [
-  createScenario, ingestScenario, fanoutScenario, redisScenario, replayScenario, storageScenario, growthScenario
+  createScenario, ingestScenario, fanoutScenario, redisScenario, replayScenario, storageScenario, growthScenario, stormScenario
 ]
 
 /** The report sections each `--only` name writes (titles without the `## `). */

@@ -45,7 +45,7 @@ let profileSeq = 0
 /** Profiled BFF processes: where the profile goes, and the measured windows to attribute. */
 const profiled = new Map<Child, { windows: { label: string, startUs: number, endUs: number }[] }>()
 
-export async function startBff (simUrl: string, owners: string[], scenario: string, opts: { port?: number, env?: Record<string, string> } = {}): Promise<Child & { url: string }> {
+export async function startBff (simUrl: string, owners: string[], scenario: string, opts: { port?: number, env?: Record<string, string>, fdLimit?: number } = {}): Promise<Child & { url: string }> {
   const port = opts.port ?? await freePort()
   const nodeArgs = ['--expose-gc']
   let dir = ''
@@ -56,7 +56,7 @@ export async function startBff (simUrl: string, owners: string[], scenario: stri
     mkdirSync(dir, { recursive: true })
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
   }
-  const child = await spawnChild('bff', 'bff-server.ts', { env: bffEnv(port, simUrl, owners, opts.env), nodeArgs })
+  const child = await spawnChild('bff', 'bff-server.ts', { env: bffEnv(port, simUrl, owners, opts.env), nodeArgs, ...(opts.fdLimit === undefined ? {} : { fdLimit: opts.fdLimit }) })
   if (PROFILE) {
     const entry = { windows: [] as { label: string, startUs: number, endUs: number }[] }
     profiled.set(child, entry)
