@@ -73,13 +73,20 @@ function liveCallbacks (targets: Target[], from: number, intervalMs: number): { 
   let stopped = false
   let failure: unknown
   const acks: Promise<number>[] = []
+  const chains: Promise<number>[] = []
   const loop = (async () => {
     for (let i = 0; !stopped; i++) {
       const p = from + Math.floor(i / targets.length)
       // 99 is the last progress of a running task; the final callback needs one step more.
       if (p >= 98) break
-      // Caught at once (an unhandled rejection would end the process); reported by stop().
-      acks.push(callback(targets[i % targets.length]!, p).catch((err: unknown) => { failure ??= err; return Number.NaN }))
+      // One task's callbacks go one after another: an answer slower than a lap of the tasks must
+      // not let the next progress overtake it (the older one would then change nothing).
+      const k = i % targets.length
+      const ack = (chains[k] ?? Promise.resolve(0)).then(() => callback(targets[k]!, p))
+        // Caught at once (an unhandled rejection would end the process); reported by stop().
+        .catch((err: unknown) => { failure ??= err; return Number.NaN })
+      chains[k] = ack
+      acks.push(ack)
       await sleep(intervalMs)
     }
   })()
