@@ -10,6 +10,7 @@ import type { ReplayResult } from './replay-serving.ts'
 import { revision } from './report-format.ts'
 import type { FanoutResults } from './scenario-fanout.ts'
 import type { IngestResult } from './scenario-ingest.ts'
+import type { CapacityResult } from './stream-capacity.ts'
 import type { StormResult } from './scenario-storm.ts'
 import type { Kind, LoadRun } from './servers.ts'
 import type { StorageFigures } from './storage.ts'
@@ -38,6 +39,7 @@ export const results: {
   storage?: StorageFigures[] | { error: string }
   growth?: GrowthRow[] | { error: string }
   storm?: StormResult | { error: string }
+  capacity?: CapacityResult | { error: string }
 } = { fanout: {}, redisFanout: {} }
 
 /** Load averages when each scenario started and ended: how busy the shared cores were. */

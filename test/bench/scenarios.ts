@@ -1,5 +1,6 @@
 /** Every scenario of `npm run bench`, in the order they run and appear in BENCHMARKS.md. */
 import type { BenchScenario } from './results.ts'
+import { capacityScenario } from './scenario-capacity.ts'
 import { createScenario } from './scenario-create.ts'
 import { fanoutScenario } from './scenario-fanout.ts'
 import { growthScenario } from './scenario-growth.ts'
@@ -10,7 +11,7 @@ import { storageScenario } from './scenario-storage.ts'
 import { stormScenario } from './scenario-storm.ts'
 
 export const SCENARIOS: readonly BenchScenario[] = [
-  createScenario, ingestScenario, fanoutScenario, redisScenario, replayScenario, storageScenario, growthScenario, stormScenario
+  createScenario, ingestScenario, fanoutScenario, redisScenario, replayScenario, storageScenario, growthScenario, stormScenario, capacityScenario
 ]
 
 /** The report sections each `--only` name writes (titles without the `## `). */
