@@ -8,7 +8,8 @@ import { startChild } from './child.ts'
 
 const config = loadConfig(process.env)
 const app = await buildApp({ config })
-await app.listen({ host: '127.0.0.1', port: config.port })
+// The backlog as src/server.ts sets it: the reconnect storm measures what production queues.
+await app.listen({ host: '127.0.0.1', port: config.port, backlog: config.listenBacklog })
 
 startChild({
   info: { port: config.port, url: config.publicUrl },

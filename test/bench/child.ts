@@ -60,7 +60,8 @@ export function startChild (opts: ChildOptions): void {
   process.on('disconnect', () => { void stop() })
   process.once('SIGTERM', () => { void stop() })
   process.once('SIGINT', () => { void stop() })
-  const lifetime = Number(process.env.BENCH_MAX_LIFETIME_MS ?? 15 * 60_000)
+  // Past the coordinator's own deadline (GLOBAL_DEADLINE_MS), so the simulator outlives a full run.
+  const lifetime = Number(process.env.BENCH_MAX_LIFETIME_MS ?? 17 * 60_000)
   setTimeout(() => {
     process.stderr.write(`exceeded BENCH_MAX_LIFETIME_MS (${lifetime} ms), exiting\n`)
     void stop(2)

@@ -94,14 +94,21 @@ export interface SpawnOptions {
   readyTimeoutMs?: number
   /** Extra stdout/stderr lines are forwarded with this prefix (warnings of a child). */
   quiet?: boolean
+  /** Open-file limit of the child; the hard limit when absent. */
+  fdLimit?: number
 }
 
-/** Starts `test/bench/<script>` under node + tsx through bash, with the fd limit raised to the hard limit. */
+/** Starts `test/bench/<script>` under node + tsx through bash, with the fd limit raised to the hard limit (or set to `fdLimit`). */
 export async function spawnChild (name: string, script: string, opts: SpawnOptions = {}): Promise<Child> {
   const args = [...(opts.nodeArgs ?? []), '--import', 'tsx', join(BENCH_DIR, script)]
-  const proc = spawn('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...args], {
+  // eslint-disable-next-line no-template-curly-in-string -- a shell expansion, not a template
+  const proc = spawn('bash', ['-c', 'ulimit -n "${BENCH_FD_LIMIT:-$(ulimit -Hn)}" 2>/dev/null; exec "$0" "$@"', process.execPath, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TMPDIR: process.env.TMPDIR ?? '/tmp', NODE_ENV: 'production', ...opts.env },
+    env: {
+      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TMPDIR: process.env.TMPDIR ?? '/tmp', NODE_ENV: 'production',
+      ...(opts.fdLimit === undefined ? {} : { BENCH_FD_LIMIT: String(opts.fdLimit) }),
+      ...opts.env
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
   const forward = (chunk: Buffer): void => {

@@ -45,7 +45,8 @@ const server = createServer((req, res) => {
   }
   res.writeHead(404).end()
 })
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+// BACKLOG: the reconnect storm gives the baseline the same accept queue as the BFF.
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', Number(process.env.BACKLOG ?? 511), () => {
   startChild({
     info: { port: (server.address() as AddressInfo).port },
     handlers: { streams: () => open },
