@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { FileOutputType } from '../../../tasks/model.ts'
 import { ASSET_FORMATS } from '../../simulator-kit/assets.ts'
 import { behaviourFor, type Behaviour } from '../../simulator-kit/behaviour.ts'
-import { CallbackSender, type CallbackPayload, type SimLogger } from '../../simulator-kit/callback.ts'
+import { CallbackSender, type SimLogger } from '../../simulator-kit/callback.ts'
+import type { CallbackWire as CallbackPayload } from '../schemas.ts'
 import { fetchInputs, type FetchedInput, type InputFetchOptions } from './inputs.ts'
 
 export interface EngineOptions {
