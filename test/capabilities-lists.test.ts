@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../src/meta.ts'
@@ -47,14 +47,15 @@ describe('every capability of the registry is in every list', () => {
   })
 })
 
-// Every provider of the registry in the README's provider table, with its delivery model:
-// adding a provider fails here until it is documented.
-describe('every provider of the registry is documented', () => {
-  it.each(PROVIDERS.map((p) => [p.id, p] as const))('%s: README provider table', (id, provider) => {
+// Every provider of the registry in the README's provider table (with its delivery model) and
+// through the provider contract suite: adding a provider fails here until both exist.
+describe('every provider of the registry is documented and runs the contract suite', () => {
+  it.each(PROVIDERS.map((p) => [p.id, p] as const))('%s: README provider table and contract suite', (id, provider) => {
     // Columns after the id: Capabilities | Delivery | ...; the delivery cell starts with the model.
     const row = readmeRows('Providers').get(id)
     expect(row, 'the README provider table').toBeDefined()
     expect(row![1], 'its delivery column').toMatch(new RegExp(`^${provider.delivery}\\b`))
+    expect(existsSync(join(PROJECT_ROOT, `test/providers/${id}/contract.test.ts`)), `test/providers/${id}/contract.test.ts`).toBe(true)
   })
 
   it('names no provider that does not exist', () => {
