@@ -2,8 +2,12 @@ import { z } from 'zod'
 import { ErrorCodeSchema } from '../errors.ts'
 import { CAPABILITIES, pascalCase } from '../tasks/capabilities/index.ts'
 import { CapabilitySchema } from '../tasks/capabilities/describe.ts'
-import { FileOutputSchema, OutputCustodySchema, OutputSchema, OutputTypeSchema, SourceOutputSchema, TaskErrorSchema, TaskSchema, TaskStatusSchema } from '../tasks/model.ts'
+import { SseEventNameSchema, TasksResetSchema } from '../sse/schemas.ts'
+import {
+  FileOutputSchema, OutputCustodySchema, OutputSchema, OutputTypeSchema, SourceOutputSchema, TaskErrorSchema, TaskEventSchema, TaskEventTypeSchema, TaskSchema, TaskStatusSchema
+} from '../tasks/model.ts'
 import { MetadataSchema } from '../tasks/metadata.ts'
+import { WebhookPayloadSchema } from '../webhooks/payload.ts'
 import { DeliverySchema } from '../webhooks/view.ts'
 import { printType, type JsonSchema } from './ts-from-json-schema.ts'
 
@@ -43,6 +47,11 @@ export function generateClientTypes (): string {
     declaration('TaskError', TaskErrorSchema, 'output', 'Why a task did not succeed.'),
     declaration('Metadata', MetadataSchema, 'output', 'Your own labels on a task: a flat object of string values, never sent to the provider.'),
     declaration('Task', TaskSchema, 'output', 'A generation task as the BFF returns it.'),
+    declaration('TaskEventType', TaskEventTypeSchema, 'output', 'The name of a task event: `task.<status>`.'),
+    declaration('TaskEvent', TaskEventSchema, 'output', 'A state change: `type` is `task.<status>` and `task` the full task after it; `id` is the SSE id.'),
+    declaration('SseEventName', SseEventNameSchema, 'output', 'Every `event:` name an event stream carries.'),
+    declaration('TasksReset', TasksResetSchema, 'output', 'The data of a `tasks.reset` event: the history since the resume point is gone.'),
+    declaration('WebhookPayload', WebhookPayloadSchema, 'output', 'The body of a signed webhook message, for the app\'s backend that receives them.'),
     declaration('Capability', CapabilitySchema, 'output', 'A capability as GET /v1/capabilities describes it.'),
     declaration('Delivery', DeliverySchema, 'output', 'A signed webhook message of a task, as GET /v1/tasks/{id}/deliveries lists it.')
   ]

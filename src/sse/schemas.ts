@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { TASK_STATUSES, TaskSchema } from '../tasks/model.ts'
+import { TASK_EVENT_TYPES, TaskSchema } from '../tasks/model.ts'
 
 /** The `event:` names a stream can carry. */
-export const SSE_EVENT_NAMES = [...TASK_STATUSES.map((s) => `task.${s}` as const), 'task.reset', 'tasks.reset', 'shutdown'] as const
+export const SSE_EVENT_NAMES = [...TASK_EVENT_TYPES, 'task.reset', 'tasks.reset', 'shutdown'] as const
 export const SseEventNameSchema = z.enum(SSE_EVENT_NAMES).meta({
   id: 'SseEventName',
   description: '`task.<status>` and `task.reset` carry a Task, `tasks.reset` a TasksReset, `shutdown` a ShutdownNotice'

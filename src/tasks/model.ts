@@ -84,19 +84,21 @@ export interface TaskRecord extends Omit<Task, 'metadata'> {
 }
 
 export type TaskEventType = `task.${TaskStatus}`
+export const TASK_EVENT_TYPES = TASK_STATUSES.map((s): TaskEventType => `task.${s}`) as [TaskEventType, ...TaskEventType[]]
+export const TaskEventTypeSchema = z.enum(TASK_EVENT_TYPES).meta({ id: 'TaskEventType', description: '`task.<status>`: the status the task moved to' })
 
+/**
+ * One state change, the unit of the event log: the SSE event (`id:`, `event:` = type, `data:` =
+ * task), and the webhook message built from it. Written once; the client's type is generated from it.
+ */
 export const TaskEventSchema = z.object({
-  id: z.int().positive().describe('Monotonic event id, also the SSE id'),
-  type: z.string().describe('task.<status>'),
+  id: z.int().positive().describe('Monotonic event id, also the SSE id (send it back as Last-Event-ID)'),
+  type: TaskEventTypeSchema,
   task: TaskSchema
-}).meta({ id: 'TaskEvent' })
+}).meta({ id: 'TaskEvent', description: 'A state change: `type` is `task.<status>` and `task` the full task after it' })
 
-export interface TaskEvent {
-  id: number
-  owner: string
-  type: TaskEventType
-  task: Task
-}
+/** A task event as the server keeps it: the public event plus its owner, which never leaves the server. */
+export type TaskEvent = z.infer<typeof TaskEventSchema> & { owner: string }
 
 export function toPublicTask (r: TaskRecord): Task {
   return {

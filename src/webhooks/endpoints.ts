@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { TASK_STATUSES, type TaskEventType } from '../tasks/model.ts'
+import { TASK_EVENT_TYPES, type TaskEventType } from '../tasks/model.ts'
 import { decodeSecret } from './signing.ts'
 
 /** An endpoint of the app's own backend, configured by the deployment (WEBHOOK_ENDPOINTS). */
@@ -19,8 +19,6 @@ export interface Endpoint {
 
 /** Messages for a task's own `webhookUrl` name this instead of a configured endpoint's key. */
 export const TASK_ENDPOINT = 'task'
-
-export const EVENT_NAMES = TASK_STATUSES.map((s) => `task.${s}` as const)
 
 export const endpointKey = (url: string): string => createHash('sha256').update(url).digest('hex').slice(0, 12)
 
@@ -70,7 +68,7 @@ export function parseEndpoints (raw: string): Endpoint[] | string {
     const events = entry.events === undefined || entry.events.includes('task.*') ? null : new Set<TaskEventType>()
     for (const name of entry.events ?? []) {
       if (name === 'task.*') continue
-      if (!(EVENT_NAMES as readonly string[]).includes(name)) return `${at}: unknown event "${name}" (known: task.*, ${EVENT_NAMES.join(', ')})`
+      if (!(TASK_EVENT_TYPES as readonly string[]).includes(name)) return `${at}: unknown event "${name}" (known: task.*, ${TASK_EVENT_TYPES.join(', ')})`
       events?.add(name as TaskEventType)
     }
     const key = endpointKey(url.href)

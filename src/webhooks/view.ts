@@ -1,10 +1,11 @@
 import { z } from 'zod'
 import type { OutboxMessage } from '../store/types.ts'
+import { TaskEventTypeSchema } from '../tasks/model.ts'
 import { TASK_ENDPOINT, type Endpoint } from './endpoints.ts'
 
 export const DeliverySchema = z.object({
   id: z.string().describe('The message id, sent as `webhook-id` on every attempt'),
-  event: z.string().describe('The event type, e.g. task.succeeded'),
+  event: TaskEventTypeSchema,
   endpoint: z.string().describe('Host (and port) of the receiving endpoint'),
   state: z.enum(['pending', 'delivered', 'failed']).describe('pending: an attempt is due or scheduled; delivered: a 2xx answer; failed: the retry schedule ran out'),
   attempts: z.int().min(0).describe('Attempts since the message was (re)scheduled'),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from '../tasks/service.ts'
 import type { DeliveryStore, OutboxMessage } from '../store/types.ts'
 import { TASK_ENDPOINT, type Endpoint } from './endpoints.ts'
+import { payloadOf } from './payload.ts'
 import { nextAttemptAt } from './schedule.ts'
 import type { AttemptResult, Sender } from './send.ts'
 
@@ -29,12 +30,6 @@ export interface DeliveryWorker {
   wake: () => void
   /** Stops claiming and waits for the attempts in flight (aborted after `graceMs`). */
   stop: (graceMs?: number) => Promise<void>
-}
-
-/** The body a receiver gets: Standard Webhooks' {type, timestamp, data}, the task as data. */
-export function payloadOf (m: Pick<OutboxMessage, 'type' | 'data'>): string {
-  const task = JSON.parse(m.data) as { updatedAt?: string }
-  return JSON.stringify({ type: m.type, timestamp: task.updatedAt, data: task })
 }
 
 /**

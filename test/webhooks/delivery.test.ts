@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Webhook } from 'standardwebhooks'
+import { WebhookPayloadSchema } from '../../src/webhooks/payload.ts'
 import { BOB, bearer, createTask, eventually, startStack, type Stack } from '../helper.ts'
 import { closeAfterEach, endpointsEnv, SECRET, startReceiver, type Receiver } from './receiver.ts'
 
@@ -23,7 +24,10 @@ describe('webhook deliveries', () => {
     expect(final.body.items.every((i) => i.state === 'delivered' && i.attempts === 1 && i.lastStatus === 204 && i.endpoint === `127.0.0.1:${receiver!.port}`)).toBe(true)
 
     const wh = new Webhook(SECRET)
-    const payloads = receiver.received.map((r) => wh.verify(r.body, r.headers) as { type: string, timestamp: string, data: { id: string, status: string } })
+    const bodies = receiver.received.map((r) => wh.verify(r.body, r.headers))
+    // Exactly the schema the client's WebhookPayload type is generated from: parsing drops nothing.
+    const payloads = bodies.map((b) => WebhookPayloadSchema.parse(b))
+    expect(payloads).toEqual(bodies)
     expect(payloads.map((p) => p.type)).toEqual(final.body.items.map((i) => i.event))
     expect(payloads.every((p) => p.data.id === task.id && p.type === `task.${p.data.status}` && !Number.isNaN(Date.parse(p.timestamp)))).toBe(true)
     expect(receiver.received.map((r) => r.id)).toEqual(final.body.items.map((i) => i.id))

@@ -1,5 +1,5 @@
 import { BffClientError } from './errors.ts'
-import type { Task, TaskEventType, TaskStatus, WatchEvent } from './types.ts'
+import type { SseEventName, Task, TaskEventType, TasksReset, TaskStatus, WatchEvent } from './types.ts'
 
 // A Record keyed by TaskStatus, so a status added on the server fails to compile here until handled.
 const TERMINAL: Readonly<Record<TaskStatus, boolean>> = {
@@ -13,8 +13,11 @@ const TERMINAL: Readonly<Record<TaskStatus, boolean>> = {
 
 export const TASK_EVENT_TYPES = Object.keys(TERMINAL).map((s) => `task.${s}` as TaskEventType)
 
+// Keyed by the server's other event names, so one added there fails to compile here until handled.
+const OTHER_EVENTS: Readonly<Record<Exclude<SseEventName, TaskEventType>, true>> = { 'task.reset': true, 'tasks.reset': true, shutdown: true }
+
 /** Every event name the server sends; EventSource only delivers names it was told to listen for. */
-export const EVENT_NAMES: readonly string[] = [...TASK_EVENT_TYPES, 'task.reset', 'tasks.reset', 'shutdown']
+export const EVENT_NAMES: readonly SseEventName[] = [...TASK_EVENT_TYPES, ...Object.keys(OTHER_EVENTS) as (keyof typeof OTHER_EVENTS)[]]
 
 export function isTerminal (status: TaskStatus): boolean {
   return TERMINAL[status] === true
@@ -49,7 +52,7 @@ function parse (data: string): unknown {
 export function toWatchEvent (id: number, name: string, data: string): WatchEvent | undefined {
   if (name === 'task.reset') return { id, type: 'reset', tasks: [asTask(parse(data))] }
   if (name === 'tasks.reset') {
-    const tasks = (parse(data) as { tasks?: unknown } | null)?.tasks
+    const tasks: unknown = (parse(data) as Partial<TasksReset> | null)?.tasks
     return { id, type: 'reset', tasks: Array.isArray(tasks) ? tasks.map(asTask) : [] }
   }
   if ((TASK_EVENT_TYPES as readonly string[]).includes(name)) return { id, type: name as TaskEventType, task: asTask(parse(data)) }

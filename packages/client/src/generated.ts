@@ -71,6 +71,36 @@ export interface Task {
   updatedAt: string
 }
 
+/** The name of a task event: `task.<status>`. */
+export type TaskEventType = "task.queued" | "task.processing" | "task.succeeded" | "task.failed" | "task.canceled" | "task.timed_out"
+
+/** A state change: `type` is `task.<status>` and `task` the full task after it; `id` is the SSE id. */
+export interface TaskEvent {
+  /** Monotonic event id, also the SSE id (send it back as Last-Event-ID) */
+  id: number
+  type: TaskEventType
+  task: Task
+}
+
+/** Every `event:` name an event stream carries. */
+export type SseEventName = "task.queued" | "task.processing" | "task.succeeded" | "task.failed" | "task.canceled" | "task.timed_out" | "task.reset" | "tasks.reset" | "shutdown"
+
+/** The data of a `tasks.reset` event: the history since the resume point is gone. */
+export interface TasksReset {
+  /** Why the history could not be replayed: "history trimmed", "replay horizon" or "unknown event id" */
+  reason: string
+  /** The current state of the unfinished tasks; list the others with GET /v1/tasks */
+  tasks: Task[]
+}
+
+/** The body of a signed webhook message, for the app's backend that receives them. */
+export interface WebhookPayload {
+  type: TaskEventType
+  /** The task's updatedAt: messages are not ordered, so order by this */
+  timestamp: string
+  data: Task
+}
+
 /** A capability as GET /v1/capabilities describes it. */
 export interface Capability {
   /** Create with POST /v1/tasks/{name} */
@@ -100,8 +130,7 @@ export interface Capability {
 export interface Delivery {
   /** The message id, sent as `webhook-id` on every attempt */
   id: string
-  /** The event type, e.g. task.succeeded */
-  event: string
+  event: TaskEventType
   /** Host (and port) of the receiving endpoint */
   endpoint: string
   /** pending: an attempt is due or scheduled; delivered: a 2xx answer; failed: the retry schedule ran out */

@@ -10,6 +10,6 @@ export type { ClientErrorCode, Issue } from './errors.ts'
 export type {
   Capability, CapabilityInput, CapabilityInputs, CapabilityName, ClientOptions, Credentials, Delivery, ErrorCode,
   EventSourceConstructor, EventSourceEventLike, EventSourceLike, FileOutput, ListTasksQuery, Metadata, Output, OutputCustody, OutputType, SourceOutput,
-  ResetEvent, StreamToken, Task, TaskError, TaskEvent, TaskEventType, TaskPage, TaskStatus, WatchEvent,
-  WatchOptions
+  ResetEvent, SseEventName, StreamToken, Task, TaskError, TaskEvent, TaskEventType, TaskPage, TasksReset, TaskStatus, WatchEvent,
+  WatchOptions, WebhookPayload
 } from './types.ts'

@@ -1,11 +1,11 @@
 // The data types are generated from the server's zod schemas (generated.ts); the rest is the client's own.
-import type { CapabilityInputs, Task, TaskStatus } from './generated.ts'
+import type { CapabilityInputs, Task, TaskEvent, TaskStatus } from './generated.ts'
 
 export type {
-  Capability, CapabilityInputs, Delivery, ErrorCode, FileOutput, Metadata, Output, OutputCustody, OutputType, SourceOutput, Task, TaskError, TaskStatus
+  Capability, CapabilityInputs, Delivery, ErrorCode, FileOutput, Metadata, Output, OutputCustody, OutputType, SourceOutput,
+  SseEventName, Task, TaskError, TaskEvent, TaskEventType, TasksReset, TaskStatus, WebhookPayload
 } from './generated.ts'
 
-export type TaskEventType = `task.${TaskStatus}`
 export type CapabilityName = keyof CapabilityInputs
 export type CapabilityInput<C extends CapabilityName> = CapabilityInputs[C]
 
@@ -29,13 +29,6 @@ export interface ListTasksQuery {
 export interface StreamToken {
   token: string
   expiresAt: string
-}
-
-/** A state change: `type` is `task.<status>` and `task` the full task after it; `id` is the SSE id. */
-export interface TaskEvent {
-  id: number
-  type: TaskEventType
-  task: Task
 }
 
 /**

@@ -7,18 +7,11 @@ export interface SimLogger {
   error: (obj: object, msg: string) => void
 }
 
-/** What the simulated gateway POSTs to a task's callback URL. */
-export interface CallbackPayload {
-  task_id: string
-  status: number
-  /** JSON-encoded string, as in the result endpoint; only with status 3. */
-  result?: string
-  reason?: string
-  /** Only on the simulator's deliberately stale status-2 callback. */
-  progress?: number
-  /** The caller's pass-through value, verbatim; absent when none was given. */
-  params?: string
-}
+/**
+ * What the sender reads of a callback body, for its log. The body itself is the provider's own wire
+ * schema (ToMoviee's CallbackWire), so the simulator sends what the BFF parses.
+ */
+export interface CallbackBody { task_id: string | number, status: number }
 
 /**
  * Makes single callback attempts with undici, each bounded by a timeout, never throwing; the engine
@@ -38,14 +31,14 @@ export class CallbackSender {
   }
 
   /** Resolves to the receiver's HTTP status, or null when no answer arrived. `attempt` (1-based) is only logged. */
-  send (url: string, payload: CallbackPayload, attempt = 1): Promise<number | null> {
+  send (url: string, payload: CallbackBody, attempt = 1): Promise<number | null> {
     const pending = this.attempt(url, payload, attempt)
     this.inflight.add(pending)
     void pending.finally(() => this.inflight.delete(pending))
     return pending
   }
 
-  private async attempt (url: string, payload: CallbackPayload, attempt: number): Promise<number | null> {
+  private async attempt (url: string, payload: CallbackBody, attempt: number): Promise<number | null> {
     // The callback URL may carry a per-task token, so only its origin reaches the log.
     const log = { taskId: payload.task_id, status: payload.status, target: originOf(url), attempt }
 

@@ -103,5 +103,6 @@ export const ErrorResponseSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() })
 })
 
-/** The callback body: the whole Job, exactly as GetJob shows it. */
+/** The callback body: the whole Job, exactly as GetJob shows it. The client parses callbacks with it; the simulator writes CallbackWire. */
 export const CallbackSchema = JobSchema
+export type CallbackWire = z.input<typeof CallbackSchema>

@@ -35,7 +35,10 @@ export const TaskDataSchema = z.object({
   params: z.string().nullish().catch(undefined)
 })
 
-/** The body the gateway POSTs to our callback URL (documented only for audio, with status 3). */
+/**
+ * The body the gateway POSTs to our callback URL (documented only for audio, with status 3), written
+ * once: the provider parses callbacks with it and the simulator writes them as its input type.
+ */
 export const CallbackPayloadSchema = z.object({
   task_id: z.union([z.string().min(1), z.number()]).transform(String),
   status: UpstreamStatusSchema,
@@ -45,3 +48,5 @@ export const CallbackPayloadSchema = z.object({
   reason: z.string().nullish()
 })
 export type CallbackPayload = z.output<typeof CallbackPayloadSchema>
+/** A callback as the simulator writes it: `result` as the JSON-encoded string the gateway sends. */
+export type CallbackWire = z.input<typeof CallbackPayloadSchema>

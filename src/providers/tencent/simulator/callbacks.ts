@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
 import type { SimLogger } from '../../simulator-kit/callback.ts'
-import type { JobWire } from '../wire.ts'
+import type { CallbackWire } from '../wire.ts'
 
 export interface CallbackOptions {
   callbackTimeoutMs: number
@@ -22,7 +22,7 @@ export class JobCallbacks {
     this.agent = new Agent({ connect: { timeout: opts.callbackTimeoutMs } })
   }
 
-  async deliver (counter: { callbackAttempts: number, callbacksDelivered: number }, url: string, job: JobWire): Promise<void> {
+  async deliver (counter: { callbackAttempts: number, callbacksDelivered: number }, url: string, job: CallbackWire): Promise<void> {
     // The URL carries the BFF's per-task token: only its origin reaches the log.
     const log = { jobId: job.id, state: job.state, target: originOf(url) }
     for (let attempt = 1; attempt <= 1 + this.opts.callbackRetries; attempt++) {

@@ -1,4 +1,5 @@
-import { CallbackSender, type CallbackPayload, type SimLogger } from '../../simulator-kit/callback.ts'
+import { CallbackSender, type SimLogger } from '../../simulator-kit/callback.ts'
+import type { CallbackWire as CallbackPayload } from '../wire.ts'
 import { MAX_DELAY_MS, type EngineTimers } from './timers.ts'
 
 /** The callback counters of one task, as SimTask shows them to tests. */

@@ -1,5 +1,5 @@
 import type { Behaviour } from '../../simulator-kit/behaviour.ts'
-import type { CallbackPayload } from '../../simulator-kit/callback.ts'
+import type { CallbackWire as CallbackPayload } from '../wire.ts'
 import { CallbackDelivery, type DeliveryOptions } from './delivery.ts'
 import { fetchInputs, type FetchedInput, type InputFetchOptions } from './inputs.ts'
 import { FAILURES, newTask, type NewTask, type SimTask, type TaskState } from './task.ts'

@@ -1,0 +1,4 @@
+import { providerContract } from '../contract.ts'
+import { tomovieeHarness } from './harness.ts'
+
+providerContract(tomovieeHarness)
