@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { toPublicTask } from '../tasks/model.ts'
+import { ACTIVE_COUNT_MIGRATION, createActiveCount } from './sqlite-active.ts'
 import { createMetadataIndex, METADATA_MIGRATION } from './sqlite-metadata.ts'
 import { createSqliteOutbox } from './sqlite-outbox.ts'
 import { createSqliteRetention, RETENTION_MIGRATION } from './sqlite-retention.ts'
@@ -59,7 +60,8 @@ const MIGRATIONS = [
   RETENTION_MIGRATION,
   // Every task so far was ToMoviee's, the only provider there was.
   "ALTER TABLE tasks ADD COLUMN provider TEXT NOT NULL DEFAULT 'tomoviee';",
-  METADATA_MIGRATION
+  METADATA_MIGRATION,
+  ACTIVE_COUNT_MIGRATION
 ]
 
 interface TaskRow {
@@ -86,6 +88,7 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
   const retention = createSqliteRetention(db)
   const outbox = createSqliteOutbox(db, opts.outbox)
   const metadataIndex = createMetadataIndex(db)
+  const activeOf = createActiveCount(db)
 
   const q = {
     insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, provider, status, progress, input, outputs, error, upstream_task_id,
@@ -107,8 +110,7 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
     active: db.prepare<[string], EventRow>(`SELECT e.id, e.owner, e.type, e.data FROM tasks t
       JOIN events e ON e.id = (SELECT MAX(id) FROM events WHERE task_id = t.id)
       WHERE t.owner = ? AND t.status IN ('queued', 'processing') ORDER BY e.id`),
-    maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events'),
-    countActive: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM tasks WHERE owner = ? AND status IN ('queued', 'processing')")
+    maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events')
   }
 
   function appendEvent (task: TaskRecord): TaskEvent {
@@ -126,7 +128,7 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
       const prior = q.getKey.get(task.owner, idem.key)
       if (prior && prior.expires_at > opts.now) return { kind: 'duplicate', taskId: prior.task_id, sameBody: prior.body_hash === idem.bodyHash }
     }
-    if (q.countActive.get(task.owner)!.n >= opts.maxActive) return { kind: 'over-limit' }
+    if (activeOf(task.owner) >= opts.maxActive) return { kind: 'over-limit' }
     q.insertTask.run(toRow(task))
     metadataIndex.insert(task)
     if (idem) q.putKey.run(task.owner, idem.key, idem.bodyHash, task.id, idem.expiresAt)
