@@ -84,6 +84,10 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
   // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
+  // Group commit runs each write in a savepoint of one transaction, and a savepoint journals every
+  // page it touches: in a temporary file by default, two pwrite calls per page. In memory that is
+  // half the write calls per create (measured 48 -> 25 per create and bind, batches of 8).
+  db.pragma('temp_store = MEMORY')
   migrate(db)
   const retention = createSqliteRetention(db)
   const outbox = createSqliteOutbox(db, opts.outbox)
