@@ -7,6 +7,7 @@ import { ACTIVE_COUNT_MIGRATION, createActiveCount } from './sqlite-active.ts'
 import { createMetadataIndex, METADATA_MIGRATION } from './sqlite-metadata.ts'
 import { createSqliteOutbox } from './sqlite-outbox.ts'
 import { createSqliteRetention, RETENTION_MIGRATION } from './sqlite-retention.ts'
+import { createTaskUpdates } from './sqlite-update.ts'
 import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type DeliveryStore, type EventLog, type ListQuery, type OutboxRouting, type TaskPage, type TaskStore } from './types.ts'
 
 const MIGRATIONS = [
@@ -99,9 +100,6 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
       callback_token_hash, created_at, updated_at, version, next_check_at, deadline_at, check_attempts, metadata)
       VALUES (@id, @owner, @capability, @provider, @status, @progress, @input, @outputs, @error, @upstream_task_id,
       @callback_token_hash, @created_at, @updated_at, @version, @next_check_at, @deadline_at, @check_attempts, @metadata)`),
-    updateTask: db.prepare(`UPDATE tasks SET status=@status, progress=@progress, input=@input, outputs=@outputs, error=@error,
-      upstream_task_id=@upstream_task_id, updated_at=@updated_at, version=@version, next_check_at=@next_check_at,
-      deadline_at=@deadline_at, check_attempts=@check_attempts, callback_token_hash=@callback_token_hash WHERE id=@id AND version=@version - 1`),
     due: db.prepare<[number, number], TaskRow>('SELECT * FROM tasks WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at LIMIT ?'),
     getKey: db.prepare<[string, string], { body_hash: string, task_id: string, expires_at: number }>('SELECT body_hash, task_id, expires_at FROM idempotency WHERE owner = ? AND key = ?'),
     putKey: db.prepare<[string, string, string, string, number]>('INSERT OR REPLACE INTO idempotency (owner, key, body_hash, task_id, expires_at) VALUES (?, ?, ?, ?, ?)'),
@@ -139,10 +137,11 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
     if (opts.webhookUrl) outbox.bindWebhook(task.id, opts.webhookUrl)
     return { kind: 'created', event: appendEvent(task) }
   })
-  const update = db.transaction((next: TaskRecord, emit: boolean): TaskEvent | true | null => {
+  const updateOf = createTaskUpdates(db)
+  const update = db.transaction((next: TaskRecord, emit: boolean, prev: TaskRecord | undefined): TaskEvent | true | null => {
     let changes: number
     try {
-      changes = q.updateTask.run(toRow(next)).changes
+      changes = updateOf(next, prev)
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new UpstreamIdTakenError(next.id)
       throw err
@@ -192,7 +191,7 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
       return row ? fromRow(row) : undefined
     },
     async list (query) { return list(db, query) },
-    async update (next, emit) { return commitSoon(() => update(next, emit)) },
+    async update (next, emit, prev) { return commitSoon(() => update(next, emit, prev)) },
     async ping () { db.prepare('SELECT 1').get() },
     async close () { if (db.open) db.close() },
     async after (filter, afterId, limit) {
