@@ -87,7 +87,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       headers: StreamHeadersSchema,
       response: streamResponse
     },
-    config: { streamToken: true, stream: true, helmet: { skipRoute: true } }
+    config: { streamToken: true, stream: true, securityHeaders: false }
   }, async (request, reply) => stream(request, reply, {
     owner: principalOf(request).owner,
     taskId: request.params.id,
@@ -105,7 +105,7 @@ const events: FastifyPluginAsyncZod = async (app) => {
       headers: StreamHeadersSchema,
       response: streamResponse
     },
-    config: { streamToken: true, stream: true, helmet: { skipRoute: true } }
+    config: { streamToken: true, stream: true, securityHeaders: false }
   }, async (request, reply) => stream(request, reply, {
     owner: principalOf(request).owner,
     lastEventId: lastEventIdOf(request, request.query)

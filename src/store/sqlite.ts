@@ -3,9 +3,11 @@ import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { toPublicTask } from '../tasks/model.ts'
+import { ACTIVE_COUNT_MIGRATION, createActiveCount } from './sqlite-active.ts'
 import { createMetadataIndex, METADATA_MIGRATION } from './sqlite-metadata.ts'
 import { createSqliteOutbox } from './sqlite-outbox.ts'
 import { createSqliteRetention, RETENTION_MIGRATION } from './sqlite-retention.ts'
+import { createTaskUpdates } from './sqlite-update.ts'
 import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type DeliveryStore, type EventLog, type ListQuery, type OutboxRouting, type TaskPage, type TaskStore } from './types.ts'
 
 const MIGRATIONS = [
@@ -59,7 +61,8 @@ const MIGRATIONS = [
   RETENTION_MIGRATION,
   // Every task so far was ToMoviee's, the only provider there was.
   "ALTER TABLE tasks ADD COLUMN provider TEXT NOT NULL DEFAULT 'tomoviee';",
-  METADATA_MIGRATION
+  METADATA_MIGRATION,
+  ACTIVE_COUNT_MIGRATION
 ]
 
 interface TaskRow {
@@ -82,19 +85,21 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
   // NORMAL in WAL mode survives a process crash; only an OS crash can lose the last commits.
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
+  // Group commit runs each write in a savepoint of one transaction, and a savepoint journals every
+  // page it touches: in a temporary file by default, two pwrite calls per page. In memory that is
+  // half the write calls per create (measured 48 -> 25 per create and bind, batches of 8).
+  db.pragma('temp_store = MEMORY')
   migrate(db)
   const retention = createSqliteRetention(db)
   const outbox = createSqliteOutbox(db, opts.outbox)
   const metadataIndex = createMetadataIndex(db)
+  const activeOf = createActiveCount(db)
 
   const q = {
     insertTask: db.prepare(`INSERT INTO tasks (id, owner, capability, provider, status, progress, input, outputs, error, upstream_task_id,
       callback_token_hash, created_at, updated_at, version, next_check_at, deadline_at, check_attempts, metadata)
       VALUES (@id, @owner, @capability, @provider, @status, @progress, @input, @outputs, @error, @upstream_task_id,
       @callback_token_hash, @created_at, @updated_at, @version, @next_check_at, @deadline_at, @check_attempts, @metadata)`),
-    updateTask: db.prepare(`UPDATE tasks SET status=@status, progress=@progress, input=@input, outputs=@outputs, error=@error,
-      upstream_task_id=@upstream_task_id, updated_at=@updated_at, version=@version, next_check_at=@next_check_at,
-      deadline_at=@deadline_at, check_attempts=@check_attempts, callback_token_hash=@callback_token_hash WHERE id=@id AND version=@version - 1`),
     due: db.prepare<[number, number], TaskRow>('SELECT * FROM tasks WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at LIMIT ?'),
     getKey: db.prepare<[string, string], { body_hash: string, task_id: string, expires_at: number }>('SELECT body_hash, task_id, expires_at FROM idempotency WHERE owner = ? AND key = ?'),
     putKey: db.prepare<[string, string, string, string, number]>('INSERT OR REPLACE INTO idempotency (owner, key, body_hash, task_id, expires_at) VALUES (?, ?, ?, ?, ?)'),
@@ -107,8 +112,7 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
     active: db.prepare<[string], EventRow>(`SELECT e.id, e.owner, e.type, e.data FROM tasks t
       JOIN events e ON e.id = (SELECT MAX(id) FROM events WHERE task_id = t.id)
       WHERE t.owner = ? AND t.status IN ('queued', 'processing') ORDER BY e.id`),
-    maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events'),
-    countActive: db.prepare<[string], { n: number }>("SELECT COUNT(*) AS n FROM tasks WHERE owner = ? AND status IN ('queued', 'processing')")
+    maxId: db.prepare<[], { id: number | null }>('SELECT MAX(id) AS id FROM events')
   }
 
   function appendEvent (task: TaskRecord): TaskEvent {
@@ -126,17 +130,18 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
       const prior = q.getKey.get(task.owner, idem.key)
       if (prior && prior.expires_at > opts.now) return { kind: 'duplicate', taskId: prior.task_id, sameBody: prior.body_hash === idem.bodyHash }
     }
-    if (q.countActive.get(task.owner)!.n >= opts.maxActive) return { kind: 'over-limit' }
+    if (activeOf(task.owner) >= opts.maxActive) return { kind: 'over-limit' }
     q.insertTask.run(toRow(task))
     metadataIndex.insert(task)
     if (idem) q.putKey.run(task.owner, idem.key, idem.bodyHash, task.id, idem.expiresAt)
     if (opts.webhookUrl) outbox.bindWebhook(task.id, opts.webhookUrl)
     return { kind: 'created', event: appendEvent(task) }
   })
-  const update = db.transaction((next: TaskRecord, emit: boolean): TaskEvent | true | null => {
+  const updateOf = createTaskUpdates(db)
+  const update = db.transaction((next: TaskRecord, emit: boolean, prev: TaskRecord | undefined): TaskEvent | true | null => {
     let changes: number
     try {
-      changes = q.updateTask.run(toRow(next)).changes
+      changes = updateOf(next, prev)
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new UpstreamIdTakenError(next.id)
       throw err
@@ -186,7 +191,7 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
       return row ? fromRow(row) : undefined
     },
     async list (query) { return list(db, query) },
-    async update (next, emit) { return commitSoon(() => update(next, emit)) },
+    async update (next, emit, prev) { return commitSoon(() => update(next, emit, prev)) },
     async ping () { db.prepare('SELECT 1').get() },
     async close () { if (db.open) db.close() },
     async after (filter, afterId, limit) {

@@ -56,8 +56,9 @@ export interface TaskStore {
    * `true` when not emitting), or null when another writer got there first; it must not throw
    * on a conflict. An upstream task id belongs to one task only: when `next.upstreamTaskId` is
    * already recorded on another task, nothing is written and it rejects with UpstreamIdTakenError.
+   * `prev`, the version the writer read and changed, lets a store write only what differs.
    */
-  update: (next: TaskRecord, emit: boolean) => Promise<TaskEvent | true | null>
+  update: (next: TaskRecord, emit: boolean, prev?: TaskRecord) => Promise<TaskEvent | true | null>
   /** Unfinished tasks whose next reconciliation is due at `now`, earliest first. */
   due: (now: number, limit: number) => Promise<TaskRecord[]>
   /** Forgets idempotency keys that expired before `now`; resolves to how many. */

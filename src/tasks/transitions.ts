@@ -59,7 +59,7 @@ export function createTransitions (deps: TransitionDeps) {
         version: current.version + 1,
         updatedAt: deps.now().toISOString()
       }
-      const written = await deps.store.update(next, decided.emit)
+      const written = await deps.store.update(next, decided.emit, current)
       if (written === null) continue
       if (written !== true) await publish(written)
       if (finished && !isTerminal(current.status)) deps.observer.taskFinished(next.capability, next.status, source)

@@ -133,6 +133,28 @@ export function taskCases (ctx: StoreContext): void {
     expect((await ctx.store.due(BASE + 30_000, 10))[2]).toEqual(moved)
   })
 
+  it('stores the same record whether or not the writer passes the version it replaced', async () => {
+    const { task } = await add(ctx.store)
+    // Each step changes a different part; every one must land in full and be found by its index.
+    const steps: Partial<typeof task>[] = [
+      { upstreamTaskId: 'up-prev', nextCheckAt: BASE + 90_000 },
+      { status: 'processing', progress: 10 },
+      { progress: 55, checkAttempts: 2, callbackTokenHash: 'beef' },
+      { status: 'succeeded', progress: 100, nextCheckAt: null, outputs: [{ type: 'audio', url: 'https://cdn.example/a.mp3' }] }
+    ]
+    let current = task
+    for (const changes of steps) {
+      const next = bump(current, changes)
+      expect(await ctx.store.update(next, true, current)).toMatchObject({ task: toPublicTask(next) })
+      expect(await ctx.peer.get(task.id)).toEqual(next)
+      current = next
+    }
+    expect(ids((await ctx.store.list({ owner: 'alice', status: 'succeeded', limit: 10 })).items)).toContain(task.id)
+    // A stale or foreign `prev` is no shortcut: the compare-and-set still decides.
+    expect(await ctx.store.update(bump(task, { progress: 1 }), true, task)).toBeNull()
+    expect(await ctx.store.get(task.id)).toEqual(current)
+  })
+
   it('answers a ping', async () => {
     await expect(ctx.store.ping()).resolves.toBeUndefined()
   })
