@@ -41,9 +41,15 @@ export function createUploads (opts: UploadsOptions) {
     return owner
   }
   async function usage (owner: string): Promise<{ bytes: number, inProgress: number }> {
-    const mine = await staging.ofOwner(owner)
-    let bytes = mine.reduce((n, u) => n + (u.size ?? 0), 0)
-    for await (const o of media.list(ownerPrefix(owner))) bytes += o.size
+    let bytes = 0
+    const finished = new Set<string>()
+    for await (const o of media.list(ownerPrefix(owner))) {
+      bytes += o.size
+      finished.add(o.key.slice(ownerPrefix(owner).length))
+    }
+    // A just-finished upload is published before its staged copy goes: counted once, as finished.
+    const mine = (await staging.ofOwner(owner)).filter((u) => !finished.has(u.id))
+    bytes += mine.reduce((n, u) => n + (u.size ?? 0), 0)
     return { bytes, inProgress: mine.length }
   }
 
