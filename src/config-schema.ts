@@ -82,7 +82,7 @@ export const CoreConfigSchema = z.object({
   CIRCUIT_COOLDOWN_MS: positive.default(15_000).describe('How long calls fail fast before one trial call.'),
   SYNC_QUEUE_MAX: positive.default(1_000).describe('Tasks of synchronous providers (EdrawMax) waiting for a free call slot on this instance; beyond it creates answer 503.'),
   SHUTDOWN_TIMEOUT_MS: positive.default(10_000).describe('Longest a graceful shutdown may take before the process exits anyway.'),
-  MEDIA_DIR: z.string().min(1).default('./data/media').describe('Directory for uploads in progress, and for every media file when no S3 bucket is set.'),
+  MEDIA_DIR: z.string().min(1).default('./data/media').describe('Directory for uploads in progress in embedded mode, and for every media file when no S3 bucket is set.'),
   MEDIA_S3_BUCKET: z.string().min(3).optional().describe('Distributed mode: keep finished uploads in this S3-compatible bucket (instead of MEDIA_DIR), so every instance serves every file.'),
   MEDIA_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional().describe('S3 endpoint for MinIO, R2 and other S3-compatible stores; unset: AWS.'),
   MEDIA_S3_REGION: z.string().min(1).default('us-east-1').describe('S3 region.'),

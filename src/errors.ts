@@ -49,6 +49,7 @@ export const ERRORS = {
   BFF_ERR_UPLOAD_FINISHED: { status: 409, message: 'The upload is already complete' },
   BFF_ERR_UPLOAD_UNFINISHED: { status: 409, message: 'The upload is not complete yet' },
   BFF_ERR_UPLOAD_KIND: { status: 422, message: 'The upload is not the kind of file this field expects' },
+  BFF_ERR_UPLOAD_LOCKED: { status: 423, message: 'Another request is writing this upload; retry from the offset HEAD reports' },
   BFF_ERR_MEDIA_LINK_INVALID: { status: 403, message: 'The media link is invalid or has expired' },
   BFF_ERR_MEDIA_NOT_FOUND: { status: 404, message: 'No such media file' },
   BFF_ERR_MEDIA_EXPIRED: { status: 410, message: 'This output was kept for the retention period and has been deleted' },

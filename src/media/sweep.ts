@@ -8,8 +8,14 @@ export interface MediaSweepDeps {
   media: MediaStore
   /** Prefixes of the shared store whose expired objects are deleted. */
   prefixes: readonly string[]
-  /** This instance's own leftovers (unfinished uploads on its disk): swept on every instance. */
-  sweepLocal: (now: number) => Promise<SweepResult>
+  /** Deletes unfinished uploads past their expiry. */
+  sweepUnfinished: (now: number) => Promise<SweepResult>
+  /**
+   * True when every instance shares the unfinished uploads (distributed mode): they are swept with
+   * the shared store, by one instance at a time. Otherwise they are this instance's own leftovers,
+   * on its disk, swept on every instance.
+   */
+  unfinishedShared: boolean
   leases: Leases
   intervalMs: number
   now: () => number
@@ -38,11 +44,14 @@ export function createMediaSweep (deps: MediaSweepDeps) {
   /** One pass; also what tests call. */
   async function run (): Promise<{ shared: SweepResult | null, local: SweepResult }> {
     const now = deps.now()
-    const local = await deps.sweepLocal(now)
+    const local = deps.unfinishedShared ? { deleted: 0, bytes: 0 } : await deps.sweepUnfinished(now)
     deps.onFreed('local', local)
     // Held for a whole interval, so another instance does not repeat the listing right after us.
     if (!await deps.leases.acquire(LEASE, deps.intervalMs)) return { shared: null, local }
-    const shared = await sweepShared(now)
+    // Unfinished uploads first: their parts go with them, and the listing then only finds strays.
+    const unfinished = deps.unfinishedShared ? await deps.sweepUnfinished(now) : { deleted: 0, bytes: 0 }
+    const rest = await sweepShared(now)
+    const shared = { deleted: unfinished.deleted + rest.deleted, bytes: unfinished.bytes + rest.bytes }
     deps.onFreed('shared', shared)
     return { shared, local }
   }

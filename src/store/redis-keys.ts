@@ -48,6 +48,17 @@ export interface RedisKeys {
   outboxTaskBase: string
   /** Hash per message; built inside scripts from the id. */
   outboxMessageBase: string
+  /** Hash of an unfinished upload (info JSON, offset) and the list of its stored parts ("<key> <size>"). */
+  upload: (id: string) => string
+  uploadParts: (id: string) => string
+  /** Sorted set of unfinished upload ids, score = creation time (ms): what the sweep walks. */
+  uploads: string
+  /** Set of an owner's unfinished upload ids: their quota. */
+  ownerUploads: (owner: string) => string
+  /** String: the instance token holding an upload's write lock (or an owner's create turn). */
+  uploadLock: (name: string) => string
+  /** Pub/sub channel on which a request asks the holder of an upload's lock to let go. */
+  uploadLockRelease: string
 }
 
 export function hashTag (prefix: string): string {
@@ -85,7 +96,13 @@ export function redisKeys (prefix: string, keyPrefix = ''): RedisKeys {
     outboxDue: `${tag}:outbox:due`,
     outboxTask: (taskId) => `${tag}:outbox:task:${taskId}`,
     outboxTaskBase: `${keyPrefix}${tag}:outbox:task:`,
-    outboxMessageBase: `${keyPrefix}${tag}:outbox:msg:`
+    outboxMessageBase: `${keyPrefix}${tag}:outbox:msg:`,
+    upload: (id) => `${tag}:upload:${id}`,
+    uploadParts: (id) => `${tag}:upload:${id}:parts`,
+    uploads: `${tag}:uploads`,
+    ownerUploads: (owner) => `${tag}:uploads:owner:${enc(owner)}`,
+    uploadLock: (name) => `${tag}:upload-lock:${enc(name)}`,
+    uploadLockRelease: `${tag}:upload-lock-release`
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Upload throughput and memory: a 100 MB file sent in one tus creation-with-upload request to the
- * BFF (disk backend), against the same bytes streamed to disk by a bare node:http server; the peak
- * RSS of each server while it receives. Medians over the rounds. Updates the "Uploads" section of
+ * BFF in embedded mode (disk backend) and, when a Redis answers, in distributed mode (Redis, and
+ * an s3rver bucket in its own process that holds the parts and the finished file), against the
+ * same bytes streamed to disk by a bare node:http server; the peak RSS of each server while it
+ * receives. Medians over the rounds. Updates the "Uploads" section of
  * BENCHMARKS.md (run.ts keeps that section when it rewrites the rest).
  *
  *   npm run bench:upload -- [--rounds=N] [--mb=N]
@@ -12,6 +14,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { request } from 'undici'
 import { freePort } from '../helper.ts'
+import { dropPrefix, REDIS_URL, redisAvailable, testPrefix } from '../redis-helper.ts'
+import { S3_CREDENTIALS } from '../s3-helper.ts'
 import { median, nowMs, progress, ROOT, rssBytes, spawnChild, type Child } from './common.ts'
 
 const arg = (name: string, fallback: number): number => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
@@ -44,17 +48,36 @@ const dir = mkdtempSync(join(tmpdir(), 'bff-bench-upload-'))
 const file = makeFile(dir)
 const mb = SIZE / 2 ** 20
 const rows: { name: string, mbps: number[], peak: number[], idle: number[] }[] = []
+const distributed = await redisAvailable()
+const prefix = testPrefix()
+const children: Child[] = []
 try {
-  const port = await freePort()
-  const bff = await spawnChild('bff', 'bff-server.ts', {
-    env: { PORT: String(port), DATABASE_PATH: ':memory:', MEDIA_DIR: join(dir, 'media'), LOG_LEVEL: 'warn', API_KEYS: 'bench:bench-upload-key', JWT_SECRET: 'x'.repeat(32), TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's', UPLOAD_QUOTA_BYTES: String(SIZE * (ROUNDS + 1)) }
-  })
+  const tusHeaders = { authorization: 'Bearer bench-upload-key', 'tus-resumable': '1.0.0', 'upload-length': String(SIZE), 'content-type': 'application/offset+octet-stream' }
+  async function startBff (name: string, env: Record<string, string>): Promise<string> {
+    const port = await freePort()
+    children.push(await spawnChild(name, 'bff-server.ts', {
+      env: { PORT: String(port), DATABASE_PATH: ':memory:', LOG_LEVEL: 'warn', API_KEYS: 'bench:bench-upload-key', JWT_SECRET: 'x'.repeat(32), TOMOVIEE_APP_KEY: 'k', TOMOVIEE_APP_SECRET: 's', UPLOAD_QUOTA_BYTES: String(SIZE * (ROUNDS + 1)), ...env }
+    }))
+    return `http://127.0.0.1:${port}/v1/uploads`
+  }
+  const targets: { name: string, child: Child, url: string, headers: Record<string, string> }[] = []
+  const embeddedUrl = await startBff('bff', { MEDIA_DIR: join(dir, 'media') })
+  targets.push({ name: 'BFF embedded (tus creation-with-upload, disk backend)', child: children.at(-1)!, url: embeddedUrl, headers: tusHeaders })
+  if (distributed) {
+    const s3 = await spawnChild('s3', 's3-server.ts', { quiet: true })
+    children.push(s3)
+    const url = await startBff('bff-distributed', {
+      MEDIA_DIR: join(dir, 'media-distributed'), REDIS_URL, REDIS_PREFIX: prefix, MEDIA_LINK_SECRET: 'bench-upload-link-secret-000000000001',
+      MEDIA_S3_BUCKET: String(s3.info.bucket), MEDIA_S3_ENDPOINT: String(s3.info.endpoint), MEDIA_S3_FORCE_PATH_STYLE: 'true',
+      MEDIA_S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, MEDIA_S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey
+    })
+    targets.push({ name: 'BFF distributed (Redis + s3rver: parts, then the published file)', child: children.at(-1)!, url, headers: tusHeaders })
+  } else {
+    progress('no Redis reachable: distributed mode is left out')
+  }
   const raw = await spawnChild('raw', 'raw-upload.ts', { env: { BENCH_UPLOAD_DIR: dir } })
-  const bffBase = `http://127.0.0.1:${port}`
-  const targets: { name: string, child: Child, url: string, headers: Record<string, string> }[] = [
-    { name: 'BFF (tus creation-with-upload, disk backend)', child: bff, url: `${bffBase}/v1/uploads`, headers: { authorization: 'Bearer bench-upload-key', 'tus-resumable': '1.0.0', 'upload-length': String(SIZE), 'content-type': 'application/offset+octet-stream' } },
-    { name: 'node:http piping to a file', child: raw, url: `http://127.0.0.1:${String(raw.info.port)}/`, headers: { 'content-type': 'application/octet-stream' } }
-  ]
+  children.push(raw)
+  targets.push({ name: 'node:http piping to a file', child: raw, url: `http://127.0.0.1:${String(raw.info.port)}/`, headers: { 'content-type': 'application/octet-stream' } })
   for (const t of targets) rows.push({ name: t.name, mbps: [], peak: [], idle: [] })
   for (let round = 0; round < ROUNDS; round++) {
     for (const [i, t] of targets.entries()) {
@@ -67,8 +90,9 @@ try {
       progress(`round ${round + 1} ${t.name}: ${(mb / r.sec).toFixed(0)} MiB/s, RSS ${(idle / 2 ** 20).toFixed(0)} -> peak ${(r.peakRss / 2 ** 20).toFixed(0)} MiB`)
     }
   }
-  await Promise.all([bff.stop(), raw.stop()])
 } finally {
+  await Promise.all(children.map((c) => c.stop()))
+  if (distributed) await dropPrefix(prefix)
   rmSync(dir, { recursive: true, force: true })
 }
 
@@ -78,7 +102,9 @@ const section = [
   '',
   `One ${mb} MiB file (random bytes behind an MP4 header) sent in a single request on loopback, ${ROUNDS} rounds, medians; written by \`npm run bench:upload\`.`,
   'Peak RSS is sampled every 10 ms from /proc while the server receives. Uploads stream: the BFF\'s',
-  'peak stays far below the file size.',
+  'peak stays far below the file size. In distributed mode the request answers once the file is',
+  'published: its 8 MiB parts are written to the bucket as they arrive, then streamed back into one',
+  'object, so the bytes cross loopback three times (the s3rver runs in its own process, not counted).',
   '',
   '| Server | Throughput | RSS before the first upload | Peak RSS during uploads |',
   '|---|---|---|---|',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import type { FastifyInstance } from 'fastify'
@@ -5,10 +6,12 @@ import * as tus from 'tus-js-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.ts'
 import { buildSimulator } from '../../src/providers/tomoviee/simulator/app.ts'
-import { ALICE, APP_KEY, APP_SECRET, bearer, dropClientConnections, eventually, freePort, testConfig } from '../helper.ts'
+import { ALICE, APP_KEY, APP_SECRET, BOB, bearer, dropClientConnections, eventually, freePort, testConfig } from '../helper.ts'
 import { dropPrefix, REDIS_URL, redisAvailable, testPrefix } from '../redis-helper.ts'
 import { S3_CREDENTIALS, startS3Server, type S3Server } from '../s3-helper.ts'
-import { fakeMp4, mediaDir, tusHead } from './helpers.ts'
+import { uploadKey } from '../../src/uploads/keys.ts'
+import { UNFINISHED_PREFIX } from '../../src/uploads/shared-store.ts'
+import { fakeMp4, locationOf, mediaDir, tusCreate, tusHead, tusPatch } from './helpers.ts'
 
 const available = await redisAvailable()
 const CHUNK = 512 * 1024
@@ -37,8 +40,8 @@ function send (file: Buffer, opts: { endpoint: string, uploadUrl?: string, stopA
   })
 }
 
-// Unfinished uploads stay on the disk of the instance that received them (s3rver lacks the
-// multipart calls @tus/s3-store needs: see the README); finished ones are in the shared bucket.
+// Unfinished uploads are shared: their parts in the bucket, their state and locks in Redis, so a
+// resume may reach any instance; finished ones are in the same bucket.
 describe.skipIf(!available)('uploads across two instances on one Redis and one bucket', () => {
   let s3: S3Server
   let sim: FastifyInstance
@@ -99,29 +102,30 @@ describe.skipIf(!available)('uploads across two instances on one Redis and one b
     expect(resumedFrom).toBeGreaterThanOrEqual(CHUNK)
   })
 
-  it('a resume routed to another instance starts that upload over there, and the result serves both', async () => {
+  it('an upload started on A and cut off resumes on B from its offset, finishes there, and feeds a task', async () => {
     const file = fakeMp4(2 * 1024 * 1024 + 23)
     const onA = await send(file, { endpoint: `${a.url}/v1/uploads`, stopAfter: CHUNK })
     const id = onA.slice(onA.lastIndexOf('/') + 1)
-    // The load balancer sends the resume to B, which has no part of it: a 404, as for a stranger's upload.
-    const elsewhere = onA.replace(a.url, b.url)
-    expect((await tusHead(elsewhere, bearer())).status).toBe(404)
+    // The load balancer sends the resume to B, which knows the upload and where it stopped.
+    const onB = onA.replace(a.url, b.url)
+    const head = await tusHead(onB, bearer())
+    expect(head.status).toBe(200)
+    expect(Number(head.headers.get('upload-offset'))).toBeGreaterThanOrEqual(CHUNK)
 
-    // tus-js-client then creates the upload anew at the endpoint and sends the whole file to B.
     let resumedFrom = -1
-    const onB = await send(file, { endpoint: `${b.url}/v1/uploads`, uploadUrl: elsewhere, onFirstProgress: (sent) => { resumedFrom = sent } })
-    expect(onB.startsWith(`${b.url}/v1/uploads/`)).toBe(true)
-    expect(onB).not.toBe(elsewhere)
-    expect(resumedFrom).toBeLessThan(CHUNK)
-    const reference = `upload:${onB.slice(onB.lastIndexOf('/') + 1)}`
+    expect(await send(file, { endpoint: `${b.url}/v1/uploads`, uploadUrl: onB, onFirstProgress: (sent) => { resumedFrom = sent } })).toBe(onB)
+    expect(resumedFrom).toBeGreaterThanOrEqual(CHUNK)
+    expect(await stored(a.app, ALICE.owner, id)).toBe(sha256(file))
+    // Nothing of it is left unfinished on either instance, nor in the bucket's parts.
+    await eventually(() => a.app.uploads.staged(), (s) => !s.some((u) => u.id === id))
+    expect(await b.app.uploads.staged()).not.toContainEqual(expect.objectContaining({ id }))
+    expect(await keysUnder(a.app, `${UNFINISHED_PREFIX}${id}/`)).toEqual([])
 
-    // Finished, it is in the shared bucket: A knows it, and a task created on A from it succeeds,
-    // the simulator fetching the bucket's presigned link to B's upload.
-    expect((await a.app.uploads.find(ALICE.owner, reference.slice('upload:'.length)))?.size).toBe(file.length)
+    // A task created on A from it succeeds, the simulator fetching the bucket's presigned link.
     const res = await fetch(`${a.url}/v1/tasks/video-scoring`, {
       method: 'POST',
       headers: { ...bearer(), 'content-type': 'application/json' },
-      body: JSON.stringify({ videoUrl: reference, prompt: 'calm piano' })
+      body: JSON.stringify({ videoUrl: `upload:${id}`, prompt: 'calm piano' })
     })
     expect(res.status).toBe(202)
     const task = await res.json() as { id: string }
@@ -129,9 +133,88 @@ describe.skipIf(!available)('uploads across two instances on one Redis and one b
     expect(done.status).toBe('succeeded')
     const upstream = [...sim.simulator.tasks.values()].find((t) => t.body.params === task.id)!
     expect(upstream.fetched).toEqual([{ field: 'file_link', url: expect.stringMatching(new RegExp(`^${s3.endpoint}/${s3.bucket}/uploads/.+X-Amz-Signature=`)), status: 200, bytes: file.length }])
+  })
 
-    // A's unfinished part stays A's until it expires (the sweep deletes it), counted in A's in-progress limit only.
-    expect((await a.app.uploads.staged()).map((u) => u.id)).toContain(id)
-    expect((await b.app.uploads.staged()).map((u) => u.id)).not.toContain(id)
+  it('another owner\'s unfinished upload is a 404 on every instance', async () => {
+    const file = fakeMp4(300_000)
+    const { url } = locationOf(a.url, await tusCreate(a.url, bearer(), file.length, file.subarray(0, 100_000)))
+    const onB = url.replace(a.url, b.url)
+    expect((await tusHead(onB, bearer(BOB))).status).toBe(404)
+    expect((await tusPatch(onB, bearer(BOB), 100_000, file.subarray(100_000))).status).toBe(404)
+    expect((await fetch(onB, { method: 'DELETE', headers: { ...bearer(BOB), 'tus-resumable': '1.0.0' } })).status).toBe(404)
+    const head = await tusHead(onB, bearer())
+    expect(head.status).toBe(200)
+    expect(head.headers.get('upload-offset')).toBe('100000')
+    expect((await fetch(onB, { method: 'DELETE', headers: { ...bearer(), 'tus-resumable': '1.0.0' } })).status).toBe(204)
+    expect((await tusHead(url, bearer())).status).toBe(404)
+  })
+
+  it('a PATCH on B while A is writing the same upload gets a conflict, and the upload stays whole', async () => {
+    const file = fakeMp4(1024 * 1024 + 7)
+    const { url, id } = locationOf(a.url, await tusCreate(a.url, bearer(), file.length))
+    // A's request sends its first 256 KiB, then stalls (a phone whose connection froze).
+    const first = 256 * 1024
+    let finish!: () => void
+    const stalled = new Promise<void>((resolve) => { finish = resolve })
+    const slowBody = new ReadableStream<Uint8Array>({
+      async start (controller) {
+        controller.enqueue(file.subarray(0, first))
+        await stalled
+        controller.close()
+      }
+    })
+    const onA = fetch(url, {
+      method: 'PATCH',
+      headers: { ...bearer(), 'tus-resumable': '1.0.0', 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+      body: slowBody,
+      duplex: 'half'
+    } as RequestInit).then((r) => r.status, () => 'dropped')
+    try {
+      const redis = a.app.redis!.commands
+      await eventually(() => redis.exists(a.app.backend.kind === 'distributed' ? a.app.backend.keys.uploadLock(id) : ''), (n) => n === 1)
+
+      // B's PATCH of other bytes from the same offset: B asks A to let go, A keeps what it got.
+      const other = fakeMp4(file.length)
+      const onB = await tusPatch(url.replace(a.url, b.url), bearer(), 0, other)
+      expect([409, 423]).toContain(onB.status)
+      expect([204, 'dropped']).toContain(await onA)
+    } finally {
+      finish()
+    }
+    const head = await tusHead(url, bearer())
+    const offset = Number(head.headers.get('upload-offset'))
+    expect(offset).toBe(first)
+    // The rest of A's file finishes it, and the result is A's file, byte for byte.
+    expect((await tusPatch(url.replace(a.url, b.url), bearer(), offset, file.subarray(offset))).status).toBe(204)
+    expect(await stored(b.app, ALICE.owner, id)).toBe(sha256(file))
+  })
+
+  it('the limit on uploads in progress counts every instance\'s', async () => {
+    const file = fakeMp4(50_000)
+    const base = [a, b]
+    const made: string[] = []
+    for (let i = 0; i < 5; i++) made.push(locationOf(base[i % 2]!.url, await tusCreate(base[i % 2]!.url, bearer(BOB), file.length, file.subarray(0, 1000))).url)
+    const refused = await tusCreate(b.url, bearer(BOB), file.length)
+    expect(refused.status).toBe(413)
+    expect((await refused.json() as { code: string }).code).toBe('BFF_ERR_UPLOAD_QUOTA')
+    for (const url of made) await fetch(url, { method: 'DELETE', headers: { ...bearer(BOB), 'tus-resumable': '1.0.0' } })
+    expect((await tusCreate(b.url, bearer(BOB), file.length, file)).status).toBe(201)
   })
 })
+
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
+
+/** The digest of a finished upload's bytes in the media store (comparing megabytes with toEqual is slow). */
+async function stored (app: FastifyInstance, owner: string, id: string): Promise<string | null> {
+  const read = await app.media.read(uploadKey(owner, id))
+  if (!read) return null
+  const hash = createHash('sha256')
+  for await (const chunk of read.body) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+async function keysUnder (app: FastifyInstance, prefix: string): Promise<string[]> {
+  const keys: string[] = []
+  for await (const o of app.media.list(prefix)) keys.push(o.key)
+  return keys
+}

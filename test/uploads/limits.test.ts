@@ -1,20 +1,33 @@
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BOB, bearer, startStack, type Stack } from '../helper.ts'
+import { dropPrefix, REDIS_URL, redisAvailable, testPrefix } from '../redis-helper.ts'
+import { S3_CREDENTIALS, startS3Server, type S3Server } from '../s3-helper.ts'
 import { fakeMp4, locationOf, mediaDir, tusCreate, tusHead } from './helpers.ts'
 
 const MB = 1024 * 1024
 
-describe('upload limits, enforced while the bytes arrive', () => {
+const redis = await redisAvailable()
+
+// Embedded, and distributed (unfinished uploads in a real s3rver bucket, their state in Redis).
+describe.each(['embedded', ...(redis ? ['distributed'] : [])] as const)('upload limits, enforced while the bytes arrive (%s)', (mode) => {
   let stack: Stack
   let dir: string
+  let s3: S3Server | undefined
+  const prefix = testPrefix()
   beforeAll(async () => {
     dir = mediaDir()
-    stack = await startStack({ env: { MEDIA_DIR: dir, UPLOAD_MAX_BYTES: String(MB), UPLOAD_QUOTA_BYTES: String(1.5 * MB), UPLOAD_MAX_IN_PROGRESS: '2' } })
+    s3 = mode === 'distributed' ? await startS3Server(4564) : undefined
+    const shared: Record<string, string> = s3
+      ? { REDIS_URL, REDIS_PREFIX: prefix, MEDIA_S3_BUCKET: s3.bucket, MEDIA_S3_ENDPOINT: s3.endpoint, MEDIA_S3_FORCE_PATH_STYLE: 'true', MEDIA_S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, MEDIA_S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey }
+      : {}
+    stack = await startStack({ env: { MEDIA_DIR: dir, UPLOAD_MAX_BYTES: String(MB), UPLOAD_QUOTA_BYTES: String(1.5 * MB), UPLOAD_MAX_IN_PROGRESS: '2', ...shared } })
   })
   afterAll(async () => {
     await stack.close()
+    await s3?.close()
     rmSync(dir, { recursive: true, force: true })
+    if (s3) await dropPrefix(prefix)
   })
 
   it('refuses a declared size over the maximum before any byte is sent', async () => {

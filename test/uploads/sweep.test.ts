@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app.ts'
 import { ALICE, bearer, dropClientConnections, eventually, startStack, testConfig, type Stack } from '../helper.ts'
 import { dropPrefix, REDIS_URL, testPrefix } from '../redis-helper.ts'
 import { S3_CREDENTIALS, startS3Server, type S3Server } from '../s3-helper.ts'
+import { UNFINISHED_PREFIX } from '../../src/uploads/shared-store.ts'
 import { fakeMp4, locationOf, mediaDir, tusCreate, tusHead } from './helpers.ts'
 
 const METRICS_TOKEN = 'metrics-token-for-tests'
@@ -41,7 +42,7 @@ describe('media sweep (embedded)', () => {
 
 describe('media sweep (distributed: Redis and S3)', () => {
   let s3: S3Server
-  const prefix = testPrefix()
+  const prefixes: string[] = []
   const apps: FastifyInstance[] = []
   const dirs: string[] = []
   beforeAll(async () => { s3 = await startS3Server(4561) })
@@ -52,24 +53,33 @@ describe('media sweep (distributed: Redis and S3)', () => {
   })
   afterAll(async () => {
     await s3.close()
-    await dropPrefix(prefix)
+    for (const prefix of prefixes) await dropPrefix(prefix)
   })
 
-  it('sweeps the shared bucket from exactly one instance at a time', async () => {
+  /** Two instances on one Redis prefix (a fresh one: the sweep's lease outlives a test) and one bucket. */
+  async function pair (env: Record<string, string>): Promise<[FastifyInstance, FastifyInstance]> {
+    const prefix = testPrefix()
+    prefixes.push(prefix)
     for (let i = 0; i < 2; i++) {
       const dir = mediaDir()
       dirs.push(dir)
       const config = testConfig({
-        REDIS_URL, REDIS_PREFIX: prefix, MEDIA_DIR: dir, UPLOAD_RETENTION_MS: '1', RECONCILE_ENABLED: 'false',
+        REDIS_URL, REDIS_PREFIX: prefix, MEDIA_DIR: dir, RECONCILE_ENABLED: 'false',
         MEDIA_S3_BUCKET: s3.bucket, MEDIA_S3_ENDPOINT: s3.endpoint, MEDIA_S3_FORCE_PATH_STYLE: 'true',
-        MEDIA_S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, MEDIA_S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey
+        MEDIA_S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, MEDIA_S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+        ...env
       })
       const app = await buildApp({ config, logger: false })
       await app.listen({ host: '127.0.0.1', port: 0 })
       apps.push(app)
     }
-    const [a, b] = apps as [FastifyInstance, FastifyInstance]
-    const base = `http://127.0.0.1:${(a.server.address() as { port: number }).port}`
+    return apps as [FastifyInstance, FastifyInstance]
+  }
+  const baseOf = (app: FastifyInstance): string => `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+
+  it('sweeps the shared bucket from exactly one instance at a time', async () => {
+    const [a, b] = await pair({ UPLOAD_RETENTION_MS: '1' })
+    const base = baseOf(a)
     const file = fakeMp4(20_000)
     const { id } = locationOf(base, await tusCreate(base, bearer(), file.length, file))
     // Written through A, visible to B: the bucket is shared.
@@ -81,5 +91,28 @@ describe('media sweep (distributed: Redis and S3)', () => {
     expect(shared.filter((r) => r === null)).toHaveLength(1)
     expect(shared.find((r) => r !== null)).toEqual({ deleted: 1, bytes: file.length })
     expect(await a.uploads.find(ALICE.owner, id)).toBeNull()
+  })
+
+  it('sweeps expired unfinished uploads, state and parts, from exactly one instance at a time', async () => {
+    const [a, b] = await pair({ UPLOAD_UNFINISHED_TTL_MS: '1' })
+    const file = fakeMp4(20_000)
+    const { url, id } = locationOf(baseOf(a), await tusCreate(baseOf(a), bearer(), file.length, file.subarray(0, 4000)))
+    expect((await b.uploads.staged()).map((u) => u.id)).toContain(id)
+    const parts = async (): Promise<string[]> => {
+      const keys: string[] = []
+      for await (const o of b.media.list(`${UNFINISHED_PREFIX}${id}/`)) keys.push(o.key)
+      return keys
+    }
+    expect(await parts()).toHaveLength(1)
+
+    const [ra, rb] = await Promise.all([a.mediaSweep.run(), b.mediaSweep.run()])
+    const shared = [ra.shared, rb.shared]
+    expect(shared.filter((r) => r === null)).toHaveLength(1)
+    expect(shared.find((r) => r !== null)).toEqual({ deleted: 1, bytes: 4000 })
+    // Neither instance swept it as its own: it was nobody's local leftover.
+    expect([ra.local, rb.local]).toEqual([{ deleted: 0, bytes: 0 }, { deleted: 0, bytes: 0 }])
+    expect(await a.uploads.staged()).toEqual([])
+    expect(await parts()).toEqual([])
+    expect((await tusHead(url.replace(baseOf(a), baseOf(b)), bearer())).status).toBe(404)
   })
 })

@@ -3,26 +3,33 @@ import * as tus from 'tus-js-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ALICE, BOB, bearer, startStack, type Stack } from '../helper.ts'
 import { uploadKey } from '../../src/uploads/keys.ts'
+import { dropPrefix, REDIS_URL, redisAvailable, testPrefix } from '../redis-helper.ts'
 import { S3_CREDENTIALS, startS3Server, type S3Server } from '../s3-helper.ts'
 import { fakeMp4, locationOf, mediaDir, PNG, tusCreate, tusHead, tusPatch } from './helpers.ts'
 
-// The same behaviour with finished uploads on disk and in an S3 bucket (a real s3rver).
-describe.each(['disk', 's3'] as const)('tus uploads over real sockets (%s)', (backend) => {
+const redis = await redisAvailable()
+
+// The same behaviour with finished uploads on disk and in an S3 bucket (a real s3rver), and in
+// distributed mode, where unfinished uploads are in the bucket too, their state in Redis.
+describe.each(['disk', 's3', ...(redis ? ['distributed'] : [])] as const)('tus uploads over real sockets (%s)', (backend) => {
   let stack: Stack
   let dir: string
   let s3: S3Server | undefined
+  const prefix = testPrefix()
   beforeAll(async () => {
     dir = mediaDir()
-    s3 = backend === 's3' ? await startS3Server(4562) : undefined
+    s3 = backend === 'disk' ? undefined : await startS3Server(backend === 's3' ? 4562 : 4563)
     const bucket: Record<string, string> = s3
       ? { MEDIA_S3_BUCKET: s3.bucket, MEDIA_S3_ENDPOINT: s3.endpoint, MEDIA_S3_FORCE_PATH_STYLE: 'true', MEDIA_S3_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId, MEDIA_S3_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey }
       : {}
-    stack = await startStack({ env: { MEDIA_DIR: dir, CORS_ORIGINS: 'https://app.example', ...bucket } })
+    const shared: Record<string, string> = backend === 'distributed' ? { REDIS_URL, REDIS_PREFIX: prefix } : {}
+    stack = await startStack({ env: { MEDIA_DIR: dir, CORS_ORIGINS: 'https://app.example', ...bucket, ...shared } })
   })
   afterAll(async () => {
     await stack.close()
     await s3?.close()
     rmSync(dir, { recursive: true, force: true })
+    if (backend === 'distributed') await dropPrefix(prefix)
   })
 
   it('survives an interruption: tus-js-client stops mid-way, a new client resumes from the offset and finishes', async () => {
