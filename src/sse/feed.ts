@@ -1,6 +1,6 @@
 import type { EventLog } from '../store/types.ts'
-import type { TaskEvent } from '../tasks/model.ts'
-import type { TaskService } from '../tasks/service.ts'
+import type { TaskEvent, TaskEventType, TaskStatus } from '../tasks/model.ts'
+import type { ReplayPages, TaskService } from '../tasks/service.ts'
 import { isTerminal } from '../tasks/state-machine.ts'
 import { encodeSseFrame } from './encode.ts'
 import type { SseStream } from './stream.ts'
@@ -24,6 +24,13 @@ export interface Feed {
   /** Replays what the client missed (once the stream is attached, so it can wait for the socket), then goes live. */
   run: () => Promise<void>
 }
+
+// A replay writes its frames in chunks of about this many characters: one write (and one syscall)
+// per chunk instead of per event, far below SSE_MAX_BUFFER_BYTES, so a client that keeps up is never
+// dropped for the size of a chunk, while backpressure still stops the replay within one chunk.
+const REPLAY_CHUNK = 16 * 1024
+
+const statusOf = (type: TaskEventType): TaskStatus => type.slice('task.'.length) as TaskStatus
 
 // One encoding per event, shared by every stream that receives it (a tail hands all of them the same object).
 const encoded = new WeakMap<TaskEvent, Buffer>()
@@ -68,13 +75,28 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
     }
   }
 
-  async function sendPages (pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]>): Promise<void> {
+  /** Writes part of a replay, then waits while the socket is behind; false once the stream is gone. */
+  async function flush (chunk: string): Promise<boolean> {
+    if (chunk !== '') stream.sendEncoded(chunk)
+    if (!stream.closed && stream.backlogged) await stream.drained()
+    return !stream.closed
+  }
+
+  async function sendPages (pages: ReplayPages): Promise<void> {
     for await (const page of pages) {
+      let chunk = ''
       for (const event of page) {
-        deliver(event)
-        if (stream.closed) return
-        if (stream.backlogged) await stream.drained()
+        if (event.id <= lastSent) continue
+        chunk += encodeSseFrame({ id: event.id, event: event.type, data: event.data })
+        lastSent = event.id
+        const last = opts.taskId !== undefined && isTerminal(statusOf(event.type))
+        if (last || chunk.length >= REPLAY_CHUNK) {
+          if (!await flush(chunk)) return
+          chunk = ''
+        }
+        if (last) return stream.end()
       }
+      if (!await flush(chunk)) return
     }
   }
 

@@ -1,4 +1,5 @@
 import { TASK_STATUSES, type TaskEvent, type TaskRecord } from '../tasks/model.ts'
+import type { StoredEvent } from './types.ts'
 
 /**
  * Where every Redis key of the BFF lives (store, rate limits, leases, stream slots). Every key starts with the hash tag `{<prefix>}`, so all keys of
@@ -114,16 +115,18 @@ export type StreamEntry = [id: string, fields: string[]]
 /** `0-<seq>` back to the event id. */
 export const seqOf = (streamId: string): number => Number(streamId.slice(streamId.indexOf('-') + 1))
 
-export function toEvent ([id, fields]: StreamEntry): TaskEvent {
+/** A stream entry as the log wrote it (owner, type, data), the task still JSON text. */
+export function toStored ([id, fields]: StreamEntry): StoredEvent & { owner: string } {
   const f = new Map<string, string>()
   for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!)
-  return {
-    id: seqOf(id),
-    owner: f.get('owner') ?? '',
-    type: f.get('type') as TaskEvent['type'],
-    task: JSON.parse(f.get('data') ?? 'null') as TaskEvent['task']
-  }
+  return { id: seqOf(id), owner: f.get('owner') ?? '', type: f.get('type') as TaskEvent['type'], data: f.get('data') ?? 'null' }
 }
+
+export function parseStored ({ data, ...rest }: StoredEvent & { owner: string }): TaskEvent {
+  return { ...rest, task: JSON.parse(data) as TaskEvent['task'] }
+}
+
+export const toEvent = (entry: StreamEntry): TaskEvent => parseStored(toStored(entry))
 
 // The same opaque cursor as the SQLite store: [createdAt, id] of the last item, base64url.
 export function encodeCursor (t: TaskRecord): string {

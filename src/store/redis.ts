@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis'
 import type { TaskEvent, TaskRecord } from '../tasks/model.ts'
 import { TASK_STATUSES, TERMINAL_STATUSES, toPublicTask } from '../tasks/model.ts'
-import { decodeCursor, encodeCursor, metadataSuffix, redisKeys, seqOf, toEvent, type StreamEntry } from './redis-keys.ts'
+import { decodeCursor, encodeCursor, metadataSuffix, redisKeys, parseStored, seqOf, toEvent, toStored, type StreamEntry } from './redis-keys.ts'
 import { createRedisOutbox } from './redis-outbox.ts'
 import { defineScript, defineStoreScripts } from './redis-scripts.ts'
-import { UpstreamIdTakenError, type DeliveryStore, type EventLog, type OutboxRouting, type TaskStore } from './types.ts'
+import { UpstreamIdTakenError, type DeliveryStore, type EventLog, type OutboxRouting, type StoredEvent, type TaskStore } from './types.ts'
 
 export interface RedisStoreOptions {
   /** Namespace of every key (`bff` or `bff:`); it becomes the hash tag `{bff}`. */
@@ -65,6 +65,14 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
   // A task with its own webhook URL enqueues in the script without the caller knowing: tell the worker anyway.
   const enqueued = (endpoints: readonly string[], mayHaveHook: boolean): void => { if (endpoints.length > 0 || mayHaveHook) routing?.enqueued?.() }
   const outbox = createRedisOutbox(k, () => opts.deliveryRetentionMs ?? 7 * 86_400_000, (name, lua, readOnly) => defineScript(redis, name, lua, readOnly))
+
+  async function storedAfter (filter: EventFilter, afterId: number, limit: number): Promise<(StoredEvent & { owner: string })[]> {
+    if (limit <= 0) return []
+    const start = afterId >= 1 ? `(0-${Math.floor(afterId)}` : '-'
+    const entries = await redis.xrange(streamOf(filter), start, '+', 'COUNT', limit)
+    // A task's stream holds one owner's events; another owner sees none of them.
+    return entries.map(toStored).filter((e) => e.owner === filter.owner)
+  }
 
   return {
     ...outbox,
@@ -149,11 +157,11 @@ export function createRedisStore (redis: Redis, opts: RedisStoreOptions): RedisS
     async close () {},
 
     async after (filter, afterId, limit) {
-      if (limit <= 0) return []
-      const start = afterId >= 1 ? `(0-${Math.floor(afterId)}` : '-'
-      const entries = await redis.xrange(streamOf(filter), start, '+', 'COUNT', limit)
-      // A task's stream holds one owner's events; another owner sees none of them.
-      return entries.map(toEvent).filter((e) => e.owner === filter.owner)
+      return (await storedAfter(filter, afterId, limit)).map(parseStored)
+    },
+
+    async afterStored (filter, afterId, limit) {
+      return await storedAfter(filter, afterId, limit)
     },
 
     // INCR and both XADDs run in one script, so the counter never runs ahead of the streams.

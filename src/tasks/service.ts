@@ -8,7 +8,7 @@ import type { ProviderSet } from '../providers/set.ts'
 import type { Preflight } from '../security/preflight.ts'
 import type { UploadReferences } from '../uploads/references.ts'
 import type { UrlPolicy } from '../security/url-policy.ts'
-import type { EventLog, ListQuery, TaskStore } from '../store/types.ts'
+import type { EventLog, ListQuery, StoredEvent, TaskStore } from '../store/types.ts'
 import { createCallbackHandler } from './callbacks.ts'
 import { tokenMatches } from './callback-token.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
@@ -72,16 +72,19 @@ export interface TaskServiceDeps {
   }
 }
 
-// Each page is read and parsed in one go: 100 rows keeps other requests waiting at most a few ms
-// between pages (a 100,000-event replay's probe p99 went from 198 to 131 ms against 500 rows).
+// Each page is read in one go: 100 rows keeps other requests waiting at most a few ms between
+// pages (a 100,000-event replay's probe p99 went from 198 to 131 ms against 500 rows).
 const REPLAY_PAGE = 100
 
 /** Why a resume cannot be replayed: its events were trimmed, or this log never issued its id. */
 export type ResumeGap = 'history trimmed' | 'unknown event id'
 
+/** Stored events, a page at a time: what a stream replays. */
+export type ReplayPages = AsyncIterable<StoredEvent[]> | Iterable<StoredEvent[]>
+
 export type OwnerStreamStart =
   | { kind: 'snapshot', events: TaskEvent[], lastId: number, reset: ResumeGap | false }
-  | { kind: 'replay', pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]> }
+  | { kind: 'replay', pages: ReplayPages }
 
 export type TaskService = ReturnType<typeof createTaskService>
 
@@ -152,9 +155,9 @@ export function createTaskService (deps: TaskServiceDeps) {
   }
 
   /** The log after `afterId`, a page at a time, yielding to other work between pages. */
-  async function * replay (filter: { owner: string, taskId?: string }, afterId: number): AsyncGenerator<TaskEvent[]> {
+  async function * replay (filter: { owner: string, taskId?: string }, afterId: number): AsyncGenerator<StoredEvent[]> {
     for (let cursor = afterId; ;) {
-      const page = await deps.events.after(filter, cursor, REPLAY_PAGE)
+      const page = await deps.events.afterStored(filter, cursor, REPLAY_PAGE)
       if (page.length > 0) yield page
       if (page.length < REPLAY_PAGE) return
       cursor = page.at(-1)!.id
@@ -215,12 +218,13 @@ export function createTaskService (deps: TaskServiceDeps) {
      * For SSE, once ownership is checked (`get`): what a per-task stream starts with: the missed
      * events, or (fresh, or resuming where history is gone) the task's newest event, flagged as a reset.
      */
-    async taskStreamStart (owner: string, taskId: string, lastEventId: number | undefined): Promise<{ pages: AsyncIterable<TaskEvent[]> | Iterable<TaskEvent[]>, latest: TaskEvent | undefined, reset: boolean }> {
+    async taskStreamStart (owner: string, taskId: string, lastEventId: number | undefined): Promise<{ pages: ReplayPages, latest: TaskEvent | undefined, reset: boolean }> {
       const latest = await deps.events.latest(taskId)
       if (lastEventId !== undefined && (await lost({ owner, taskId }, lastEventId)) === undefined) {
         return { pages: replay({ owner, taskId }, lastEventId), latest, reset: false }
       }
-      return { pages: [latest ? [latest] : []], latest, reset: lastEventId !== undefined }
+      const stored = latest ? [{ id: latest.id, type: latest.type, data: JSON.stringify(latest.task) }] : []
+      return { pages: [stored], latest, reset: lastEventId !== undefined }
     },
     /** For SSE: the missed events page by page, or a snapshot of the unfinished tasks (flagged as a reset when history was lost). */
     async ownerStreamStart (owner: string, lastEventId: number | undefined): Promise<OwnerStreamStart> {

@@ -1,41 +1,97 @@
 /**
- * Growth (issue 18): the SQLite store's reads at 10k / 100k / 1M tasks, seeded in SQL straight into
- * the store's own schema (not through HTTP), on one owner holding every task and on 1,000 owners.
+ * Growth (issue 18): each store's reads at 10k / 100k / 1M tasks, on one owner holding every task
+ * and on 1,000 owners. SQLite is seeded in SQL straight into the store's own schema; Redis (when
+ * redis-server is installed) through the Redis store's create script on a private server
+ * (test/bench/growth-redis.ts), up to `redisMax` tasks (run.ts: 100,000; seeding takes ~15 s and
+ * ~600 MiB per 100,000, so a million would add minutes and 6 GiB). Neither goes through HTTP.
  * Each read is timed in-process through the store's interface, so the figure is what the store
  * adds as data grows; HTTP adds the same constant at every size. Figures are the median of 5 rounds.
  *
- * Tasks: 1 in 100 is `text-to-music` (the rest `video-scoring`); each owner's 10 oldest are still
- * processing (the rest succeeded: a filter for them must find 10 rows behind every other one, and the
- * unfinished set stays the same size as the data grows); none failed; one event each. Standalone:
- * `npx tsx test/bench/growth.ts [--sizes=10000,100000,1000000] [--reads=1000]`.
+ * Tasks, counted per owner (the n-th task of its owner): 1 in 100 is `text-to-music` (the rest
+ * `video-scoring`) and 1 in 100 carries the metadata `campaign=launch` (the rest `campaign=regular`);
+ * each owner's 10 oldest are still processing (the rest succeeded: a filter for them must find 10 rows
+ * behind every other one, and the unfinished set stays the same size as the data grows); none failed;
+ * one event each. Standalone: `npx tsx test/bench/growth.ts [--sizes=10000,100000,1000000] [--reads=1000] [--redis-max=N]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { createSqliteStore } from '../../src/store/sqlite.ts'
+import type { EventLog, TaskStore } from '../../src/store/types.ts'
+import type { TaskRecord } from '../../src/tasks/model.ts'
+import { hasRedisServer } from '../redis-helper.ts'
+import { seedRedis, startPrivateRedis } from './growth-redis.ts'
 
 export interface GrowthRow { layout: string, tasks: number, read: string, p50Ms: number, p99Ms: number }
 
+/** The reads the goal applies to: every list filter, matching and not. */
+export const FILTER_READS = new Set([
+  'status, matching (10 oldest)', 'status, non-matching',
+  'capability, matching (1 in 100)', 'capability, non-matching',
+  'metadata, matching (1 in 100)', 'metadata, non-matching'
+])
+
+/** What section 8 of BENCHMARKS.md says about the setup. */
+export function growthSetup (sizes: number[], redisMax: number, reads: number): string {
+  const fmt = (n: number): string => n.toLocaleString('en-US')
+  return `\`test/bench/growth.ts\`: SQLite seeded in SQL with ${sizes.map(fmt).join(' / ')} tasks (one event each); Redis (rows marked Redis) seeded through the store's create script on a private redis-server without persistence, ` +
+    `${sizes.filter((n) => n <= redisMax).map(fmt).join(' / ')} tasks; each on one owner holding them all and on 1,000 owners. Per owner, 1 task in 100 is \`text-to-music\` and 1 in 100 carries \`campaign=launch\`, each owner's 10 oldest are still processing, none failed; ` +
+    `non-matching filters ask for \`failed\`, \`text-to-video\` and \`campaign=none\`. Each read runs ${fmt(reads)} times in each of 5 rounds through the store's interface in-process (HTTP adds the same constant at every size); figures are the median round's. ` +
+    'Goal for every list filter: p99 at the largest size <= 1.5x p99 at the smallest. Sub-millisecond p99s on a shared machine are mostly scheduling noise, so the p50 column is shown too.'
+}
+
+// n = the task's rank among its owner's tasks, so every owner gets the same mix whatever the count of owners.
 const SEED = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @count)
   INSERT INTO tasks (id, owner, capability, status, progress, input, outputs, error, upstream_task_id,
-    callback_token_hash, created_at, updated_at, version, next_check_at, deadline_at, check_attempts, provider)
+    callback_token_hash, created_at, updated_at, version, next_check_at, deadline_at, check_attempts, provider, metadata)
   SELECT printf('t%08d', i), printf('o%d', i % @owners),
-    CASE WHEN i % 100 = 7 THEN 'text-to-music' ELSE 'video-scoring' END,
+    CASE WHEN (i / @owners) % 100 = 7 THEN 'text-to-music' ELSE 'video-scoring' END,
     CASE WHEN i < 10 * @owners THEN 'processing' ELSE 'succeeded' END,
     CASE WHEN i < 10 * @owners THEN 40 ELSE 100 END,
     '{"videoUrl":"https://example.com/clips/bench.mp4","prompt":"Upbeat acoustic guitar"}',
     '[]', NULL, printf('u%08d', i), hex(randomblob(32)),
     strftime('%Y-%m-%dT%H:%M:%S.000Z', '2026-01-01', printf('+%d seconds', i)),
     strftime('%Y-%m-%dT%H:%M:%S.000Z', '2026-01-01', printf('+%d seconds', i)),
-    2, NULL, 0, 0, 'tomoviee'
+    2, NULL, 0, 0, 'tomoviee',
+    json_object('campaign', CASE WHEN (i / @owners) % 100 = 42 THEN 'launch' ELSE 'regular' END)
   FROM n`
+
+const SEED_METADATA = `INSERT INTO task_metadata (owner, key, value, created_at, task_id)
+  SELECT owner, 'campaign', json_extract(metadata, '$.campaign'), created_at, id FROM tasks`
 
 const SEED_EVENTS = `INSERT INTO events (task_id, owner, type, data)
   SELECT id, owner, 'task.' || status, json_object('id', id, 'capability', capability, 'provider', provider,
     'status', status, 'progress', progress, 'input', json(input), 'outputs', json('[]'), 'error', NULL,
-    'createdAt', created_at, 'updatedAt', updated_at)
+    'createdAt', created_at, 'updatedAt', updated_at, 'metadata', json(metadata))
   FROM tasks ORDER BY created_at`
+
+/** The i-th task of the SQLite seed, as a record for the Redis store's create. */
+function seedRecord (i: number, owners: number): TaskRecord {
+  const at = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString()
+  const rank = Math.floor(i / owners)
+  const running = i < 10 * owners
+  return {
+    id: `t${String(i).padStart(8, '0')}`,
+    owner: `o${i % owners}`,
+    capability: rank % 100 === 7 ? 'text-to-music' : 'video-scoring',
+    provider: 'tomoviee',
+    status: running ? 'processing' : 'succeeded',
+    progress: running ? 40 : 100,
+    input: { videoUrl: 'https://example.com/clips/bench.mp4', prompt: 'Upbeat acoustic guitar' },
+    outputs: [],
+    error: null,
+    upstreamTaskId: `u${String(i).padStart(8, '0')}`,
+    callbackTokenHash: 'f'.repeat(64),
+    createdAt: at,
+    updatedAt: at,
+    version: 2,
+    nextCheckAt: null,
+    deadlineAt: 0,
+    checkAttempts: 0,
+    metadata: { campaign: rank % 100 === 42 ? 'launch' : 'regular' }
+  }
+}
 
 function quantile (sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
@@ -63,52 +119,88 @@ async function time (reads: number, fn: (i: number) => Promise<unknown>): Promis
   return { p50Ms: median(p50), p99Ms: median(p99) }
 }
 
-export async function measureGrowth (sizes: number[], reads: number, log: (line: string) => void = () => {}): Promise<GrowthRow[]> {
+type GrowthStore = Pick<TaskStore & EventLog, 'list' | 'get' | 'snapshot' | 'after'>
+
+/** Every read of the table, timed on one seeded store. */
+async function measureStore (store: GrowthStore, layout: string, count: number, owners: number, reads: number): Promise<GrowthRow[]> {
+  const owner = (i: number): string => `o${(i * 7919) % owners}`
+  const id = (i: number): string => `t${String((i * 104_729) % count).padStart(8, '0')}`
+  const page = (i: number, filter: Record<string, unknown>): Promise<unknown> => store.list({ owner: owner(i), limit: 20, ...filter })
+  // A cursor 50 pages of 20 in: a deep page without OFFSET.
+  let deep: string | null = null
+  for (let p = 0, cursor: string | undefined; p < 50; p++) {
+    const next = await store.list({ owner: 'o0', limit: 20, cursor })
+    if (!next.nextCursor) break
+    cursor = deep = next.nextCursor
+  }
+  const maxEvent = (await store.snapshot('o0')).lastId
+  const cases: [string, (i: number) => Promise<unknown>][] = [
+    ['first page', async (i) => await page(i, {})],
+    ['deep page (50 pages in)', async () => await store.list({ owner: 'o0', limit: 20, cursor: deep ?? undefined })],
+    ['status, matching (10 oldest)', async (i) => await page(i, { status: 'processing' })],
+    ['status, non-matching', async (i) => await page(i, { status: 'failed' })],
+    ['capability, matching (1 in 100)', async (i) => await page(i, { capability: 'text-to-music' })],
+    ['capability, non-matching', async (i) => await page(i, { capability: 'text-to-video' })],
+    ['metadata, matching (1 in 100)', async (i) => await page(i, { metadata: { key: 'campaign', value: 'launch' } })],
+    ['metadata, non-matching', async (i) => await page(i, { metadata: { key: 'campaign', value: 'none' } })],
+    ['get', async (i) => await store.get(id(i))],
+    ['snapshot (unfinished tasks)', async (i) => await store.snapshot(owner(i))],
+    ['short replay (last 50 events)', async () => await store.after({ owner: 'o0' }, Math.max(0, maxEvent - 50 * owners), 100)]
+  ]
   const rows: GrowthRow[] = []
-  for (const owners of [1, 1000]) {
-    const layout = owners === 1 ? 'one owner' : '1,000 owners'
-    for (const count of sizes) {
-      const dir = mkdtempSync(join(tmpdir(), 'bench-growth-'))
-      try {
-        const path = join(dir, 'bff.sqlite')
-        // The store creates (and migrates) the schema; the rows go in as SQL, far faster than its API.
-        await createSqliteStore(path).close()
-        const t0 = Date.now()
-        const db = new Database(path)
-        db.pragma('journal_mode = WAL')
-        db.transaction(() => {
-          db.prepare(SEED).run({ count, owners })
-          db.prepare(SEED_EVENTS).run()
-        })()
-        db.close()
-        log(`growth: seeded ${count} tasks over ${owners} owner(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-        const store = createSqliteStore(path)
-        const owner = (i: number): string => `o${(i * 7919) % owners}`
-        const id = (i: number): string => `t${String((i * 104_729) % count).padStart(8, '0')}`
-        // A cursor 50 pages of 20 in: a deep page without OFFSET.
-        let deep: string | null = null
-        for (let p = 0, cursor: string | undefined; p < 50; p++) {
-          const page = await store.list({ owner: 'o0', limit: 20, cursor })
-          if (!page.nextCursor) break
-          cursor = deep = page.nextCursor
-        }
-        const maxEvent = (await store.snapshot('o0')).lastId
-        const cases: [string, (i: number) => Promise<unknown>][] = [
-          ['first page', async (i) => await store.list({ owner: owner(i), limit: 20 })],
-          ['deep page (50 pages in)', async () => await store.list({ owner: 'o0', limit: 20, cursor: deep ?? undefined })],
-          ['filter, matching (1 in 100)', async (i) => await store.list({ owner: owner(i), limit: 20, capability: 'text-to-music' })],
-          ['filter, matching (10 oldest)', async (i) => await store.list({ owner: owner(i), limit: 20, status: 'processing' })],
-          ['filter, non-matching', async (i) => await store.list({ owner: owner(i), limit: 20, status: 'failed' })],
-          ['get', async (i) => await store.get(id(i))],
-          ['snapshot (unfinished tasks)', async (i) => await store.snapshot(owner(i))],
-          ['short replay (last 50 events)', async () => await store.after({ owner: 'o0' }, Math.max(0, maxEvent - 50 * owners), 100)]
-        ]
-        for (const [read, fn] of cases) rows.push({ layout, tasks: count, read, ...await time(reads, fn) })
-        await store.close()
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
+  for (const [read, fn] of cases) rows.push({ layout, tasks: count, read, ...await time(reads, fn) })
+  return rows
+}
+
+async function measureSqlite (count: number, owners: number, reads: number, log: (line: string) => void): Promise<GrowthRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-growth-'))
+  try {
+    const path = join(dir, 'bff.sqlite')
+    // The store creates (and migrates) the schema; the rows go in as SQL, far faster than its API.
+    await createSqliteStore(path).close()
+    const t0 = Date.now()
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    db.transaction(() => {
+      db.prepare(SEED).run({ count, owners })
+      db.prepare(SEED_METADATA).run()
+      db.prepare(SEED_EVENTS).run()
+    })()
+    db.close()
+    log(`growth: SQLite seeded with ${count} tasks over ${owners} owner(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    const store = createSqliteStore(path)
+    try {
+      return await measureStore(store, owners === 1 ? 'one owner' : '1,000 owners', count, owners, reads)
+    } finally {
+      await store.close()
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function measureRedis (count: number, owners: number, reads: number, log: (line: string) => void): Promise<GrowthRow[]> {
+  // A fresh server per size: nothing of the previous seed stays in memory.
+  const redis = await startPrivateRedis()
+  try {
+    const t0 = Date.now()
+    await seedRedis(redis.store, count, (i) => seedRecord(i, owners))
+    const mib = (await redis.usedMemory()) / 2 ** 20
+    log(`growth: Redis seeded with ${count} tasks over ${owners} owner(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s (${mib.toFixed(0)} MiB)`)
+    return await measureStore(redis.store, owners === 1 ? 'Redis, one owner' : 'Redis, 1,000 owners', count, owners, reads)
+  } finally {
+    await redis.stop()
+  }
+}
+
+/** Redis stays out above `redisMax` tasks, and altogether without redis-server. */
+export async function measureGrowth (sizes: number[], reads: number, log: (line: string) => void = () => {}, redisMax = Infinity): Promise<GrowthRow[]> {
+  const rows: GrowthRow[] = []
+  const redis = hasRedisServer()
+  if (!redis) log('growth: no redis-server on PATH, Redis rows left out')
+  for (const owners of [1, 1000]) {
+    for (const count of sizes) rows.push(...await measureSqlite(count, owners, reads, log))
+    if (redis) for (const count of sizes.filter((n) => n <= redisMax)) rows.push(...await measureRedis(count, owners, reads, log))
   }
   return rows
 }
@@ -131,7 +223,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1]
   const sizes = (arg('sizes') ?? '10000,100000,1000000').split(',').map(Number)
   const reads = Number(arg('reads') ?? 1000)
-  const rows = await measureGrowth(sizes, reads, console.log)
+  const rows = await measureGrowth(sizes, reads, console.log, Number(arg('redis-max') ?? Infinity))
   console.log('| Layout | Tasks | Read | p50 | p99 |\n|---|---:|---|---:|---:|')
   for (const r of rows) console.log(`| ${r.layout} | ${r.tasks.toLocaleString('en')} | ${r.read} | ${r.p50Ms.toFixed(3)} ms | ${r.p99Ms.toFixed(3)} ms |`)
   console.log('\n| Layout | Read | p99 smallest | p99 largest | Ratio |\n|---|---|---:|---:|---:|')

@@ -32,7 +32,7 @@ export const WRITE_REPORT = !PROFILE && !HEAP && !QUICK && flag('sizes') === und
 export const P = {
   replay: { events: 100_000 },
   storage: { tasks: QUICK ? 2_000 : 10_000, eventsPerTask: 2, owners: 100 },
-  growth: { sizes: QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000], reads: QUICK ? 200 : 1000 },
+  growth: { sizes: QUICK ? [10_000, 100_000] : [10_000, 100_000, 1_000_000], reads: QUICK ? 200 : 1000, redisMax: 100_000 },
   create: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, owners: 16 },
   ingest: { connections: 32, warmupSec: QUICK ? 1 : 2, durationSec: QUICK ? 2 : 5, tasks: 4000 },
   fanout: {

@@ -7,7 +7,7 @@
  */
 import { request, Agent } from 'node:http'
 import { createSqliteStore } from '../../src/store/sqlite.ts'
-import { nowMs, percentile, rssBytes, sleep, withTimeout, type Child } from './common.ts'
+import { cpuUs, nowMs, percentile, rssBytes, sleep, withTimeout, type Child } from './common.ts'
 import { seedTask } from './storage.ts'
 
 export interface ReplayResult {
@@ -24,6 +24,8 @@ export interface ReplayResult {
   idleP99: number
   rssBefore: number
   rssPeak: number
+  /** Server CPU time (user + system) while the replay ran, in µs: holds up better than latency on a loaded machine. */
+  cpuUs: number
 }
 
 export interface ReplayDeps {
@@ -127,6 +129,7 @@ export async function scenarioReplay (deps: ReplayDeps): Promise<ReplayResult> {
         await sleep(20)
       }
     })()
+    const cpuBefore = cpuUs(bff.pid)
     const start = nowMs()
     let bytes: number
     try {
@@ -136,6 +139,7 @@ export async function scenarioReplay (deps: ReplayDeps): Promise<ReplayResult> {
       await Promise.all([sampler, prober])
     }
     const replaySec = (nowMs() - start) / 1000
+    const cpu = cpuUs(bff.pid) - cpuBefore
     return {
       events: deps.events,
       seedSec,
@@ -148,7 +152,8 @@ export async function scenarioReplay (deps: ReplayDeps): Promise<ReplayResult> {
       idleP50: percentile(idle, 50),
       idleP99: percentile(idle, 99),
       rssBefore,
-      rssPeak
+      rssPeak,
+      cpuUs: cpu
     }
   } finally {
     agent.destroy()

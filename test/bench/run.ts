@@ -13,7 +13,7 @@
  *   6. replay      a 100,000-event Last-Event-ID replay while another client reads a task
  *                  (test/bench/replay-serving.ts)
  *   7. storage     bytes per task and per event on both stores (test/bench/storage.ts)
- *   8. growth      SQLite reads at 10k / 100k / 1M tasks, one owner and 1,000 owners (test/bench/growth.ts)
+ *   8. growth      store reads at 10k / 100k / 1M tasks (Redis: to 100k), one owner and 1,000 owners (test/bench/growth.ts)
  *   9. storm       N clients (default 10,000; --storm-clients=N) resuming /v1/events with Last-Event-ID
  *                  at once after a restart, against a raw server accepting N streams (reconnect-storm.ts)
  *  10. capacity    streams opened up to the cap derived from the open-file limit; 503 past it, and

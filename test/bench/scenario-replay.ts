@@ -21,6 +21,7 @@ function replaySection (): string[] {
   out.push(`| … its median | ${ms(r.probeP50)} | (informational) | — |`)
   out.push(`| The same probe before the replay, p99 / median | ${ms(r.idleP99)} / ${ms(r.idleP50)} | (informational: the loaded machine's floor) | — |`)
   out.push(`| Server RSS growth during the replay | ${fmt(growth, 1)} MiB (from ${fmt(r.rssBefore / 2 ** 20, 1)} MiB) | < 50 MiB | ${verdict(growth < 50)} |`)
+  out.push(`| Server CPU during the replay | ${fmt(r.cpuUs / 1e6, 2)} s (${fmt(r.cpuUs / r.events, 1)} µs per event) | (informational: before issue #18's stored-JSON replay, ~1.5 s) | — |`)
   out.push(`| Replay time | ${fmt(r.replaySec, 2)} s (${fmt(r.events / r.replaySec)} events/s, ${fmt(r.bytes / 2 ** 20, 1)} MiB) | (informational) | — |`)
   out.push('', `${fmt(r.probes)} probes during the replay; seeding took ${fmt(r.seedSec, 1)} s.`, '')
   return out

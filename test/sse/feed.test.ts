@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { openFeed, type FeedDeps } from '../../src/sse/feed.ts'
 import type { SseStream } from '../../src/sse/stream.ts'
 import type { TailReader } from '../../src/sse/tail.ts'
+import type { StoredEvent } from '../../src/store/types.ts'
 import type { TaskEvent } from '../../src/tasks/model.ts'
 
 const event = (id: number): TaskEvent => ({ id, type: 'task.processing', owner: 'alice', task: { id: 't1', status: 'processing' } } as unknown as TaskEvent)
+const stored = (id: number): StoredEvent => ({ id, type: 'task.processing', data: JSON.stringify(event(id).task) })
 
 /** A stream that records the ids it was given, and whether it was ended. */
 function recordingStream (): SseStream & { ids: number[], ended: boolean } {
@@ -17,7 +19,8 @@ function recordingStream (): SseStream & { ids: number[], ended: boolean } {
     send: () => !s.ended,
     sendEncoded (chunk: Buffer | string) {
       if (s.ended) return false
-      s.ids.push(Number(/^id: (\d+)/m.exec(chunk.toString())![1]))
+      // A replay writes several frames at once.
+      for (const m of chunk.toString().matchAll(/^id: (\d+)/gm)) s.ids.push(Number(m[1]))
       return true
     },
     attach: () => {},
@@ -38,7 +41,7 @@ describe('feed (issue #11)', () => {
         ownerStreamStart: async () => ({
           kind: 'replay',
           pages: (async function * () {
-            yield [event(2)]
+            yield [stored(2)]
             // Redis goes away between two pages of the replay, while the tail reads a later event.
             reader!.receive(event(5))
             throw new Error('store unavailable')

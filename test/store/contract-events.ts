@@ -1,4 +1,6 @@
 import { expect, it } from 'vitest'
+import type { StoredEvent } from '../../src/store/types.ts'
+import type { TaskEvent } from '../../src/tasks/model.ts'
 import { add, advance, eventIds, expectAscending, type StoreContext } from './fixtures.ts'
 
 export function eventCases (ctx: StoreContext): void {
@@ -32,6 +34,19 @@ export function eventCases (ctx: StoreContext): void {
     expect(await ctx.store.after({ owner: 'alice', taskId: task.id }, e1.id, 1)).toEqual([e2])
     expect(await ctx.store.after({ owner: 'bob', taskId: task.id }, 0, 10)).toEqual([])
     expect(await ctx.store.after({ owner: 'alice', taskId: 'unknown' }, 0, 10)).toEqual([])
+  })
+
+  it('replays the same events as stored JSON text, for the owner and for one task', async () => {
+    const { task, event: e1 } = await add(ctx.store)
+    const { event: other } = await add(ctx.store, { owner: 'bob' })
+    const { event: e2 } = await advance(ctx.store, task, { status: 'processing', progress: 30 })
+    const stored = (e: TaskEvent): StoredEvent => ({ id: e.id, type: e.type, data: JSON.stringify(e.task) })
+    const plain = (events: StoredEvent[]): StoredEvent[] => events.map(({ id, type, data }) => ({ id, type, data }))
+    expect(plain(await ctx.store.afterStored({ owner: 'alice' }, 0, 10))).toEqual([stored(e1), stored(e2)])
+    expect(plain(await ctx.peer.afterStored({ owner: 'alice' }, e1.id, 10))).toEqual([stored(e2)])
+    expect(plain(await ctx.store.afterStored({ owner: 'alice', taskId: task.id }, 0, 1))).toEqual([stored(e1)])
+    expect(plain(await ctx.store.afterStored({ owner: 'bob' }, 0, 10))).toEqual([stored(other)])
+    expect(await ctx.store.afterStored({ owner: 'bob', taskId: task.id }, 0, 10)).toEqual([])
   })
 
   it('gives the newest event of a task', async () => {
