@@ -29,7 +29,11 @@ describe('EdrawMax when the instance making the synchronous call dies', () => {
     const env = {
       ...crashEnv({ port, databasePath: db.path, tomoviee: `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}` }),
       // A short send window (about 2 s) and a quick reconciler, so the resend shows within the test.
+      // The window follows the longest timeout of every provider that is not synchronous: with
+      // their 30 s defaults the resend came about 40 s after the restart, past the wait on a busy machine.
       GATEWAY_TIMEOUT_MS: '1000',
+      TENCENT_TIMEOUT_MS: '1000',
+      MEDIAIO_TIMEOUT_MS: '1000',
       CREATE_RETRIES: '0',
       RECONCILE_INTERVAL_MS: '100',
       // The reconciler looks at a task once it is overdue: after 1.2 s here instead of a minute.
