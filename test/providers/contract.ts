@@ -207,29 +207,27 @@ export function providerContract (harness: ProviderHarness): void {
       })
     }
 
+    /** A timed-out job reads as timed_out by poll and, for callback providers, by its callback. */
+    async function expectTimedOut ({ taskId, upstreamTaskId }: { taskId: string, upstreamTaskId: string }): Promise<void> {
+      const { last } = await pollUntil(sut.provider, upstreamTaskId, (r) => TERMINAL.includes(r.status))
+      expect(last.status).toBe('timed_out')
+      expect(last.error?.code).toBe('BFF_ERR_TASK_TIMED_OUT')
+      if (!callbacks) return
+      await waitFor(() => callbacksFor(taskId).length > 0, WAIT_MS, 'the timeout callback')
+      expect(sut.provider.parseCallback(callbacksFor(taskId)[0]!.body).report.status).toBe('timed_out')
+    }
+
     if (harness.timedOutInput !== undefined) {
       const input = harness.timedOutInput
       it('reports a job its upstream timed out as timed_out, by poll and by callback', async () => {
-        const { taskId, upstreamTaskId } = await create(input)
-        const { last } = await pollUntil(sut.provider, upstreamTaskId, (r) => TERMINAL.includes(r.status))
-        expect(last.status).toBe('timed_out')
-        expect(last.error?.code).toBe('BFF_ERR_TASK_TIMED_OUT')
-        if (!callbacks) return
-        await waitFor(() => callbacksFor(taskId).length > 0, WAIT_MS, 'the timeout callback')
-        expect(sut.provider.parseCallback(callbacksFor(taskId)[0]!.body).report.status).toBe('timed_out')
+        await expectTimedOut(await create(input))
       })
     }
 
     if (harness.upstreamTimeoutMs !== undefined) {
       const timeoutMs = harness.upstreamTimeoutMs
       it('ends a job that outlives our deadline as timed_out', async () => {
-        const { taskId, upstreamTaskId } = await create('hang', timeoutMs)
-        const { last } = await pollUntil(sut.provider, upstreamTaskId, (r) => TERMINAL.includes(r.status))
-        expect(last.status).toBe('timed_out')
-        expect(last.error?.code).toBe('BFF_ERR_TASK_TIMED_OUT')
-        if (!callbacks) return
-        await waitFor(() => callbacksFor(taskId).length > 0, WAIT_MS, 'the timeout callback')
-        expect(sut.provider.parseCallback(callbacksFor(taskId)[0]!.body).report.status).toBe('timed_out')
+        await expectTimedOut(await create('hang', timeoutMs))
       })
     }
 
