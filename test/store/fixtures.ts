@@ -1,6 +1,7 @@
-import { expect } from 'vitest'
+import { afterEach, expect } from 'vitest'
 import type { TaskEvent, TaskRecord } from '../../src/tasks/model.ts'
 import type { CreateOptions, EventLog, TaskStore } from '../../src/store/types.ts'
+import { tempDbPath } from '../helper.ts'
 
 export type Store = TaskStore & EventLog
 
@@ -69,3 +70,14 @@ export function expectAscending (events: TaskEvent[]): void {
 
 /** Takes the metadata migration back out, so a test can stand a file at an earlier schema version. */
 export const UNDO_METADATA_SQL = 'DROP TRIGGER tasks_metadata_deleted; DROP TABLE task_metadata; ALTER TABLE tasks DROP COLUMN metadata;'
+
+/** For a test file: a fresh database path per call, its directory removed after each test. */
+export function tempDbs (): () => string {
+  const cleanups: (() => void)[] = []
+  afterEach(() => { for (const fn of cleanups.splice(0)) fn() })
+  return () => {
+    const db = tempDbPath()
+    cleanups.push(db.cleanup)
+    return db.path
+  }
+}

@@ -1,17 +1,12 @@
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSqliteStore } from '../../src/store/sqlite.ts'
-import { tempDbPath } from '../helper.ts'
-import { add, advance, BASE, createOpts, makeTask } from './fixtures.ts'
+import { add, advance, BASE, createOpts, makeTask, tempDbs } from './fixtures.ts'
 
-const cleanups: (() => void)[] = []
-afterEach(() => { for (const fn of cleanups.splice(0)) fn() })
-
-function tempDb (): string {
-  const db = tempDbPath()
-  cleanups.push(db.cleanup)
-  return db.path
-}
+const tempDb = tempDbs()
+// Registered after tempDbs' hook, so it runs first: stores close before their files go.
+const stores: { close: () => Promise<void> }[] = []
+afterEach(async () => { await Promise.all(stores.splice(0).map(async (store) => { await store.close() })) })
 
 /** The kept counts beside a fresh count of the same thing, per owner. */
 function counts (path: string): { kept: Record<string, number>, counted: Record<string, number> } {
@@ -31,7 +26,7 @@ describe('SQLite unfinished-task counts', () => {
   it('stay equal to a recount through creates, status changes and retention deletes', async () => {
     const path = tempDb()
     const store = createSqliteStore(path)
-    cleanups.push(() => { void store.close() })
+    stores.push(store)
     const a = await add(store)
     const b = await add(store)
     await add(store, { owner: 'bob' })
@@ -69,7 +64,7 @@ describe('SQLite unfinished-task counts', () => {
     raw.close()
 
     const after = createSqliteStore(path)
-    cleanups.push(() => { void after.close() })
+    stores.push(after)
     expect(counts(path)).toEqual({ kept: { alice: 3 }, counted: { alice: 3 } })
     expect((await after.create(makeTask(), createOpts({ maxActive: 3, now: BASE }))).kind).toBe('over-limit')
     expect((await after.create(makeTask(), createOpts({ maxActive: 4, now: BASE }))).kind).toBe('created')

@@ -1,18 +1,10 @@
 import Database from 'better-sqlite3'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createSqliteStore, listStatement } from '../../src/store/sqlite.ts'
 import type { ListQuery } from '../../src/store/types.ts'
-import { tempDbPath } from '../helper.ts'
-import { add, advance, UNDO_METADATA_SQL } from './fixtures.ts'
+import { add, advance, tempDbs, UNDO_METADATA_SQL } from './fixtures.ts'
 
-const cleanups: (() => void)[] = []
-afterEach(() => { for (const fn of cleanups.splice(0)) fn() })
-
-function tempDb (): string {
-  const db = tempDbPath()
-  cleanups.push(db.cleanup)
-  return db.path
-}
+const tempDb = tempDbs()
 
 // A cursor as the store hands it out: base64url of [createdAt, id].
 const cursor = Buffer.from(JSON.stringify(['2026-01-01T00:00:05.000Z', 'task-00005'])).toString('base64url')
