@@ -1,12 +1,11 @@
-// A task's statuses as the page words them; the terminal ones end a task's stream.
+// Generated from the server's task model by `npm run client:types`; do not edit.
+// test/e2e/web-statuses.test.ts fails when this file and the model drift apart.
 
+/** Every status a task can have, in the order of its life. */
+export const STATUSES = ['queued', 'processing', 'succeeded', 'failed', 'canceled', 'timed_out']
+
+/** The statuses a task ends in: its event stream ends after one. */
 export const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'timed_out'])
 
-export const STATUS_TEXT = {
-  queued: 'Queued: waiting for the gateway',
-  processing: 'Processing',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  canceled: 'Canceled',
-  timed_out: 'Timed out'
-}
+/** The event names of task changes, `task.<status>`. */
+export const TASK_EVENTS = ['task.queued', 'task.processing', 'task.succeeded', 'task.failed', 'task.canceled', 'task.timed_out']

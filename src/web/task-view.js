@@ -3,7 +3,8 @@
 import { openStream } from './api.js'
 import { renderMetadata } from './metadata.js'
 import { renderOutputs } from './outputs.js'
-import { STATUS_TEXT, TERMINAL } from './statuses.js'
+import { STATUS_TEXT } from './status-text.js'
+import { TERMINAL } from './statuses.js'
 import { formatError, hideError, showError, ui } from './ui.js'
 
 /** `onUpdate` hears of each newer state its stream brings; `onShown` of each task put on view. */
