@@ -7,6 +7,8 @@ import { buildApp } from '../src/app.ts'
 import { PROJECT_ROOT } from '../src/meta.ts'
 import { SseEventDataSchema, SseEventNameSchema } from '../src/sse/schemas.ts'
 import { CAPABILITIES } from '../src/tasks/capabilities/index.ts'
+import { WebhookPayloadSchema } from '../src/webhooks/payload.ts'
+import { signedHeaders } from '../src/webhooks/signing.ts'
 import { bearer, createTask, startStack, testConfig } from './helper.ts'
 import { openSse } from './sse-client.ts'
 
@@ -73,6 +75,25 @@ describe('openapi.yaml as generators read it', () => {
       expect(stream.schema).toEqual({ $ref: '#/components/schemas/SseEventData' })
     }
     expect(served.components.schemas.SseEventName.enum).toEqual(expect.arrayContaining(['task.succeeded', 'task.reset', 'tasks.reset', 'shutdown']))
+  })
+})
+
+describe('the documented webhook', () => {
+  it('has the body WebhookPayloadSchema gives and exactly the headers a signed attempt carries', () => {
+    const op = served.webhooks.taskEvent.post
+    expect(op.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/WebhookPayload' })
+    const payload = served.components.schemas.WebhookPayload
+    expect(Object.keys(payload.properties).sort()).toEqual(Object.keys(WebhookPayloadSchema.shape).sort())
+    expect(payload.properties.type).toEqual({ $ref: '#/components/schemas/TaskEventType' })
+    expect(payload.properties.data).toEqual({ $ref: '#/components/schemas/Task' })
+    const sent = signedHeaders(Buffer.alloc(32, 7), 'msg_1', 1_767_225_600, '{"type":"task.succeeded"}')
+    const documented = op.parameters as Json[]
+    expect(documented.map((p) => p.name).sort()).toEqual(Object.keys(sent).sort())
+    for (const p of documented) {
+      expect(p).toMatchObject({ in: 'header', required: true })
+      if (p.schema.pattern) expect(sent[p.name], p.name).toMatch(new RegExp(p.schema.pattern))
+    }
+    expect(served.tags).toContainEqual(expect.objectContaining({ name: op.tags[0] }))
   })
 })
 

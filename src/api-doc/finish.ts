@@ -4,6 +4,7 @@
  */
 import { ERRORS } from '../errors.ts'
 import { CAPABILITIES } from '../tasks/capabilities/index.ts'
+import { WEBHOOKS, WEBHOOKS_TAG } from './webhooks.ts'
 
 type Json = Record<string, unknown>
 interface Operation extends Json { operationId?: string, security?: unknown[], requestBody?: Json, responses?: Record<string, Json> }
@@ -126,8 +127,10 @@ export function finishDocument<T> (input: T, opts: FinishOptions): T {
     info: { ...doc.info, license: opts.license },
     // Relative: the document is served by the BFF it describes, wherever that is deployed.
     servers: [{ url: '/', description: 'The BFF serving this document' }],
-    tags: (doc.tags ?? []).filter((t) => t.name !== 'webhooks'),
+    // The gateway callback's tag gives way to the one of the messages clients receive.
+    tags: [...(doc.tags ?? []).filter((t) => t.name !== 'webhooks'), WEBHOOKS_TAG],
     paths,
+    webhooks: WEBHOOKS,
     components: { ...components, schemas: withCapabilityEnums(components.schemas ?? {}), requestBodies, headers: { ...components.headers, ...HEADERS } }
   } as T
 }

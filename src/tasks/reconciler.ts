@@ -1,5 +1,6 @@
 import { GatewayError } from '../gateway/errors.ts'
 import type { ProviderSet } from '../providers/set.ts'
+import { createPeriodic } from '../coordination/periodic.ts'
 import { LOCAL_LEASES, type Leases } from '../coordination/lease.ts'
 import type { ProviderBudget } from '../polling/runner.ts'
 import type { RateBudget } from '../polling/token-bucket.ts'
@@ -166,31 +167,12 @@ export function createReconciler (deps: ReconcilerDeps): Reconciler {
     return due.length
   }
 
-  let timer: NodeJS.Timeout | undefined
-  let running: Promise<unknown> | undefined
-  let stopped = true
-
-  function loop (): void {
-    if (stopped) return
-    running = tick()
-      .catch((err: unknown) => deps.log.error({ err }, 'reconciler tick failed'))
-      .finally(() => {
-        running = undefined
-        if (!stopped) timer = setTimeout(loop, deps.intervalMs).unref()
-      })
-  }
+  // The first pass runs as soon as the loop starts: tasks left overdue by a restart are not kept waiting.
+  const loop = createPeriodic(tick, deps.intervalMs, (err) => deps.log.error({ err }, 'reconciler tick failed'), { firstDelayMs: 0 })
 
   return {
     tick,
-    start () {
-      if (!stopped) return
-      stopped = false
-      timer = setTimeout(loop, 0).unref()
-    },
-    async stop () {
-      stopped = true
-      clearTimeout(timer)
-      await running
-    }
+    start: loop.start,
+    stop: loop.stop
   }
 }

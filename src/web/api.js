@@ -1,6 +1,8 @@
 // The BFF's HTTP API as the page uses it: bearer-authenticated JSON calls, and event streams that
 // authenticate with short-lived stream tokens because EventSource cannot send headers.
 
+import { TASK_EVENTS } from './statuses.js'
+
 const KEY_STORAGE = 'tomoviee-bff.apiKey'
 
 export function loadApiKey () {
@@ -68,8 +70,6 @@ export function createApi (getKey) {
     streamToken: (taskId) => call('POST', '/v1/stream-tokens', { body: taskId ? { taskId } : {} })
   }
 }
-
-const TASK_EVENTS = ['queued', 'processing', 'succeeded', 'failed', 'canceled', 'timed_out'].map((s) => `task.${s}`)
 
 /**
  * An EventSource on `path` that survives what EventSource alone does not: when a reconnect is

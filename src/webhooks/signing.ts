@@ -8,8 +8,11 @@ export function decodeSecret (secret: string): Buffer | null {
   return bytes.length >= 24 ? bytes : null
 }
 
+/** Standard Webhooks' header names; the OpenAPI document's webhook describes the same ones. */
+export const SIGNATURE_HEADERS = { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' } as const
+
 /** The headers of one attempt: the id stays across retries, the timestamp and signature are the attempt's. */
 export function signedHeaders (secret: Buffer, id: string, timestampSec: number, body: string): Record<string, string> {
   const signature = createHmac('sha256', secret).update(`${id}.${timestampSec}.${body}`).digest('base64')
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestampSec), 'webhook-signature': `v1,${signature}` }
+  return { [SIGNATURE_HEADERS.id]: id, [SIGNATURE_HEADERS.timestamp]: String(timestampSec), [SIGNATURE_HEADERS.signature]: `v1,${signature}` }
 }

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WEB_CSP } from '../../routes/web.ts'
+import { WEB_CSP, WEB_ROOT } from '../../routes/web.ts'
 import { buildApp } from '../../src/app.ts'
 import { bearer, testConfig } from '../helper.ts'
 
@@ -24,6 +26,27 @@ describe('the demo page route', () => {
     expect(WEB_CSP).toContain("default-src 'self'")
     expect(WEB_CSP).toContain("frame-ancestors 'none'")
     expect(WEB_CSP).not.toContain('unsafe-')
+  })
+
+  it('serves every module the page imports, as JavaScript under the same headers', async () => {
+    // Followed from app.js by its static imports: a module split off must be served like the rest.
+    const seen = new Set<string>()
+    const pending = ['app.js']
+    while (pending.length > 0) {
+      const file = pending.pop()!
+      if (seen.has(file)) continue
+      seen.add(file)
+      const source = readFileSync(join(WEB_ROOT, file), 'utf8')
+      for (const m of source.matchAll(/^import [^'\n]*'\.\/([\w-]+\.js)'/gm)) pending.push(m[1]!)
+    }
+    expect(seen.size).toBeGreaterThan(5)
+    for (const file of seen) {
+      const res = await app.inject({ url: `/${file}` })
+      expect(res.statusCode, file).toBe(200)
+      expect(res.headers['content-type'], file).toContain('javascript')
+      expect(res.headers['content-security-policy'], file).toBe(WEB_CSP)
+      expect(res.headers['cache-control'], file).toBe('no-cache')
+    }
   })
 
   it('leaves the API and unknown paths as they were', async () => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postJson, startReceiver, waitFor } from '../../simulator/helpers.ts'
+import { jobReport } from '../../../src/providers/tencent/status.ts'
+import { JobSchema } from '../../../src/providers/tencent/wire.ts'
 import { SECRET_ID, SECRET_KEY, startTencentSimulator } from './harness.ts'
 
 const JSON_ONLY = { 'content-type': 'application/json' }
@@ -85,6 +87,25 @@ describe('the Tencent simulator, by its own document', () => {
       expect(receiver.received.filter((c) => c.body.id === id(canceled))).toEqual([])
     } finally {
       await receiver.close()
+    }
+  })
+
+  it('ends a job at its timeout no earlier than its own timing shows, so it always reads as timed out', async () => {
+    // Node's timers run on the monotonic clock and the job's timing on the wall clock; a timer can
+    // fire a millisecond before the wall clock shows the timeout, which read as a plain failure.
+    // Jobs created at scattered instants cover the sub-millisecond phases between the two clocks.
+    const ids: string[] = []
+    for (let n = 0; n < 30; n++) {
+      await new Promise((resolve) => setTimeout(resolve, 7 + (n % 5)))
+      const { json } = await post(createBody({ timeout: 1, inputs: [{ url: 'https://h.example/a.png#hang' }] }))
+      ids.push((json as { createJobResponse: { job: { id: string } } }).createJobResponse.job.id)
+    }
+    const jobs = () => ids.map((id) => sim.sim.tencentSimulator.jobs.get(id)!.job)
+    await waitFor(() => jobs().every((job) => job.state === 4), 20_000, 'every job ended by its timeout')
+    for (const job of jobs()) {
+      const parsed = JobSchema.parse(job)
+      expect(parsed.timing.completedAt - parsed.timing.createdAt, job.id).toBeGreaterThanOrEqual(1000)
+      expect(jobReport(parsed, 'http://storage.test').status).toBe('timed_out')
     }
   })
 })

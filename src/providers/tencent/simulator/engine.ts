@@ -71,7 +71,7 @@ export class TencentEngine {
     this.jobs.set(job.id, state)
     this.after(this.opts.queueMs, () => this.start(state))
     // The documented timeout: past it the job is ERROR, whatever it was doing.
-    if (request.timeout !== undefined) this.after(request.timeout * 1000, () => this.finish(state, JOB_STATE.ERROR))
+    if (request.timeout !== undefined) this.expireAt(state, Number(job.timing.createdAt) + request.timeout * 1000)
     return job
   }
 
@@ -121,6 +121,18 @@ export class TencentEngine {
     await this.callbacks.deliver(s, url, snapshot)
     if (s.behaviour.doubleCallback) await this.callbacks.deliver(s, url, snapshot)
     if (s.behaviour.staleCallback) await this.callbacks.deliver(s, url, { ...snapshot, state: JOB_STATE.PROCESSING, timing: { ...snapshot.timing, completedAt: '0' } })
+  }
+
+  /**
+   * Ends the job as ERROR once the wall clock its timing is written in reaches `at`. Timers run on
+   * the monotonic clock and can fire a millisecond before the wall clock gets there; a job ended
+   * then would show less than its timeout and read as a plain failure.
+   */
+  private expireAt (s: JobState, at: number): void {
+    this.after(Math.max(1, at - Date.now()), () => {
+      if (Date.now() < at) this.expireAt(s, at)
+      else this.finish(s, JOB_STATE.ERROR)
+    })
   }
 
   private after (ms: number, fn: () => void): void {
