@@ -1,5 +1,5 @@
-import type { EventLog } from '../store/types.ts'
 import type { TaskEvent, TaskEventType, TaskStatus } from '../tasks/model.ts'
+import type { ResumeOptions } from '../tasks/resume.ts'
 import type { ReplayPages, TaskService } from '../tasks/service.ts'
 import { isTerminal } from '../tasks/state-machine.ts'
 import { encodeSseFrame } from './encode.ts'
@@ -16,8 +16,8 @@ export interface FeedOptions {
 export interface FeedDeps {
   service: Pick<TaskService, 'get' | 'taskStreamStart' | 'ownerStreamStart'>
   tails: EventTails
-  /** A resume that would replay more than `maxEvents` gets a reset instead (logs without `countAfter` replay everything). */
-  horizon?: { events: Pick<EventLog, 'countAfter'>, maxEvents: number } | undefined
+  /** What resumes read (reads shared between streams) and their horizon: an older resume gets a reset instead. */
+  resume?: ResumeOptions | undefined
 }
 
 export interface Feed {
@@ -60,6 +60,21 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
     lastSent = event.id
     if (opts.taskId !== undefined && isTerminal(event.task.status)) stream.end()
   }
+  /** `deliver` for events that go out together (read during the replay, or a snapshot): one write. */
+  const deliverAll = (events: TaskEvent[]): void => {
+    const frames: Buffer[] = []
+    let last = false
+    for (const event of events) {
+      if (event.id <= lastSent) continue
+      frames.push(frameOf(event))
+      lastSent = event.id
+      last = opts.taskId !== undefined && isTerminal(event.task.status)
+      if (last) break
+    }
+    if (stream.closed || frames.length === 0) return
+    stream.sendEncoded(frames.length === 1 ? frames[0]! : Buffer.concat(frames))
+    if (last) stream.end()
+  }
 
   const leave = await deps.tails.join(opts.owner, {
     taskId: opts.taskId,
@@ -100,18 +115,9 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
     }
   }
 
-  /** Whether the resume is older than the horizon: a reset then costs less than the replay and says as much. */
-  async function beyondHorizon (filter: { owner: string, taskId?: string | undefined }): Promise<boolean> {
-    const horizon = deps.horizon
-    if (opts.lastEventId === undefined || !horizon?.events.countAfter) return false
-    return await horizon.events.countAfter(filter, opts.lastEventId, horizon.maxEvents + 1) > horizon.maxEvents
-  }
-
   async function replayTask (taskId: string): Promise<void> {
-    const past = await beyondHorizon({ owner: opts.owner, taskId })
-    const start = await deps.service.taskStreamStart(opts.owner, taskId, past ? undefined : opts.lastEventId)
-    const { pages, latest } = start
-    if ((start.reset || past) && latest) {
+    const { pages, latest, reset } = await deps.service.taskStreamStart(opts.owner, taskId, opts.lastEventId, deps.resume)
+    if (reset && latest) {
       // History since the client's id is gone: say so, with the current state, instead of a silent gap.
       stream.send({ id: latest.id, event: 'task.reset', data: latest.task })
       lastSent = latest.id
@@ -122,15 +128,13 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
   }
 
   async function replayOwner (): Promise<void> {
-    const past = await beyondHorizon({ owner: opts.owner })
-    const start = await deps.service.ownerStreamStart(opts.owner, past ? undefined : opts.lastEventId)
+    const start = await deps.service.ownerStreamStart(opts.owner, opts.lastEventId, deps.resume)
     if (start.kind === 'replay') return sendPages(start.pages)
-    if (start.reset || past) {
-      const reason = start.reset || 'replay horizon'
-      stream.send({ id: start.lastId, event: 'tasks.reset', data: { reason, tasks: start.events.map((e) => e.task) } })
+    if (start.reset) {
+      stream.send({ id: start.lastId, event: 'tasks.reset', data: { reason: start.reset, tasks: start.events.map((e) => e.task) } })
       lastSent = start.lastId
     }
-    start.events.forEach(deliver)
+    deliverAll(start.events)
     // A bare id moves the client's Last-Event-ID past everything the snapshot already covers.
     if (start.lastId > lastSent) {
       stream.send({ id: start.lastId })
@@ -151,7 +155,7 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
       }
       const queued = pending ?? []
       pending = null
-      queued.forEach(deliver)
+      deliverAll(queued)
     }
   }
 }
