@@ -19,11 +19,15 @@ export interface SharedReads extends ResumeLog {
 
 interface Entry {
   owner: string
-  page: Promise<StoredEvent[]>
+  /** Null once the page is read and not kept: the entry then only says whether the page was shared. */
+  page: Promise<StoredEvent[]> | null
   /** When the read started, on the clock `moved` also stamps. */
   startedAt: number
   /** A full page can never change: every event up to its last id is committed (ids follow commit order). */
   full: boolean
+  /** Kept once read: a resume's first page, a page others asked for, or the next one after a shared page. */
+  keep: boolean
+  hits: number
   bytes: number
   expiresAt: number
 }
@@ -33,12 +37,16 @@ interface Entry {
  * id, and each would otherwise run the same query for every page. A full page is final; a page
  * that reached the end of the log is only handed to later resumes until the owner's tail moves,
  * since a stream that joined the tail after that needs the events the tail read then (it gets
- * only later ones live). Failed reads are not kept, nor counts below their cap.
+ * only later ones live). A lone long replay keeps only its first page: holding every page it
+ * read for the streams that never come cost more memory than the reads it could spare. Failed
+ * reads are not kept, nor counts below their cap.
  */
 export function createSharedReads (log: ResumeLog, opts: SharedReadsOptions = {}): SharedReads {
   const ttlMs = opts.ttlMs ?? 2_000
   const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024
   const pages = new Map<string, Entry>()
+  /** The page read so far before the page at each key: whether that one is shared decides whether this one is kept. */
+  const preceding = new Map<string, Entry>()
   const counts = new Map<string, { n: Promise<number>, expiresAt: number }>()
   /** When each owner's tail last moved; only owners with pages kept are remembered. */
   const movedAt = new Map<string, number>()
@@ -59,6 +67,10 @@ export function createSharedReads (log: ResumeLog, opts: SharedReadsOptions = {}
       if (entry.expiresAt > now && bytes <= maxBytes) break
       forget(key, entry)
     }
+    for (const [key, entry] of preceding) {
+      if (entry.expiresAt > now) break
+      preceding.delete(key)
+    }
     for (const [key, count] of counts) {
       if (count.expiresAt > now) break
       counts.delete(key)
@@ -67,26 +79,38 @@ export function createSharedReads (log: ResumeLog, opts: SharedReadsOptions = {}
   }
 
   const usable = (entry: Entry, now: number): boolean =>
-    entry.expiresAt > now && (entry.full || entry.startedAt > (movedAt.get(entry.owner) ?? 0))
+    entry.page !== null && entry.expiresAt > now && (entry.full || entry.startedAt > (movedAt.get(entry.owner) ?? 0))
 
   return {
     afterStored (filter, afterId, limit) {
       const now = Date.now()
       const key = keyOf(filter, afterId, limit)
       const hit = pages.get(key)
-      if (hit !== undefined && usable(hit, now)) return hit.page
+      if (hit !== undefined && usable(hit, now)) {
+        hit.hits++
+        return hit.page!
+      }
       if (hit !== undefined) forget(key, hit)
-      const entry: Entry = { owner: filter.owner, page: log.afterStored(filter, afterId, limit), startedAt: ++clock, full: false, bytes: 0, expiresAt: now + ttlMs }
+      // Kept: a first page (nothing read before it), a page read before (by another stream), or the page after a shared one.
+      const before = preceding.get(key)
+      const page = log.afterStored(filter, afterId, limit)
+      const entry: Entry = {
+        owner: filter.owner, page, startedAt: ++clock, full: false, keep: before === undefined || before.hits > 0 || hit !== undefined, hits: 0, bytes: 0, expiresAt: now + ttlMs
+      }
       pages.set(key, entry)
-      entry.page.then((page) => {
-        entry.full = page.length >= limit
-        if (!entry.full && !usable(entry, Date.now())) return forget(key, entry)
+      page.then((events) => {
         if (pages.get(key) !== entry) return
-        for (const event of page) entry.bytes += event.data.length + 32
-        bytes += entry.bytes
+        entry.full = events.length >= limit
+        if (entry.full) preceding.set(keyOf(filter, events.at(-1)!.id, limit), entry)
+        if (!(entry.keep || entry.hits > 0) || !usable(entry, Date.now())) {
+          entry.page = null
+        } else {
+          for (const event of events) entry.bytes += event.data.length + 32
+          bytes += entry.bytes
+        }
         prune(Date.now())
       }, () => forget(key, entry))
-      return entry.page
+      return page
     },
     countAfter: log.countAfter && (async (filter, afterId, cap) => {
       const now = Date.now()

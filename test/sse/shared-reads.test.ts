@@ -40,18 +40,40 @@ describe('shared replay reads (issue #18)', () => {
     const log = countingLog([1, 2, 3])
     const reads = createSharedReads(log)
     expect((await reads.afterStored({ owner: 'alice' }, 0, 2)).map((e) => e.id)).toEqual([1, 2])
-    expect((await reads.afterStored({ owner: 'alice' }, 2, 2)).map((e) => e.id)).toEqual([3])
-    await reads.afterStored({ owner: 'alice' }, 2, 2)
+    expect((await reads.afterStored({ owner: 'alice' }, 1, 3)).map((e) => e.id)).toEqual([2, 3])
+    await reads.afterStored({ owner: 'alice' }, 1, 3)
     expect(log.reads).toBe(2)
 
     log.ids.push(4)
     reads.moved('bob')
-    await reads.afterStored({ owner: 'alice' }, 2, 2)
+    await reads.afterStored({ owner: 'alice' }, 1, 3)
     expect(log.reads).toBe(2)
     reads.moved('alice')
-    expect((await reads.afterStored({ owner: 'alice' }, 2, 2)).map((e) => e.id)).toEqual([3, 4])
+    expect((await reads.afterStored({ owner: 'alice' }, 1, 3)).map((e) => e.id)).toEqual([2, 3, 4])
     expect((await reads.afterStored({ owner: 'alice' }, 0, 2)).map((e) => e.id)).toEqual([1, 2])
     expect(log.reads).toBe(3)
+  })
+
+  it('keeps only the first page of a lone replay, and every page once a second stream follows it', async () => {
+    const log = countingLog(Array.from({ length: 10 }, (_, i) => i + 1))
+    const reads = createSharedReads(log)
+    const replay = async (): Promise<number[]> => {
+      const ids: number[] = []
+      for (let after = 0; ;) {
+        const page = await reads.afterStored({ owner: 'alice' }, after, 3)
+        ids.push(...page.map((e) => e.id))
+        if (page.length < 3) return ids
+        after = page.at(-1)!.id
+      }
+    }
+    const all = Array.from({ length: 10 }, (_, i) => i + 1)
+    expect(await replay()).toEqual(all)
+    expect(log.reads).toBe(4)
+    // The second stream shares the first page, reads each later one again and keeps it; the third reads nothing.
+    expect(await replay()).toEqual(all)
+    expect(log.reads).toBe(7)
+    expect(await replay()).toEqual(all)
+    expect(log.reads).toBe(7)
   })
 
   it('does not hand out a read that started before the tail moved, even while it is still running', async () => {
@@ -69,15 +91,17 @@ describe('shared replay reads (issue #18)', () => {
   it('forgets failed reads, expired pages and, past its byte bound, the oldest pages', async () => {
     const log = countingLog([1, 2, 3])
     log.fail = true
-    const reads = createSharedReads(log, { ttlMs: 60_000, maxBytes: 100 })
-    await expect(reads.afterStored({ owner: 'alice' }, 0, 1)).rejects.toThrow('store unavailable')
+    const reads = createSharedReads(log, { ttlMs: 60_000, maxBytes: 150 })
+    await expect(reads.afterStored({ owner: 'alice' }, 0, 5)).rejects.toThrow('store unavailable')
     log.fail = false
-    await reads.afterStored({ owner: 'alice' }, 0, 1)
+    await reads.afterStored({ owner: 'alice' }, 0, 5)
     expect(log.reads).toBe(2)
-    // Each page is about 40 bytes: the third pushes the first out.
-    await reads.afterStored({ owner: 'alice' }, 1, 1)
-    await reads.afterStored({ owner: 'alice' }, 2, 1)
-    await reads.afterStored({ owner: 'alice' }, 0, 1)
+    // About 40 bytes an event: the page of two pushes out the page of three.
+    await reads.afterStored({ owner: 'alice' }, 1, 5)
+    await reads.afterStored({ owner: 'alice' }, 2, 5)
+    await reads.afterStored({ owner: 'alice' }, 2, 5)
+    expect(log.reads).toBe(4)
+    await reads.afterStored({ owner: 'alice' }, 0, 5)
     expect(log.reads).toBe(5)
 
     const brief = createSharedReads(log, { ttlMs: 0 })
