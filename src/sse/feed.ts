@@ -2,7 +2,7 @@ import type { TaskEvent, TaskEventType, TaskStatus } from '../tasks/model.ts'
 import type { ResumeOptions } from '../tasks/resume.ts'
 import type { ReplayPages, TaskService } from '../tasks/service.ts'
 import { isTerminal } from '../tasks/state-machine.ts'
-import { encodeSseFrame } from './encode.ts'
+import { frameOf, pageFrame, REPLAY_CHUNK, storedFrame } from './frames.ts'
 import type { SseStream } from './stream.ts'
 import type { EventTails } from './tail.ts'
 
@@ -25,23 +25,7 @@ export interface Feed {
   run: () => Promise<void>
 }
 
-// A replay writes its frames in chunks of about this many characters: one write (and one syscall)
-// per chunk instead of per event, far below SSE_MAX_BUFFER_BYTES, so a client that keeps up is never
-// dropped for the size of a chunk, while backpressure still stops the replay within one chunk.
-const REPLAY_CHUNK = 16 * 1024
-
 const statusOf = (type: TaskEventType): TaskStatus => type.slice('task.'.length) as TaskStatus
-
-// One encoding per event, shared by every stream that receives it (a tail hands all of them the same object).
-const encoded = new WeakMap<TaskEvent, Buffer>()
-function frameOf (event: TaskEvent): Buffer {
-  let frame = encoded.get(event)
-  if (frame === undefined) {
-    frame = Buffer.from(encodeSseFrame({ id: event.id, event: event.type, data: event.task }))
-    encoded.set(event, frame)
-  }
-  return frame
-}
 
 /**
  * Connects a stream to the owner's tail first, then (in `run`) replays from the log, then
@@ -91,18 +75,25 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
   }
 
   /** Writes part of a replay, then waits while the socket is behind; false once the stream is gone. */
-  async function flush (chunk: string): Promise<boolean> {
-    if (chunk !== '') stream.sendEncoded(chunk)
+  async function flush (chunk: Buffer | string): Promise<boolean> {
+    if (chunk.length > 0) stream.sendEncoded(chunk)
     if (!stream.closed && stream.backlogged) await stream.drained()
     return !stream.closed
   }
 
   async function sendPages (pages: ReplayPages): Promise<void> {
     for await (const page of pages) {
+      // A whole page in one write when nothing in it was sent and no terminal event ends the stream inside it.
+      const whole = opts.taskId === undefined && page.length > 0 && page[0]!.id > lastSent ? pageFrame(page) : null
+      if (whole !== null) {
+        lastSent = page.at(-1)!.id
+        if (!await flush(whole)) return
+        continue
+      }
       let chunk = ''
       for (const event of page) {
         if (event.id <= lastSent) continue
-        chunk += encodeSseFrame({ id: event.id, event: event.type, data: event.data })
+        chunk += storedFrame(event)
         lastSent = event.id
         const last = opts.taskId !== undefined && isTerminal(statusOf(event.type))
         if (last || chunk.length >= REPLAY_CHUNK) {
