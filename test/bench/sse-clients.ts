@@ -11,7 +11,8 @@
  */
 import type { Socket } from 'node:net'
 import { startChild } from './child.ts'
-import { connectRawSse, nowMs } from './common.ts'
+import { nowMs } from './common.ts'
+import { connectRawSse } from './raw-sse.ts'
 
 interface Conn {
   socket: Socket

@@ -16,7 +16,8 @@
  */
 import type { Socket } from 'node:net'
 import { startChild } from './child.ts'
-import { connectRawSse, nowMs, sleep } from './common.ts'
+import { nowMs, sleep } from './common.ts'
+import { connectRawSse } from './raw-sse.ts'
 
 interface Spec { port: number, path: string, auth?: string, owner: string }
 
