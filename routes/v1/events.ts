@@ -44,8 +44,8 @@ const events: FastifyPluginAsyncZod = async (app) => {
     sse.onClose(release)
     let run: () => Promise<void>
     try {
-      const horizon = { events: app.eventLog, maxEvents: app.config.sse.replayHorizon }
-      ;({ run } = await openFeed(sse, { service: app.tasks, tails: app.eventTails, horizon }, feed))
+      const resume = { log: app.replayReads, maxEvents: app.config.sse.replayHorizon }
+      ;({ run } = await openFeed(sse, { service: app.tasks, tails: app.eventTails, resume }, feed))
     } catch (err) {
       sse.end()
       throw err

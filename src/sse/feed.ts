@@ -1,8 +1,8 @@
-import type { EventLog } from '../store/types.ts'
 import type { TaskEvent, TaskEventType, TaskStatus } from '../tasks/model.ts'
+import type { ResumeOptions } from '../tasks/resume.ts'
 import type { ReplayPages, TaskService } from '../tasks/service.ts'
 import { isTerminal } from '../tasks/state-machine.ts'
-import { encodeSseFrame } from './encode.ts'
+import { frameOf, pageFrame, REPLAY_CHUNK, storedFrame } from './frames.ts'
 import type { SseStream } from './stream.ts'
 import type { EventTails } from './tail.ts'
 
@@ -16,8 +16,8 @@ export interface FeedOptions {
 export interface FeedDeps {
   service: Pick<TaskService, 'get' | 'taskStreamStart' | 'ownerStreamStart'>
   tails: EventTails
-  /** A resume that would replay more than `maxEvents` gets a reset instead (logs without `countAfter` replay everything). */
-  horizon?: { events: Pick<EventLog, 'countAfter'>, maxEvents: number } | undefined
+  /** What resumes read (reads shared between streams) and their horizon: an older resume gets a reset instead. */
+  resume?: ResumeOptions | undefined
 }
 
 export interface Feed {
@@ -25,23 +25,7 @@ export interface Feed {
   run: () => Promise<void>
 }
 
-// A replay writes its frames in chunks of about this many characters: one write (and one syscall)
-// per chunk instead of per event, far below SSE_MAX_BUFFER_BYTES, so a client that keeps up is never
-// dropped for the size of a chunk, while backpressure still stops the replay within one chunk.
-const REPLAY_CHUNK = 16 * 1024
-
 const statusOf = (type: TaskEventType): TaskStatus => type.slice('task.'.length) as TaskStatus
-
-// One encoding per event, shared by every stream that receives it (a tail hands all of them the same object).
-const encoded = new WeakMap<TaskEvent, Buffer>()
-function frameOf (event: TaskEvent): Buffer {
-  let frame = encoded.get(event)
-  if (frame === undefined) {
-    frame = Buffer.from(encodeSseFrame({ id: event.id, event: event.type, data: event.task }))
-    encoded.set(event, frame)
-  }
-  return frame
-}
 
 /**
  * Connects a stream to the owner's tail first, then (in `run`) replays from the log, then
@@ -60,6 +44,21 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
     lastSent = event.id
     if (opts.taskId !== undefined && isTerminal(event.task.status)) stream.end()
   }
+  /** `deliver` for events that go out together (read during the replay, or a snapshot): one write. */
+  const deliverAll = (events: TaskEvent[]): void => {
+    const frames: Buffer[] = []
+    let last = false
+    for (const event of events) {
+      if (event.id <= lastSent) continue
+      frames.push(frameOf(event))
+      lastSent = event.id
+      last = opts.taskId !== undefined && isTerminal(event.task.status)
+      if (last) break
+    }
+    if (stream.closed || frames.length === 0) return
+    stream.sendEncoded(frames.length === 1 ? frames[0]! : Buffer.concat(frames))
+    if (last) stream.end()
+  }
 
   const leave = await deps.tails.join(opts.owner, {
     taskId: opts.taskId,
@@ -76,18 +75,25 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
   }
 
   /** Writes part of a replay, then waits while the socket is behind; false once the stream is gone. */
-  async function flush (chunk: string): Promise<boolean> {
-    if (chunk !== '') stream.sendEncoded(chunk)
+  async function flush (chunk: Buffer | string): Promise<boolean> {
+    if (chunk.length > 0) stream.sendEncoded(chunk)
     if (!stream.closed && stream.backlogged) await stream.drained()
     return !stream.closed
   }
 
   async function sendPages (pages: ReplayPages): Promise<void> {
     for await (const page of pages) {
+      // A whole page in one write when nothing in it was sent and no terminal event ends the stream inside it.
+      const whole = opts.taskId === undefined && page.length > 0 && page[0]!.id > lastSent ? pageFrame(page) : null
+      if (whole !== null) {
+        lastSent = page.at(-1)!.id
+        if (!await flush(whole)) return
+        continue
+      }
       let chunk = ''
       for (const event of page) {
         if (event.id <= lastSent) continue
-        chunk += encodeSseFrame({ id: event.id, event: event.type, data: event.data })
+        chunk += storedFrame(event)
         lastSent = event.id
         const last = opts.taskId !== undefined && isTerminal(statusOf(event.type))
         if (last || chunk.length >= REPLAY_CHUNK) {
@@ -100,18 +106,9 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
     }
   }
 
-  /** Whether the resume is older than the horizon: a reset then costs less than the replay and says as much. */
-  async function beyondHorizon (filter: { owner: string, taskId?: string | undefined }): Promise<boolean> {
-    const horizon = deps.horizon
-    if (opts.lastEventId === undefined || !horizon?.events.countAfter) return false
-    return await horizon.events.countAfter(filter, opts.lastEventId, horizon.maxEvents + 1) > horizon.maxEvents
-  }
-
   async function replayTask (taskId: string): Promise<void> {
-    const past = await beyondHorizon({ owner: opts.owner, taskId })
-    const start = await deps.service.taskStreamStart(opts.owner, taskId, past ? undefined : opts.lastEventId)
-    const { pages, latest } = start
-    if ((start.reset || past) && latest) {
+    const { pages, latest, reset } = await deps.service.taskStreamStart(opts.owner, taskId, opts.lastEventId, deps.resume)
+    if (reset && latest) {
       // History since the client's id is gone: say so, with the current state, instead of a silent gap.
       stream.send({ id: latest.id, event: 'task.reset', data: latest.task })
       lastSent = latest.id
@@ -122,15 +119,13 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
   }
 
   async function replayOwner (): Promise<void> {
-    const past = await beyondHorizon({ owner: opts.owner })
-    const start = await deps.service.ownerStreamStart(opts.owner, past ? undefined : opts.lastEventId)
+    const start = await deps.service.ownerStreamStart(opts.owner, opts.lastEventId, deps.resume)
     if (start.kind === 'replay') return sendPages(start.pages)
-    if (start.reset || past) {
-      const reason = start.reset || 'replay horizon'
-      stream.send({ id: start.lastId, event: 'tasks.reset', data: { reason, tasks: start.events.map((e) => e.task) } })
+    if (start.reset) {
+      stream.send({ id: start.lastId, event: 'tasks.reset', data: { reason: start.reset, tasks: start.events.map((e) => e.task) } })
       lastSent = start.lastId
     }
-    start.events.forEach(deliver)
+    deliverAll(start.events)
     // A bare id moves the client's Last-Event-ID past everything the snapshot already covers.
     if (start.lastId > lastSent) {
       stream.send({ id: start.lastId })
@@ -151,7 +146,7 @@ export async function openFeed (stream: SseStream, deps: FeedDeps, opts: FeedOpt
       }
       const queued = pending ?? []
       pending = null
-      queued.forEach(deliver)
+      deliverAll(queued)
     }
   }
 }

@@ -12,6 +12,8 @@ export interface TailOptions {
   catchUpMs: number
   pageSize?: number
   onError?: (err: unknown) => void
+  /** Told whenever a tail's cursor moves (see SharedReads.moved), before its readers get the events. */
+  onMove?: (owner: string) => void
 }
 
 export interface TailReader {
@@ -54,11 +56,13 @@ export interface EventTails {
 export function createEventTails (opts: TailOptions): EventTails {
   const pageSize = opts.pageSize ?? 500
   const onError = opts.onError ?? (() => {})
+  const onMove = opts.onMove ?? (() => {})
   const tails = new Map<string, Tail>()
 
   async function read (tail: Tail): Promise<void> {
     for (;;) {
       const page = await opts.log.after({ owner: tail.owner }, tail.cursor!, pageSize)
+      if (page.some((event) => event.id > tail.cursor!)) onMove(tail.owner)
       for (const event of page) {
         if (event.id <= tail.cursor!) continue
         tail.cursor = event.id
@@ -111,7 +115,10 @@ export function createEventTails (opts: TailOptions): EventTails {
       // Subscribed first: whatever commits after the position is read below is also notified (or caught up).
       await opts.bus.ready?.(owner)
       const start = await opts.log.lastId()
-      if (tail.cursor === null) tail.cursor = start
+      if (tail.cursor === null) {
+        tail.cursor = start
+        onMove(owner)
+      }
     })()
     tails.set(owner, tail)
     return tail

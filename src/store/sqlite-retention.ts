@@ -38,6 +38,8 @@ export function createSqliteRetention (db: Database.Database): SqliteRetention {
     countTask: db.prepare<[string, string, number, number], { n: number }>('SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE task_id = ? AND owner = ? AND id > ? LIMIT ?)')
   }
   const reclaims = db.pragma('auto_vacuum', { simple: true }) === 2
+  // Every resume asks; only deleteBatch moves it, and the embedded store's file belongs to one process (its bus is in-process).
+  let mark: number | undefined
 
   const deleteBatch = db.transaction((finishedBefore: number, limit: number): number => {
     const ids = q.finished.all(new Date(finishedBefore).toISOString(), limit).map((r) => r.id)
@@ -47,7 +49,10 @@ export function createSqliteRetention (db: Database.Database): SqliteRetention {
       q.deleteEvents.run(id)
       q.deleteTask.run(id)
     }
-    if (newest > 0) q.raiseMark.run(newest)
+    if (newest > 0) {
+      q.raiseMark.run(newest)
+      mark = undefined
+    }
     return ids.length
   })
 
@@ -59,7 +64,7 @@ export function createSqliteRetention (db: Database.Database): SqliteRetention {
       if (deleted > 0 && reclaims) db.pragma('incremental_vacuum')
       return deleted
     },
-    trimmedThrough: () => q.mark.get()?.trimmed_through ?? 0,
+    trimmedThrough: () => (mark ??= q.mark.get()?.trimmed_through ?? 0),
     countAfter (filter, afterId, cap) {
       const row = filter.taskId === undefined
         ? q.countOwner.get(filter.owner, afterId, cap)

@@ -1,7 +1,7 @@
 /**
- * A lean SSE load client for scenarios 3 and 4: raw node:net sockets, a hand-written HTTP/1.1 GET,
- * no parsing beyond the status line and a byte search for the awaited event's marker. One process
- * holds a share of the connections; the coordinator drives it over IPC:
+ * A lean SSE load client for scenarios 3 and 4: raw node:net sockets (connectRawSse), and no parsing
+ * beyond a byte search for the awaited event's marker. One process holds a share of the
+ * connections; the coordinator drives it over IPC:
  *   open  {port, conns: [{path, auth, expect, port?}], concurrency} -> {opened, failed, statuses}
  *         (a connection's own port, when given, wins over `port`: streams spread over several servers)
  *   arm   {marker}    -> forget earlier receipts; from now on the first chunk holding `marker` counts
@@ -9,9 +9,10 @@
  *   close             -> destroys every socket
  * Receive times are CLOCK_MONOTONIC milliseconds, comparable with the coordinator's send time.
  */
-import { connect, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { startChild } from './child.ts'
 import { nowMs } from './common.ts'
+import { connectRawSse } from './raw-sse.ts'
 
 interface Conn {
   socket: Socket
@@ -30,38 +31,11 @@ let onAllReceived: (() => void) | null = null
 let closedByServer = 0
 
 function openOne (port: number, spec: { path: string, auth?: string, expect: boolean }): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    const conn: Conn = { socket, expect: spec.expect, at: Number.NaN, tail: Buffer.alloc(0) }
-    let head: Buffer | null = Buffer.alloc(0)
-    let settled = false
-    const done = (status: number): void => {
-      if (settled) return
-      settled = true
-      resolve(status)
-    }
-    socket.setNoDelay(true)
-    socket.setTimeout(30_000, () => { if (!settled) socket.destroy() })
-    socket.on('connect', () => {
-      socket.write(`GET ${spec.path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: text/event-stream\r\n` +
-        (spec.auth ? `Authorization: Bearer ${spec.auth}\r\n` : '') + '\r\n')
-    })
-    socket.on('data', (chunk: Buffer) => {
-      if (head !== null) {
-        head = Buffer.concat([head, chunk])
-        const end = head.indexOf('\r\n\r\n')
-        if (end === -1) return
-        const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head.subarray(0, 16).toString('latin1'))?.[1] ?? 0)
-        head = null
-        socket.setTimeout(0)
-        if (status !== 200) {
-          socket.destroy()
-          return done(status)
-        }
-        conns.push(conn)
-        done(200)
-        return
-      }
+  // Its socket is set below, before any handler can run.
+  const conn = { expect: spec.expect, at: Number.NaN, tail: Buffer.alloc(0) } as Conn
+  const { socket, status } = connectRawSse({ port, path: spec.path, auth: spec.auth, headTimeoutMs: 30_000 }, {
+    onOpen () { conns.push(conn) },
+    onBody (chunk) {
       if (!armed || marker.length === 0 || !Number.isNaN(conn.at)) return
       const hay = conn.tail.length ? Buffer.concat([conn.tail, chunk]) : chunk
       if (hay.indexOf(marker) !== -1) {
@@ -71,13 +45,11 @@ function openOne (port: number, spec: { path: string, auth?: string, expect: boo
         return
       }
       conn.tail = hay.subarray(Math.max(0, hay.length - marker.length + 1))
-    })
-    socket.on('error', () => done(-1))
-    socket.on('close', () => {
-      if (settled) closedByServer++
-      done(-1)
-    })
+    },
+    onClose (opened) { if (opened) closedByServer++ }
   })
+  conn.socket = socket
+  return status
 }
 
 startChild({

@@ -1,5 +1,5 @@
 /**
- * The SSE clients of the reconnect storm: raw node:net sockets like test/bench/sse-clients.ts, but
+ * The SSE clients of the reconnect storm: raw node:net sockets (connectRawSse) like test/bench/sse-clients.ts, but
  * each one parses its frames (id and the task's progress) so that it can resume with
  * `Last-Event-ID` and show afterwards that it got every event of its owner once, in order.
  * The coordinator drives it over IPC:
@@ -14,9 +14,10 @@
  *   close
  * Times are CLOCK_MONOTONIC milliseconds, comparable with the coordinator's clock.
  */
-import { connect, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { startChild } from './child.ts'
 import { nowMs, sleep } from './common.ts'
+import { connectRawSse } from './raw-sse.ts'
 
 interface Spec { port: number, path: string, auth?: string, owner: string }
 
@@ -81,44 +82,14 @@ function onFrame (s: Stream, frame: string): void {
 
 /** Connects one stream; resolves to the HTTP status (0 when the connection failed). */
 function connectStream (s: Stream): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: s.spec.port })
-    s.socket = socket
-    let head: Buffer | null = Buffer.alloc(0)
-    let text = ''
-    let settled = false
-    const done = (status: number): void => {
-      if (settled) return
-      settled = true
-      resolve(status)
-    }
-    socket.setNoDelay(true)
-    socket.setTimeout(60_000, () => { if (!settled) socket.destroy() })
-    socket.on('connect', () => {
-      socket.write(`GET ${s.spec.path} HTTP/1.1\r\nHost: 127.0.0.1:${s.spec.port}\r\nAccept: text/event-stream\r\n` +
-        (s.spec.auth ? `Authorization: Bearer ${s.spec.auth}\r\n` : '') +
-        (s.lastId !== undefined ? `Last-Event-ID: ${s.lastId}\r\n` : '') + '\r\n')
-    })
-    socket.on('data', (chunk: Buffer) => {
-      if (head !== null) {
-        head = Buffer.concat([head, chunk])
-        const end = head.indexOf('\r\n\r\n')
-        if (end === -1) return
-        const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head.subarray(0, 16).toString('latin1'))?.[1] ?? 0)
-        const rest = head.subarray(end + 4)
-        head = null
-        socket.setTimeout(0)
-        if (status !== 200) {
-          socket.destroy()
-          return done(status)
-        }
-        s.openAt = nowMs()
-        if (target === undefined && Number.isNaN(s.caughtAt)) s.caughtAt = s.openAt
-        done(200)
-        poke()
-        if (rest.length === 0) return
-        chunk = rest
-      }
+  let text = ''
+  const { socket, status } = connectRawSse({ ...s.spec, lastEventId: s.lastId, headTimeoutMs: 60_000 }, {
+    onOpen () {
+      s.openAt = nowMs()
+      if (target === undefined && Number.isNaN(s.caughtAt)) s.caughtAt = s.openAt
+      poke()
+    },
+    onBody (chunk) {
       // Chunked transfer encoding: the chunk-size lines sit between frames and never look like a field.
       text += chunk.toString('utf8')
       let end: number
@@ -126,14 +97,14 @@ function connectStream (s: Stream): Promise<number> {
         onFrame(s, text.slice(0, end))
         text = text.slice(end + 2)
       }
-    })
-    socket.on('error', () => done(0))
-    socket.on('close', () => {
+    },
+    onClose () {
       if (s.socket === socket) s.socket = null
-      done(0)
       poke()
-    })
+    }
   })
+  s.socket = socket
+  return status
 }
 
 function newStream (spec: Spec): Stream {
