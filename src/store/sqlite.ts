@@ -18,6 +18,18 @@ export { listStatement } from './sqlite-list.ts'
 
 export type SqliteStore = TaskStore & EventLog & DeliveryStore
 
+/**
+ * WAL pages after which a commit copies the log back into the database file (SQLite's default is
+ * 1,000). A checkpoint writes each page once however often the log rewrote it, so a longer
+ * interval writes the hot pages (index roots, the last pages of time-ordered keys) fewer times:
+ * write calls per create + bind 27.2 at 1,000 pages, 25.7 at 2,000, 24.8 at 4,000, 24.3 at
+ * 10,000. The price is the pause of the commit that runs it (all pages distinct: about 8 ms at
+ * 1,000, 35-40 ms at 4,000, 72 ms at 10,000) and a WAL of up to 16 MB; 4,000 takes most of the
+ * saving for a pause once per ~350 creates no longer than a loaded create's p99. journal_size_limit cuts the file back to
+ * that size once a checkpoint resets it.
+ */
+export const WAL_CHECKPOINT_PAGES = 4_000
+
 /** The embedded default: one SQLite file in WAL mode holds tasks, the event log and the webhook outbox. */
 export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting | undefined } = {}): SqliteStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
@@ -33,6 +45,8 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
   // page it touches: in a temporary file by default, two pwrite calls per page. In memory that is
   // half the write calls per create (measured 48 -> 25 per create and bind, batches of 8).
   db.pragma('temp_store = MEMORY')
+  db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`)
+  db.pragma(`journal_size_limit = ${WAL_CHECKPOINT_PAGES * (db.pragma('page_size', { simple: true }) as number)}`)
   migrate(db)
   const retention = createSqliteRetention(db)
   const outbox = createSqliteOutbox(db, opts.outbox)

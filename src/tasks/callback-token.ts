@@ -1,22 +1,11 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { randomPool } from './random-pool.ts'
 
-const TOKEN_BYTES = 32
-// One randomBytes call per 128 tokens instead of one per create: the call's fixed cost showed on the create path.
-const POOL_TOKENS = 128
-let pool = Buffer.alloc(0)
-let offset = 0
+const take = randomPool(32, 128)
 
 /** A fresh unguessable token for one task's callback URL (256 bits). */
 export function newCallbackToken (): { token: string, hash: string } {
-  if (offset + TOKEN_BYTES > pool.length) {
-    pool = randomBytes(TOKEN_BYTES * POOL_TOKENS)
-    offset = 0
-  }
-  const bytes = pool.subarray(offset, offset + TOKEN_BYTES)
-  const token = bytes.toString('base64url')
-  // Handed-out bytes are wiped, so the pool never holds a token already in use.
-  bytes.fill(0)
-  offset += TOKEN_BYTES
+  const token = take((bytes) => bytes.toString('base64url'))
   return { token, hash: hashToken(token) }
 }
 

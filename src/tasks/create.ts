@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { BffError } from '../errors.ts'
 import type { Observer } from '../observability/observer.ts'
 import type { GuardedProvider } from '../gateway/breaker.ts'
@@ -11,6 +11,7 @@ import type { TaskStore } from '../store/types.ts'
 import type { UploadReferences } from '../uploads/references.ts'
 import { assertTaskWebhookUrl } from '../webhooks/task-url.ts'
 import { newCallbackToken } from './callback-token.ts'
+import { newTaskId } from './task-id.ts'
 import { providerOfCapability } from './capabilities/index.ts'
 import type { CapabilityDefinition } from './capabilities/types.ts'
 import { assertMetadataLimits, DEFAULT_METADATA_LIMITS, type Metadata, type MetadataLimits } from './metadata.ts'
@@ -82,7 +83,7 @@ export function createTaskCreator (deps: CreateDeps) {
     const deadline = deadlineAt(def.typicalSeconds.max, nowMs, deps.schedule)
     const usualCheckAt = firstCheckFor(provider.delivery, def.typicalSeconds, nowMs, deadline, deps.schedule)
     const record: TaskRecord = {
-      id: randomUUID(),
+      id: newTaskId(),
       owner,
       capability: def.name,
       provider: provider.id,
