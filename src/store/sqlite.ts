@@ -128,6 +128,11 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
       const row = q.getTask.get(id)
       return row ? fromRow(row) : undefined
     },
+    async getForWrite (id) {
+      // Only the lookup inside the batch: the row is decoded after the commit, off the write lock.
+      const row = await commitSoon(() => q.getTask.get(id))
+      return row ? fromRow(row) : undefined
+    },
     async list (query) { return listTasks(db, query) },
     async update (next, emit, prev) { return commitSoon(() => update(next, emit, prev)) },
     async ping () { db.prepare('SELECT 1').get() },

@@ -48,6 +48,12 @@ export interface TaskStore {
    */
   create: (task: TaskRecord, opts: CreateOptions) => Promise<CreateResult>
   get: (id: string) => Promise<TaskRecord | undefined>
+  /**
+   * `get` for a caller about to write the task (a callback's authorization): the read joins the
+   * next shared write transaction instead of opening a read transaction of its own, and sees every
+   * write committed before it. Stores without group commit leave it out (callers use `get`).
+   */
+  getForWrite?: (id: string) => Promise<TaskRecord | undefined>
   /** The owner's tasks, newest first. A malformed cursor is treated as the first page. */
   list: (query: ListQuery) => Promise<TaskPage>
   /**

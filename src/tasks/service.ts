@@ -179,7 +179,8 @@ export function createTaskService (deps: TaskServiceDeps) {
     },
     /** The task when `token` is its callback token; null otherwise, with the same cost either way. */
     async authorizeCallback (taskId: string | undefined, token: string | undefined): Promise<TaskRecord | null> {
-      const task = taskId ? await deps.store.get(taskId) : undefined
+      // The callback writes next, so its read shares the write batch (see TaskStore.getForWrite).
+      const task = taskId ? await (deps.store.getForWrite ? deps.store.getForWrite(taskId) : deps.store.get(taskId)) : undefined
       const ok = tokenMatches(token, task?.callbackTokenHash)
       if (!ok) observer.callback('rejected')
       return ok ? task ?? null : null

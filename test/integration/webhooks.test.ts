@@ -91,6 +91,27 @@ describe('POST /webhooks/tomoviee', () => {
     expect((await getTask(stack, task.id)).body.status).toBe('succeeded')
   })
 
+  it('sorts callbacks arriving together: valid ones applied, forged ones refused, a stale one acknowledged', async () => {
+    const [stale, ...fresh] = await Promise.all([0, 1, 2].map((i) => createTask(stack, { prompt: `batch ${i} #hang` })))
+    const progress = (taskId: string, p: number) => ({ task_id: upstreamIdOf(stack, taskId), status: 2, progress: p, params: taskId })
+    const staleUrl = callbackUrlOf(stack, stale!.id)
+    expect((await post(staleUrl, progress(stale!.id, 50))).body.changed).toBe(true)
+    const staleToken = new URL(staleUrl).searchParams.get('token')!
+    const base = `${stack.url}/webhooks/tomoviee`
+    // Sent at once, so the authorization reads share write batches with the valid callbacks' writes.
+    const results = await Promise.all([
+      ...fresh.map((t) => post(callbackUrlOf(stack, t.id), progress(t.id, 30))),
+      post(`${base}?task=${fresh[0]!.id}&token=${staleToken}`, progress(fresh[0]!.id, 90)),
+      post(`${base}?task=no-such-task&token=${staleToken}`, progress(stale!.id, 90)),
+      post(staleUrl, progress(stale!.id, 10))
+    ])
+    expect(results.map((r) => [r.status, r.body.changed ?? r.body.code])).toEqual([
+      [200, true], [200, true], [401, 'BFF_ERR_WEBHOOK_UNAUTHORIZED'], [401, 'BFF_ERR_WEBHOOK_UNAUTHORIZED'], [200, false]
+    ])
+    for (const t of fresh) expect((await getTask(stack, t.id)).body).toMatchObject({ status: 'processing', progress: 30 })
+    expect((await getTask(stack, stale!.id)).body).toMatchObject({ status: 'processing', progress: 50 })
+  })
+
   it('leaves a terminal task alone when a callback repeats with another status', async () => {
     const task = await createTask(stack, { prompt: 'x #hang' })
     const url = callbackUrlOf(stack, task.id)
