@@ -5,7 +5,7 @@
  * (test/bench/growth-redis.ts), up to `redisMax` tasks (run.ts: 100,000; seeding takes ~15 s and
  * ~600 MiB per 100,000, so a million would add minutes and 6 GiB). Neither goes through HTTP.
  * Each read is timed in-process through the store's interface, so the figure is what the store
- * adds as data grows; HTTP adds the same constant at every size. Figures are the median of 5 rounds.
+ * adds as data grows; HTTP adds the same constant at every size. Timing: test/bench/growth-timing.ts.
  *
  * Tasks, counted per owner (the n-th task of its owner): 1 in 100 is `text-to-music` (the rest
  * `video-scoring`) and 1 in 100 carries the metadata `campaign=launch` (the rest `campaign=regular`);
@@ -22,6 +22,7 @@ import type { EventLog, TaskStore } from '../../src/store/types.ts'
 import type { TaskRecord } from '../../src/tasks/model.ts'
 import { hasRedisServer } from '../redis-helper.ts'
 import { seedRedis, startPrivateRedis } from './growth-redis.ts'
+import { collectGarbage, timeAcrossSizes, type Read } from './growth-timing.ts'
 
 export interface GrowthRow { layout: string, tasks: number, read: string, p50Ms: number, p99Ms: number }
 
@@ -37,7 +38,7 @@ export function growthSetup (sizes: number[], redisMax: number, reads: number): 
   const fmt = (n: number): string => n.toLocaleString('en-US')
   return `\`test/bench/growth.ts\`: SQLite seeded in SQL with ${sizes.map(fmt).join(' / ')} tasks (one event each); Redis (rows marked Redis) seeded through the store's create script on a private redis-server without persistence, ` +
     `${sizes.filter((n) => n <= redisMax).map(fmt).join(' / ')} tasks; each on one owner holding them all and on 1,000 owners. Per owner, 1 task in 100 is \`text-to-music\` and 1 in 100 carries \`campaign=launch\`, each owner's 10 oldest are still processing, none failed; ` +
-    `non-matching filters ask for \`failed\`, \`text-to-video\` and \`campaign=none\`. Each read runs ${fmt(reads)} times in each of 5 rounds through the store's interface in-process (HTTP adds the same constant at every size); figures are the median round's. ` +
+    `non-matching filters ask for \`failed\`, \`text-to-video\` and \`campaign=none\`. Every size of a layout is seeded before timing starts; each read is warmed up, then runs ${fmt(reads)} times in each of 5 rounds per size through the store's interface in-process (HTTP adds the same constant at every size), the rounds alternating between the sizes with a full GC before each; figures are the median round's, no sample dropped. ` +
     'Goal for every list filter: p99 at the largest size <= 1.5x p99 at the smallest. Sub-millisecond p99s on a shared machine are mostly scheduling noise, so the p50 column is shown too.'
 }
 
@@ -93,36 +94,11 @@ function seedRecord (i: number, owners: number): TaskRecord {
   }
 }
 
-function quantile (sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
-}
-
-const ROUNDS = 5
-
-/** `reads` timed calls in each of 5 rounds; the median round's p50 and p99, so one GC pause or busy moment of a shared core does not decide the figure. */
-async function time (reads: number, fn: (i: number) => Promise<unknown>): Promise<{ p50Ms: number, p99Ms: number }> {
-  for (let i = 0; i < 20; i++) await fn(i)
-  const p50: number[] = []
-  const p99: number[] = []
-  for (let round = 0; round < ROUNDS; round++) {
-    const ms: number[] = []
-    for (let i = 0; i < reads; i++) {
-      const t0 = process.hrtime.bigint()
-      await fn(round * reads + i)
-      ms.push(Number(process.hrtime.bigint() - t0) / 1e6)
-    }
-    ms.sort((a, b) => a - b)
-    p50.push(quantile(ms, 0.5))
-    p99.push(quantile(ms, 0.99))
-  }
-  const median = (v: number[]): number => quantile(v.sort((a, b) => a - b), 0.5)
-  return { p50Ms: median(p50), p99Ms: median(p99) }
-}
-
 type GrowthStore = Pick<TaskStore & EventLog, 'list' | 'get' | 'snapshot' | 'after'>
+interface Seeded { store: GrowthStore, count: number, close: () => Promise<void> }
 
-/** Every read of the table, timed on one seeded store. */
-async function measureStore (store: GrowthStore, layout: string, count: number, owners: number, reads: number): Promise<GrowthRow[]> {
+/** Every read of the table, on one seeded store. */
+async function readsOf ({ store, count }: Seeded, owners: number): Promise<[string, Read][]> {
   const owner = (i: number): string => `o${(i * 7919) % owners}`
   const id = (i: number): string => `t${String((i * 104_729) % count).padStart(8, '0')}`
   const page = (i: number, filter: Record<string, unknown>): Promise<unknown> => store.list({ owner: owner(i), limit: 20, ...filter })
@@ -134,7 +110,7 @@ async function measureStore (store: GrowthStore, layout: string, count: number, 
     cursor = deep = next.nextCursor
   }
   const maxEvent = (await store.snapshot('o0')).lastId
-  const cases: [string, (i: number) => Promise<unknown>][] = [
+  return [
     ['first page', async (i) => await page(i, {})],
     ['deep page (50 pages in)', async () => await store.list({ owner: 'o0', limit: 20, cursor: deep ?? undefined })],
     ['status, matching (10 oldest)', async (i) => await page(i, { status: 'processing' })],
@@ -147,12 +123,27 @@ async function measureStore (store: GrowthStore, layout: string, count: number, 
     ['snapshot (unfinished tasks)', async (i) => await store.snapshot(owner(i))],
     ['short replay (last 50 events)', async () => await store.after({ owner: 'o0' }, Math.max(0, maxEvent - 50 * owners), 100)]
   ]
-  const rows: GrowthRow[] = []
-  for (const [read, fn] of cases) rows.push({ layout, tasks: count, read, ...await time(reads, fn) })
-  return rows
 }
 
-async function measureSqlite (count: number, owners: number, reads: number, log: (line: string) => void): Promise<GrowthRow[]> {
+/** Seeds every size of one layout, then times each read across them (growth-timing.ts). */
+async function measureLayout (layout: string, sizes: number[], owners: number, reads: number, seed: (count: number) => Promise<Seeded>): Promise<GrowthRow[]> {
+  const seeded: Seeded[] = []
+  try {
+    for (const count of sizes) seeded.push(await seed(count))
+    const cases = await Promise.all(seeded.map((s) => readsOf(s, owners)))
+    collectGarbage()
+    const rows: GrowthRow[] = []
+    for (const [c, [read]] of cases[0]!.entries()) {
+      const timed = await timeAcrossSizes(reads, cases.map((of) => of[c]![1]))
+      timed.forEach((t, s) => rows.push({ layout, tasks: sizes[s]!, read, ...t }))
+    }
+    return rows
+  } finally {
+    for (const s of seeded) await s.close()
+  }
+}
+
+async function seedSqlite (count: number, owners: number, log: (line: string) => void): Promise<Seeded> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-growth-'))
   try {
     const path = join(dir, 'bff.sqlite')
@@ -169,27 +160,25 @@ async function measureSqlite (count: number, owners: number, reads: number, log:
     db.close()
     log(`growth: SQLite seeded with ${count} tasks over ${owners} owner(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     const store = createSqliteStore(path)
-    try {
-      return await measureStore(store, owners === 1 ? 'one owner' : '1,000 owners', count, owners, reads)
-    } finally {
-      await store.close()
-    }
-  } finally {
+    return { store, count, async close () { await store.close(); rmSync(dir, { recursive: true, force: true }) } }
+  } catch (err) {
     rmSync(dir, { recursive: true, force: true })
+    throw err
   }
 }
 
-async function measureRedis (count: number, owners: number, reads: number, log: (line: string) => void): Promise<GrowthRow[]> {
-  // A fresh server per size: nothing of the previous seed stays in memory.
+async function seedRedisStore (count: number, owners: number, log: (line: string) => void): Promise<Seeded> {
+  // A fresh server per size: no size shares memory or keys with another.
   const redis = await startPrivateRedis()
   try {
     const t0 = Date.now()
     await seedRedis(redis.store, count, (i) => seedRecord(i, owners))
     const mib = (await redis.usedMemory()) / 2 ** 20
     log(`growth: Redis seeded with ${count} tasks over ${owners} owner(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s (${mib.toFixed(0)} MiB)`)
-    return await measureStore(redis.store, owners === 1 ? 'Redis, one owner' : 'Redis, 1,000 owners', count, owners, reads)
-  } finally {
+    return { store: redis.store, count, close: redis.stop }
+  } catch (err) {
     await redis.stop()
+    throw err
   }
 }
 
@@ -199,8 +188,9 @@ export async function measureGrowth (sizes: number[], reads: number, log: (line:
   const redis = hasRedisServer()
   if (!redis) log('growth: no redis-server on PATH, Redis rows left out')
   for (const owners of [1, 1000]) {
-    for (const count of sizes) rows.push(...await measureSqlite(count, owners, reads, log))
-    if (redis) for (const count of sizes.filter((n) => n <= redisMax)) rows.push(...await measureRedis(count, owners, reads, log))
+    const layout = owners === 1 ? 'one owner' : '1,000 owners'
+    rows.push(...await measureLayout(layout, sizes, owners, reads, (count) => seedSqlite(count, owners, log)))
+    if (redis) rows.push(...await measureLayout(`Redis, ${layout}`, sizes.filter((n) => n <= redisMax), owners, reads, (count) => seedRedisStore(count, owners, log)))
   }
   return rows
 }

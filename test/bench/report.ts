@@ -12,7 +12,7 @@ import { fdLimit, fmt, revision } from './report-format.ts'
 import { results } from './results.ts'
 import { SCENARIOS, SECTIONS } from './scenarios.ts'
 
-export function report (totalSec: number): string {
+export function report (totalSec: number, durations: { name: string, sec: number }[] = []): string {
   const cpu = cpus()
   const out: string[] = []
   out.push('# Benchmarks', '')
@@ -26,7 +26,7 @@ export function report (totalSec: number): string {
   out.push(`- BFF code measured: ${revision()}`)
   out.push('- Each section below names the run it comes from: a partial run (`--only=…`) replaces only its own sections and keeps the others.')
   out.push(`- Load average at the start of this run: ${startLoad}; the machine is shared with other work, so rely on same-run ratios and on CPU µs per request.`)
-  out.push(`- Command: \`npm run bench\` (\`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`), ${ROUNDS} rounds per scenario${ONLY.includes('redis') && REDIS_ROUNDS !== ROUNDS ? ` (scenario 5: ${REDIS_ROUNDS})` : ''}, total run time ${fmt(totalSec / 60, 1)} min, ${new Date().toISOString().slice(0, 10)}`)
+  out.push(`- Command: \`npm run bench\` (\`tsx test/bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}\`), ${ROUNDS} rounds per scenario${ONLY.includes('redis') && REDIS_ROUNDS !== ROUNDS ? ` (scenario 5: ${REDIS_ROUNDS})` : ''}, total run time ${fmt(totalSec / 60, 1)} min${durations.length > 1 ? ` (${durations.map((d) => `${d.name} ${fmt(d.sec / 60, 1)}`).join(', ')})` : ''}, ${new Date().toISOString().slice(0, 10)}`)
   out.push('- **Client and server share the machine\'s cores**: load generators (autocannon, the SSE client processes), the gateway simulator and the server under test all run on the same ' +
     `${cpu.length} CPUs, so absolute figures are lower than on dedicated hardware; the ratios are the point.`)
   out.push('- Everything listens on 127.0.0.1. BFF settings: `LOG_LEVEL=warn`, `RECONCILE_ENABLED=false`, `PROGRESS_POLL_MS=0`, `WEBHOOK_VERIFY=false`, rate limits and `MAX_ACTIVE_TASKS_PER_OWNER` raised to 10⁹ so they do not interfere, SQLite in a temporary directory.')

@@ -50,15 +50,23 @@ import { SCENARIOS } from './scenarios.ts'
 
 async function main (): Promise<void> {
   const t0 = nowMs()
+  const durations: { name: string, sec: number }[] = []
   progress(`${cpus()[0]?.model ?? 'CPU'} × ${cpus().length}, Node ${process.version}; scenarios ${ONLY.join(', ')}, ${ROUNDS} round(s)${PROFILE ? ', BFF under --cpu-prof' : ''}`)
   const sim = Object.assign(await spawnChild('simulator', 'sim-server.ts'), {}) as Child & { url: string }
   sim.url = String(sim.info.url)
   try {
-    for (const s of SCENARIOS) if (s.names.some((name) => ONLY.includes(name))) await s.run(sim)
+    for (const s of SCENARIOS) {
+      if (!s.names.some((name) => ONLY.includes(name))) continue
+      const started = nowMs()
+      await s.run(sim)
+      durations.push({ name: s.names[0]!, sec: (nowMs() - started) / 1000 })
+    }
   } finally {
     await sim.stop()
   }
-  writeReport(report((nowMs() - t0) / 1000), t0)
+  // Per scenario, so the full run's length can be estimated (and trimmed) from partial runs.
+  for (const d of durations) progress(`scenario ${d.name}: ${(d.sec / 60).toFixed(1)} min`)
+  writeReport(report((nowMs() - t0) / 1000, durations), t0)
 }
 
 const deadline = setTimeout(() => {
