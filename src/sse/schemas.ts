@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TASK_EVENT_TYPES, TaskSchema } from '../tasks/model.ts'
+import { RESUME_GAPS } from '../tasks/resume.ts'
 
 /** The `event:` names a stream can carry. */
 export const SSE_EVENT_NAMES = [...TASK_EVENT_TYPES, 'task.reset', 'tasks.reset', 'shutdown'] as const
@@ -9,7 +10,7 @@ export const SseEventNameSchema = z.enum(SSE_EVENT_NAMES).meta({
 })
 
 export const TasksResetSchema = z.object({
-  reason: z.string().describe('Why the history could not be replayed: "history trimmed", "replay horizon" or "unknown event id"'),
+  reason: z.enum(RESUME_GAPS).describe('Why the history could not be replayed: its events were deleted, this server never issued the id, or it is older than the replay horizon'),
   tasks: z.array(TaskSchema).describe('The current state of the unfinished tasks; list the others with GET /v1/tasks')
 }).meta({ id: 'TasksReset' })
 

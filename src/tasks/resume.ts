@@ -6,7 +6,8 @@ import type { EventLog, StoredEvent } from '../store/types.ts'
 export const REPLAY_PAGE = 100
 
 /** Why a resume is not replayed: its events were trimmed, this log never issued its id, or it is older than the horizon. */
-export type ResumeGap = 'history trimmed' | 'unknown event id' | 'replay horizon'
+export const RESUME_GAPS = ['history trimmed', 'unknown event id', 'replay horizon'] as const
+export type ResumeGap = typeof RESUME_GAPS[number]
 
 /** What a resume reads: the event log itself, or reads of it shared between streams (src/sse/shared-reads.ts). */
 export type ResumeLog = Pick<EventLog, 'afterStored' | 'lastId' | 'trimmedThrough' | 'countAfter'>

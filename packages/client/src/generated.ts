@@ -87,8 +87,8 @@ export type SseEventName = "task.queued" | "task.processing" | "task.succeeded" 
 
 /** The data of a `tasks.reset` event: the history since the resume point is gone. */
 export interface TasksReset {
-  /** Why the history could not be replayed: "history trimmed", "replay horizon" or "unknown event id" */
-  reason: string
+  /** Why the history could not be replayed: its events were deleted, this server never issued the id, or it is older than the replay horizon */
+  reason: "history trimmed" | "unknown event id" | "replay horizon"
   /** The current state of the unfinished tasks; list the others with GET /v1/tasks */
   tasks: Task[]
 }
