@@ -1,10 +1,20 @@
 /**
  * The BFF as production composes it (loadConfig(process.env) + buildApp + listen), in its own
- * process for the benchmark. Configured entirely through the environment the coordinator passes.
+ * process for the benchmark. Configured entirely through the environment the coordinator passes;
+ * `BENCH_BFF_BUILD` names the compiled BFF to run (see bff-build.ts), otherwise the sources.
  */
-import { buildApp } from '../../src/app.ts'
-import { loadConfig } from '../../src/config.ts'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { startChild } from './child.ts'
+
+type AppModule = typeof import('../../src/app.ts')
+type ConfigModule = typeof import('../../src/config.ts')
+
+const built = process.env.BENCH_BFF_BUILD
+const load = async <T>(source: string, compiled: string): Promise<T> =>
+  await import(built === undefined ? source : pathToFileURL(join(built, compiled)).href) as T
+const { buildApp } = await load<AppModule>('../../src/app.ts', 'src/app.js')
+const { loadConfig } = await load<ConfigModule>('../../src/config.ts', 'src/config.js')
 
 const config = loadConfig(process.env)
 const app = await buildApp({ config })

@@ -7,6 +7,7 @@ import { cpus, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, nowMs, progress } from './common.ts'
 import { ONLY, PROFILE, PROFILE_DIR, REDIS_ROUNDS, ROUNDS, WRITE_REPORT, argv, startLoad } from './options.ts'
+import { FROM_SOURCE } from './bff-build.ts'
 import { mergeReport } from './report-merge.ts'
 import { fdLimit, fmt, revision } from './report-format.ts'
 import { results } from './results.ts'
@@ -23,6 +24,9 @@ export function report (totalSec: number, durations: { name: string, sec: number
   out.push(`- CPU: ${cpu[0]?.model ?? 'unknown'} × ${cpu.length} (logical CPUs)`)
   out.push(`- Memory: ${fmt(totalmem() / 2 ** 30, 1)} GiB; Linux ${release()}`)
   out.push(`- Node ${process.version}; servers and clients are separate processes started through \`bash -c 'ulimit -n <hard limit> && exec node --import tsx …'\`; open-file limit per process: ${fdLimit()}`)
+  out.push(FROM_SOURCE
+    ? '- The BFF ran from its TypeScript sources through tsx (`--source`), not as the image runs it.'
+    : '- The BFF runs as the image runs it: compiled by `tsc -p tsconfig.build.json` at the start of the run (test/bench/bff-build.ts), not through tsx, whose keepNames wrapping gives every closure a property dictionary; the benchmark\'s own servers and clients run through tsx.')
   out.push(`- BFF code measured: ${revision()}`)
   out.push('- Each section below names the run it comes from: a partial run (`--only=…`) replaces only its own sections and keeps the others.')
   out.push(`- Load average at the start of this run: ${startLoad}; the machine is shared with other work, so rely on same-run ratios and on CPU µs per request.`)

@@ -39,12 +39,14 @@
  *   --heap-snapshots              fan-out: heap snapshots of both servers, idle and with N streams open
  *                                 (test-artifacts/heap/; compare with test/bench/heap-diff.ts); no BENCHMARKS.md
  *   --sizes=1000,10000            fan-out stream counts
+ *   --source                      run the BFF from its sources through tsx instead of compiled with tsc
  * --quick, --profile, --heap-snapshots and --sizes are trial runs: the report goes to stdout only.
  */
 import { rmSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { killAll, nowMs, progress, spawnChild, withTimeout, type Child } from './common.ts'
 import { GLOBAL_DEADLINE_MS, ONLY, PROFILE, ROUNDS, tmp } from './options.ts'
+import { buildBff, FROM_SOURCE } from './bff-build.ts'
 import { report, writeReport } from './report.ts'
 import { SCENARIOS } from './scenarios.ts'
 
@@ -52,6 +54,8 @@ async function main (): Promise<void> {
   const t0 = nowMs()
   const durations: { name: string, sec: number }[] = []
   progress(`${cpus()[0]?.model ?? 'CPU'} × ${cpus().length}, Node ${process.version}; scenarios ${ONLY.join(', ')}, ${ROUNDS} round(s)${PROFILE ? ', BFF under --cpu-prof' : ''}`)
+  buildBff()
+  progress(FROM_SOURCE ? 'the BFF runs from its sources (tsx)' : 'the BFF is compiled with tsc, as the image runs it')
   const sim = Object.assign(await spawnChild('simulator', 'sim-server.ts'), {}) as Child & { url: string }
   sim.url = String(sim.info.url)
   try {

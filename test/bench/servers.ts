@@ -9,6 +9,7 @@ import autocannon, { type Options, type Result } from 'autocannon'
 import { freePort } from '../helper.ts'
 import { APP_KEY, APP_SECRET, NO_LIMIT, STREAM_TOKEN_SECRET, cpuUs, nowMs, percentile, spawnChild, type Child } from './common.ts'
 import { PROFILE, PROFILE_DIR, REDIS_PREFIX, REDIS_URL, apiKeys, freshDb } from './options.ts'
+import { bffBuildEnv } from './bff-build.ts'
 import { deleteRedisKeys } from './redis-admin.ts'
 
 export function bffEnv (port: number, simUrl: string, owners: string[], extra: Record<string, string> = {}): Record<string, string> {
@@ -56,7 +57,7 @@ export async function startBff (simUrl: string, owners: string[], scenario: stri
     mkdirSync(dir, { recursive: true })
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`)
   }
-  const child = await spawnChild('bff', 'bff-server.ts', { env: bffEnv(port, simUrl, owners, opts.env), nodeArgs, ...(opts.fdLimit === undefined ? {} : { fdLimit: opts.fdLimit }) })
+  const child = await spawnChild('bff', 'bff-server.ts', { env: { ...bffEnv(port, simUrl, owners, opts.env), ...bffBuildEnv() }, nodeArgs, ...(opts.fdLimit === undefined ? {} : { fdLimit: opts.fdLimit }) })
   if (PROFILE) {
     const entry = { windows: [] as { label: string, startUs: number, endUs: number }[] }
     profiled.set(child, entry)
