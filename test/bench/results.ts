@@ -9,10 +9,10 @@ import { argv } from './options.ts'
 import type { ReplayResult } from './replay-serving.ts'
 import { revision } from './report-format.ts'
 import type { FanoutResults } from './scenario-fanout.ts'
+import type { CreateRuns } from './scenario-create.ts'
 import type { IngestResult } from './scenario-ingest.ts'
 import type { CapacityResult } from './stream-capacity.ts'
 import type { StormResult } from './scenario-storm.ts'
-import type { Kind, LoadRun } from './servers.ts'
 import type { StorageFigures } from './storage.ts'
 
 /** One scenario of the run: what selects it, what it writes, how it runs and how it reports. */
@@ -28,7 +28,7 @@ export interface BenchScenario {
 }
 
 export const results: {
-  create?: Record<Kind, LoadRun[]> | { error: string }
+  create?: CreateRuns | { error: string }
   ingest?: IngestResult | { error: string }
   fanout: FanoutResults
   /** Scenario 5: `redis` describes the server, or says why the scenario could not run. */

@@ -1,6 +1,8 @@
 /**
  * Scenario 1, create overhead: `POST /v1/tasks/video-scoring` through the BFF against a raw
- * undici forwarder (test/bench/raw-create.ts), both calling the same simulator.
+ * undici forwarder (test/bench/raw-create.ts), both calling the same simulator; beside them, in the
+ * same rounds, the floor (test/bench/floor-create.ts): bare Fastify with the store's writes, and
+ * without them.
  */
 import { median, progress, sleep, type Child } from './common.ts'
 import { DRAIN_MS, P, ROUNDS, VIDEO_BODY, keyOf } from './options.ts'
@@ -8,9 +10,18 @@ import { fmt, ms, rounds, table, us } from './report-format.ts'
 import { results, scenario, stamp, type BenchScenario } from './results.ts'
 import { load, measured, orderOf, startBff, startRaw, type Kind, type LoadRun } from './servers.ts'
 
-async function scenarioCreate (sim: Child & { url: string }): Promise<Record<Kind, LoadRun[]>> {
+type Server = Kind | 'floor' | 'floorBare'
+export type CreateRuns = Record<Server, LoadRun[]>
+
+async function start (kind: Server, sim: Child & { url: string }, owners: string[]): Promise<Child & { url: string }> {
+  if (kind === 'bff') return await startBff(sim.url, owners, 'create')
+  if (kind === 'baseline') return await startRaw('raw-create.ts', { SIM_URL: sim.url })
+  return await startRaw('floor-create.ts', { SIM_URL: sim.url, FLOOR_WRITES: kind === 'floor' ? 'store' : 'none' })
+}
+
+async function scenarioCreate (sim: Child & { url: string }): Promise<CreateRuns> {
   const owners = Array.from({ length: P.create.owners }, (_, i) => `owner${i}`)
-  const out: Record<Kind, LoadRun[]> = { bff: [], baseline: [] }
+  const out: CreateRuns = { bff: [], baseline: [], floor: [], floorBare: [] }
   const fire = async (server: Child & { url: string }, sec: number): Promise<LoadRun> => {
     const url = server.url
     let client = 0
@@ -27,9 +38,10 @@ async function scenarioCreate (sim: Child & { url: string }): Promise<Record<Kin
     }, [server])
   }
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const kind of orderOf(round)) {
+    const kinds: Server[] = [...orderOf(round), 'floor', 'floorBare']
+    for (const kind of round % 2 === 1 ? kinds : kinds.reverse()) {
       // A fresh process (and database) per run, so earlier runs' tasks do not pile up in the active count.
-      const server = kind === 'bff' ? await startBff(sim.url, owners, 'create') : await startRaw('raw-create.ts', { SIM_URL: sim.url })
+      const server = await start(kind, sim, owners)
       try {
         await fire(server, P.create.warmupSec)
         const run = await measured(server, 'create', () => fire(server, P.create.durationSec))
@@ -55,7 +67,7 @@ function createSection (): string[] {
   if (!c) out.push('Not run.')
   else if ('error' in c) out.push(`**Failed:** ${c.error}`)
   else {
-    const m = (k: Kind, f: (r: LoadRun) => number): number => median(c[k].map(f))
+    const m = (k: Server, f: (r: LoadRun) => number): number => median(c[k].map(f))
     out.push(table([
       { metric: 'Throughput (req/s)', bff: m('bff', (r) => r.rps), base: m('baseline', (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.5 } },
       { metric: 'Latency p50', bff: m('bff', (r) => r.p50), base: m('baseline', (r) => r.p50), unit: ms },
@@ -64,6 +76,18 @@ function createSection (): string[] {
     ]))
     out.push('', `Rounds — BFF req/s: ${rounds(c.bff.map((r) => r.rps), (v) => fmt(v))}; baseline: ${rounds(c.baseline.map((r) => r.rps), (v) => fmt(v))}. ` +
       `Failed requests: BFF ${c.bff.reduce((n, r) => n + r.bad, 0)}, baseline ${c.baseline.reduce((n, r) => n + r.bad, 0)}.`)
+    out.push('', '### The floor: bare Fastify with the same durable work', '',
+      'In the same rounds (`test/bench/floor-create.ts`): a Fastify instance with no plugin, hook, logger, schema or security header parses the JSON, inserts the task and its first event through the BFF\'s own SQLite store (group commit, same schema and indexes, the BFF\'s time-ordered ids), makes the same upstream call as the baseline, binds the upstream id with the store\'s update and answers 202 with the task. ' +
+      '"Without the writes" leaves both store writes out. What the BFF adds on top of these is its features: auth, rate limits, validation, idempotency, limits, metrics, logs, headers, the event bus.', '')
+    const floorRows = (k: 'floor' | 'floorBare'): Parameters<typeof table>[0] => [
+      { metric: 'Throughput (req/s)', bff: m(k, (r) => r.rps), base: m('baseline', (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.5 } },
+      { metric: 'Latency p99', bff: m(k, (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms, goal: { op: '<=', value: 2 } },
+      { metric: 'Server CPU per request', bff: m(k, (r) => r.cpuUs), base: m('baseline', (r) => r.cpuUs), unit: us }
+    ]
+    out.push(table(floorRows('floor'), { bffHeader: 'Floor: Fastify + store writes + upstream call' }), '')
+    out.push(table(floorRows('floorBare'), { bffHeader: 'Floor without the writes: Fastify + upstream call' }), '')
+    out.push(`Rounds — floor req/s: ${rounds(c.floor.map((r) => r.rps), (v) => fmt(v))}; without the writes: ${rounds(c.floorBare.map((r) => r.rps), (v) => fmt(v))}. ` +
+      `Failed requests: floor ${c.floor.reduce((n, r) => n + r.bad, 0)}, without the writes ${c.floorBare.reduce((n, r) => n + r.bad, 0)}.`)
   }
   out.push('')
   return out
