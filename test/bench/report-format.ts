@@ -25,10 +25,10 @@ const goalText = (g: Goal): string => `${g.op === '>=' ? '≥' : '≤'} ${g.valu
 const meets = (g: Goal, ratio: number): boolean => g.op === '>=' ? ratio >= g.value : ratio <= g.value
 
 /** With `embeddedHeader`, two more columns: the embedded figure (and its own ratio), and Redis / embedded. */
-export function table (rows: Row[], opts: { bffHeader?: string, embeddedHeader?: string } = {}): string {
+export function table (rows: Row[], opts: { bffHeader?: string, ratioHeader?: string, embeddedHeader?: string } = {}): string {
   const extra = opts.embeddedHeader !== undefined
   const lines = [
-    `| Metric | ${opts.bffHeader ?? 'BFF'} | Baseline | Ratio (BFF / baseline) | Goal | Met? |${extra ? ` ${opts.embeddedHeader} | Redis / embedded |` : ''}`,
+    `| Metric | ${opts.bffHeader ?? 'BFF'} | Baseline | ${opts.ratioHeader ?? 'Ratio (BFF / baseline)'} | Goal | Met? |${extra ? ` ${opts.embeddedHeader} | Redis / embedded |` : ''}`,
     `|---|---:|---:|---:|---|---|${extra ? '---:|---:|' : ''}`
   ]
   for (const r of rows) {

@@ -84,8 +84,8 @@ function createSection (): string[] {
       { metric: 'Latency p99', bff: m(k, (r) => r.p99), base: m('baseline', (r) => r.p99), unit: ms, goal: { op: '<=', value: 2 } },
       { metric: 'Server CPU per request', bff: m(k, (r) => r.cpuUs), base: m('baseline', (r) => r.cpuUs), unit: us }
     ]
-    out.push(table(floorRows('floor'), { bffHeader: 'Floor: Fastify + store writes + upstream call' }), '')
-    out.push(table(floorRows('floorBare'), { bffHeader: 'Floor without the writes: Fastify + upstream call' }), '')
+    out.push(table(floorRows('floor'), { bffHeader: 'Floor: Fastify + store writes + upstream call', ratioHeader: 'Ratio (floor / baseline)' }), '')
+    out.push(table(floorRows('floorBare'), { bffHeader: 'Floor without the writes: Fastify + upstream call', ratioHeader: 'Ratio (floor / baseline)' }), '')
     out.push(`Rounds — floor req/s: ${rounds(c.floor.map((r) => r.rps), (v) => fmt(v))}; without the writes: ${rounds(c.floorBare.map((r) => r.rps), (v) => fmt(v))}. ` +
       `Failed requests: floor ${c.floor.reduce((n, r) => n + r.bad, 0)}, without the writes ${c.floorBare.reduce((n, r) => n + r.bad, 0)}.`)
   }

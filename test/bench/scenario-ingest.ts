@@ -1,7 +1,9 @@
 /**
  * Scenario 2, callback ingest: gateway callbacks accepted durably by the BFF (one instance, or
  * the instance PUBLIC_URL names in a Redis pair) against a raw JSON parse + SQLite insert
- * (test/bench/raw-ingest.ts). Every callback is a real state change, checked at the end.
+ * (test/bench/raw-ingest.ts). Every callback is a real state change, checked at the end. In the
+ * embedded mode the floor (test/bench/floor-ingest.ts, bare Fastify with the store's write) runs in
+ * the same rounds.
  */
 import { join } from 'node:path'
 import { median, progress, sleep, type Child } from './common.ts'
@@ -24,7 +26,9 @@ async function createTasks (bffUrl: string, owner: string, count: number): Promi
   return ids
 }
 
-export type IngestResult = Record<Kind, LoadRun[]> & { verified: string }
+type Server = Kind | 'floor'
+interface Target { path: string, upstreamTaskId: string, taskId: string }
+export type IngestResult = Record<Kind, LoadRun[]> & { floor?: LoadRun[], verified: string }
 
 export async function scenarioIngest (sim: Child & { url: string }, mode: Mode, rounds: number): Promise<IngestResult> {
   const owner = 'ingest'
@@ -32,8 +36,11 @@ export async function scenarioIngest (sim: Child & { url: string }, mode: Mode, 
   const dep = await startDeployment(mode, sim.url, [owner], 'ingest')
   const bff = dep.callbackTarget
   let raw: (Child & { url: string }) | undefined
+  let floor: (Child & { url: string }) | undefined
   try {
     raw = await startRaw('raw-ingest.ts', { DATABASE_PATH: join(freshDir(), 'raw.sqlite') })
+    if (mode === 'embedded') floor = await startRaw('floor-ingest.ts', { FLOOR_TASKS: String(P.ingest.tasks) })
+    const floorTargets = floor ? await floor.call<Target[]>('targets') : []
     progress(`${name}: creating ${P.ingest.tasks} tasks through the BFF${dep.instances.length > 1 ? ' (instance B; callbacks go to A)' : ''}`)
     const ids = new Set(await createTasks(dep.createUrl, owner, P.ingest.tasks))
     const all = await sim.call<{ upstreamTaskId: string, taskId: string, callback: string }[]>('callbacks')
@@ -45,8 +52,8 @@ export async function scenarioIngest (sim: Child & { url: string }, mode: Mode, 
     const T = targets.length
     // Callback i goes to task i mod T with progress ⌊i / T⌋ + 1: every callback moves its task
     // forward, and callbacks of one task are T requests apart, so they never overtake each other.
-    const sent: Record<Kind, number> = { bff: 0, baseline: 0 }
-    const fire = (kind: Kind, url: string, sec: number): Promise<LoadRun> => load({
+    const sent: Record<Server, number> = { bff: 0, baseline: 0, floor: 0 }
+    const fire = (kind: Server, url: string, sec: number): Promise<LoadRun> => load({
       url,
       connections: P.ingest.connections,
       duration: sec,
@@ -55,7 +62,7 @@ export async function scenarioIngest (sim: Child & { url: string }, mode: Mode, 
         method: 'POST',
         setupRequest: (req) => {
           const i = sent[kind]++
-          const t = targets[i % T]!
+          const t = (kind === 'floor' ? floorTargets : targets)[i % T]!
           // Progress 1..99; the (faster) baseline wraps around, which changes nothing for it. The
           // BFF must never wrap (its callbacks would become stale duplicates): checked below.
           const p = (Math.floor(i / T) % 99) + 1
@@ -68,13 +75,16 @@ export async function scenarioIngest (sim: Child & { url: string }, mode: Mode, 
         }
       }]
       // CPU of every BFF instance: in Redis mode A applies the callbacks and B still hears of each event.
-    }, kind === 'bff' ? dep.instances : [raw!])
-    const out: Record<Kind, LoadRun[]> = { bff: [], baseline: [] }
-    const servers: Record<Kind, Child & { url: string }> = { bff, baseline: raw }
-    for (const kind of ['bff', 'baseline'] as const) await fire(kind, servers[kind].url, P.ingest.warmupSec)
+    }, kind === 'bff' ? dep.instances : kind === 'floor' ? [floor!] : [raw!])
+    const out: Record<Server, LoadRun[]> = { bff: [], baseline: [], floor: [] }
+    const servers: Partial<Record<Server, Child & { url: string }>> = { bff, baseline: raw, ...(floor ? { floor } : {}) }
+    const kinds = Object.keys(servers) as Server[]
+    for (const kind of kinds) await fire(kind, servers[kind]!.url, P.ingest.warmupSec)
     for (let round = 1; round <= rounds; round++) {
-      for (const kind of orderOf(round)) {
-        const run = await measured(servers[kind], 'ingest', () => fire(kind, servers[kind].url, P.ingest.durationSec))
+      const order: Server[] = [...orderOf(round), ...(floor ? ['floor' as const] : [])]
+      for (const kind of round % 2 === 1 ? order : order.reverse()) {
+        const server = servers[kind]!
+        const run = await measured(server, 'ingest', () => fire(kind, server.url, P.ingest.durationSec))
         out[kind].push(run)
         progress(`${name} round ${round}/${rounds} ${kind}: ${run.rps.toFixed(0)} callbacks/s, ${run.cpuUs.toFixed(0)} µs CPU/req, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms${run.bad ? `, ${run.bad} failed` : ''}`)
       }
@@ -90,9 +100,9 @@ export async function scenarioIngest (sim: Child & { url: string }, mode: Mode, 
     const verified = `${sent.bff} callbacks sent to the BFF${dep.instances.length > 1 ? ' (instance A)' : ''} over ${T} tasks (status 2, progress rising to ${expected}); ` +
       `task 1 ended at ${task.status}/${task.progress}${dep.instances.length > 1 ? ' as instance B reads it' : ''}`
     if (task.status !== 'processing' || Math.abs(task.progress - expected) > 1) throw new Error(`callbacks were not all applied: ${verified}`)
-    return { ...out, verified }
+    return { bff: out.bff, baseline: out.baseline, ...(floor ? { floor: out.floor } : {}), verified }
   } finally {
-    await Promise.all([dep.stop(), raw?.stop()])
+    await Promise.all([dep.stop(), raw?.stop(), floor?.stop()])
   }
 }
 
@@ -111,6 +121,19 @@ export function ingestRounds (g: IngestResult): string {
     `Failed requests: BFF ${g.bff.reduce((n, r) => n + r.bad, 0)}, baseline ${g.baseline.reduce((n, r) => n + r.bad, 0)}. Check: ${g.verified}.`
 }
 
+function floorSection (g: IngestResult, floor: LoadRun[]): string[] {
+  const m = (runs: LoadRun[], f: (r: LoadRun) => number): number => median(runs.map(f))
+  return ['### The floor: bare Fastify with the same durable work', '',
+    'In the same rounds (`test/bench/floor-ingest.ts`): a Fastify instance with no plugin, hook, logger, schema or security header, holding its own tasks in the BFF\'s SQLite store, parses the JSON, reads the task inside the write batch (`getForWrite`), compares the URL token in constant time, writes the update and its event through the store\'s group commit and acks. ' +
+    'What the BFF adds on top is the state machine, the callback\'s validation and upstream-id check, publishing to the streams, the outbox, metrics, logs and headers.', '',
+    table([
+      { metric: 'Callbacks accepted per second', bff: m(floor, (r) => r.rps), base: m(g.baseline, (r) => r.rps), unit: (v) => fmt(v), goal: { op: '>=', value: 0.6 } },
+      { metric: 'Ack latency p99', bff: m(floor, (r) => r.p99), base: m(g.baseline, (r) => r.p99), unit: ms },
+      { metric: 'Server CPU per callback', bff: m(floor, (r) => r.cpuUs), base: m(g.baseline, (r) => r.cpuUs), unit: us }
+    ], { bffHeader: 'Floor: Fastify + token check + store write', ratioHeader: 'Ratio (floor / baseline)' }), '',
+    `Rounds — floor callbacks/s: ${rounds(floor.map((r) => r.rps), (v) => fmt(v))}. Failed requests: floor ${floor.reduce((n, r) => n + r.bad, 0)}.`]
+}
+
 function ingestSection (): string[] {
   const out: string[] = []
   out.push('## 2. Callback ingest', '', stamp('ingest'), '')
@@ -124,6 +147,7 @@ function ingestSection (): string[] {
   else {
     out.push(table(ingestRows(g)))
     out.push('', ingestRounds(g))
+    if (g.floor) out.push('', ...floorSection(g, g.floor))
   }
   out.push('')
   return out
