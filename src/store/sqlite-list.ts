@@ -11,8 +11,10 @@ export function listStatement (query: ListQuery): { sql: string, params: Record<
   const where = [`${owner} = @owner`]
   const params: Record<string, string | number> = { owner: query.owner, limit: query.limit + 1 }
   if (m) { where.push('m.key = @mKey AND m.value = @mValue'); params.mKey = m.key; params.mValue = m.value }
-  if (query.status) { where.push('tasks.status = @status'); params.status = query.status }
-  if (query.capability) { where.push('tasks.capability = @capability'); params.capability = query.capability }
+  // With metadata, the side table's own copies, so the walk stays on one of its indexes.
+  const on = m ? 'm' : 'tasks'
+  if (query.status) { where.push(`${on}.status = @status`); params.status = query.status }
+  if (query.capability) { where.push(`${on}.capability = @capability`); params.capability = query.capability }
   const cursor = decodeCursor(query.cursor)
   if (cursor) {
     // A row value keeps the cursor a range on the index rather than a filter after it.

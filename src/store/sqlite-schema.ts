@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3'
 import { ACTIVE_COUNT_MIGRATION } from './sqlite-active.ts'
-import { METADATA_MIGRATION } from './sqlite-metadata.ts'
+import { METADATA_FILTER_MIGRATION, METADATA_MIGRATION } from './sqlite-metadata.ts'
 import { RETENTION_MIGRATION } from './sqlite-retention.ts'
 
 // The tasks schema, one entry per version (PRAGMA user_version): entries are only ever appended.
@@ -56,7 +56,8 @@ const MIGRATIONS = [
   // Every task so far was ToMoviee's, the only provider there was.
   "ALTER TABLE tasks ADD COLUMN provider TEXT NOT NULL DEFAULT 'tomoviee';",
   METADATA_MIGRATION,
-  ACTIVE_COUNT_MIGRATION
+  ACTIVE_COUNT_MIGRATION,
+  METADATA_FILTER_MIGRATION
 ]
 
 /** Brings a database file up to the newest schema version, one transaction per step. */

@@ -68,8 +68,12 @@ export function expectAscending (events: TaskEvent[]): void {
   for (let i = 1; i < events.length; i++) expect(events[i]!.id).toBeGreaterThan(events[i - 1]!.id)
 }
 
+/** Takes the newest migration (status and capability beside metadata) back out. */
+export const UNDO_METADATA_FILTER_SQL = `DROP TRIGGER tasks_metadata_status; DROP INDEX task_metadata_status; DROP INDEX task_metadata_capability;
+  ALTER TABLE task_metadata DROP COLUMN status; ALTER TABLE task_metadata DROP COLUMN capability;`
+
 /** Takes the metadata migration back out, so a test can stand a file at an earlier schema version. */
-export const UNDO_METADATA_SQL = 'DROP TRIGGER tasks_metadata_deleted; DROP TABLE task_metadata; ALTER TABLE tasks DROP COLUMN metadata;'
+export const UNDO_METADATA_SQL = 'DROP TRIGGER IF EXISTS tasks_metadata_status; DROP TRIGGER tasks_metadata_deleted; DROP TABLE task_metadata; ALTER TABLE tasks DROP COLUMN metadata;'
 
 /** For a test file: a fresh database path per call, its directory removed after each test. */
 export function tempDbs (): () => string {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createSqliteStore } from '../../src/store/sqlite.ts'
-import { add, advance, BASE, createOpts, makeTask, tempDbs } from './fixtures.ts'
+import { add, advance, BASE, createOpts, makeTask, tempDbs, UNDO_METADATA_FILTER_SQL } from './fixtures.ts'
 
 const tempDb = tempDbs()
 // Registered after tempDbs' hook, so it runs first: stores close before their files go.
@@ -56,11 +56,11 @@ describe('SQLite unfinished-task counts', () => {
     await before.close()
     // Back to the schema without the counts, and a task the triggers never saw.
     const raw = new Database(path)
-    raw.exec(`DROP TRIGGER tasks_active_inserted; DROP TRIGGER tasks_active_finished; DROP TRIGGER tasks_active_reopened;
+    raw.exec(`${UNDO_METADATA_FILTER_SQL} DROP TRIGGER tasks_active_inserted; DROP TRIGGER tasks_active_finished; DROP TRIGGER tasks_active_reopened;
       DROP TRIGGER tasks_active_deleted; DROP TABLE owner_active;`)
     raw.prepare(`INSERT INTO tasks (id, owner, capability, status, progress, input, outputs, callback_token_hash, created_at, updated_at, version)
       VALUES ('untracked', 'alice', 'text-to-speech', 'processing', 0, '{}', '[]', 'x', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1)`).run()
-    raw.pragma(`user_version = ${(raw.pragma('user_version', { simple: true }) as number) - 1}`)
+    raw.pragma(`user_version = ${(raw.pragma('user_version', { simple: true }) as number) - 2}`)
     raw.close()
 
     const after = createSqliteStore(path)
