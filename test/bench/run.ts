@@ -26,7 +26,7 @@
  * server processes only, which holds up better than throughput on a shared machine.
  * Everything listens on 127.0.0.1; every server and client is a child process that stops by itself
  * (coordinator gone, or BENCH_MAX_LIFETIME_MS), and the whole run gives up after 16 minutes.
- * About 13 to 14 minutes on 2 cores (the storm about 2, the capacity figure under 1). Scenarios 5 and 7 need a Redis at BENCH_REDIS_URL (default
+ * About 13 minutes on 2 cores (the storm about 1, the capacity figure under 1). Scenarios 5 and 7 need a Redis at BENCH_REDIS_URL (default
  * redis://127.0.0.1:6379); they use random key prefixes and delete their keys afterwards.
  * BENCHMARKS.md is merged section by section: a run replaces the sections of the scenarios it ran
  * (and "Machine and command") and keeps every other section as it was.
