@@ -2,7 +2,8 @@
  * The benchmark measures the BFF as the image runs it: JavaScript compiled by tsc, not the
  * sources through tsx. tsx compiles with esbuild's keepNames, which wraps every nested function
  * in `__name(fn, 'name')`; redefining `name` gives each closure its own property dictionary
- * (about 256 bytes), so per-stream memory and per-request CPU read higher than in production.
+ * (about 256 bytes), so per-stream memory read higher than in production (CPU per request did not
+ * move within the noise).
  * `--source` measures the sources through tsx instead.
  */
 import { spawnSync } from 'node:child_process'
