@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
@@ -8,6 +8,9 @@ import { buildApp } from '../src/app.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import { buildSimulator, type SimulatorOptions } from '../src/providers/tomoviee/simulator/app.ts'
 import type { Task } from '../src/tasks/model.ts'
+import { freePort } from './ports.ts'
+
+export { freePort }
 
 export const APP_KEY = 'it-app-key'
 export const APP_SECRET = 'it-app-secret-do-not-log'
@@ -35,14 +38,6 @@ export function testConfig (env: Record<string, string> = {}): Config {
     PROGRESS_POLL_MS: '0',
     ...env
   })
-}
-
-export async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 export function tempDbPath (): { path: string, cleanup: () => void } {
