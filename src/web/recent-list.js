@@ -73,10 +73,13 @@ export function createRecentList ({ api, titleOf, currentId, onSelect }) {
     ui.recentStatus.textContent = 'Loading…'
     // Events that arrive while the list is on its way (a resumed stream replays at once) may be newer
     // than the list: they are kept, never overwritten by the older answer.
+    // A reconnect can start two reads at once (the open and the reset): only the last one started
+    // collects the events that arrive meanwhile, so an earlier answer landing late must not win.
     const mine = new Map()
     arriving = mine
     try {
       const { items } = await api.listTasks(10)
+      if (arriving !== mine) return
       const fresh = new Map(items.map((t) => [t.id, t]))
       for (const [id, t] of mine) {
         const listed = fresh.get(id)

@@ -1,0 +1,71 @@
+import type { Browser, Response as PwResponse } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ALICE, createTask, eventually, startStack, type Stack } from '../helper.ts'
+import { BROWSER_TIMEOUT, launchChromium, skipWithoutChromium } from './browser.ts'
+
+const skip = skipWithoutChromium('test/e2e/recent-list-race.test.ts')
+
+/*
+ * After a restart the page reads its recent list twice at once: when the stream opens again and
+ * when the resume is answered with a reset. If the first read's answer lands last, it holds the
+ * list as it was before the newer events, and must not replace what the second read and the
+ * events since have shown.
+ */
+describe.skipIf(skip)('the demo page\'s recent list, when two reads cross', () => {
+  let stack: Stack
+  let browser: Browser
+
+  beforeAll(async () => {
+    stack = await startStack({ env: { SSE_RETRY_MS: '300' }, sim: { processMs: 300 } })
+    browser = await launchChromium()
+  }, BROWSER_TIMEOUT)
+
+  afterAll(async () => {
+    await browser?.close()
+    await stack?.close()
+  })
+
+  it('keeps what a later read and the events since have shown when an earlier answer arrives late', { timeout: 2 * BROWSER_TIMEOUT }, async () => {
+    const context = await browser.newContext()
+    await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
+    const page = await context.newPage()
+    try {
+      await page.goto(`${stack.url}/`)
+      await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
+      // Seen live, so the page has an event id to resume from, which the restarted BFF never issued.
+      const before = await createTask(stack, { prompt: 'Before the restart' })
+      await page.waitForSelector(`#recent .task-item[data-id="${before.id}"] .badge-succeeded`, { timeout: BROWSER_TIMEOUT })
+
+      // From now on the first list read is answered with what it found, but only when let go.
+      let reads = 0
+      let letGo!: () => void
+      const held = new Promise<void>((resolve) => { letGo = resolve })
+      let firstAnswered!: () => void
+      const firstDone = new Promise<void>((resolve) => { firstAnswered = resolve })
+      await page.route(/\/v1\/tasks\?limit=/, async (route) => {
+        if (++reads > 1) return await route.continue()
+        const stale = await route.fetch()
+        await held
+        await route.fulfill({ response: stale })
+        firstAnswered()
+      })
+      const laterRead = page.waitForResponse((r: PwResponse) => /\/v1\/tasks\?limit=/.test(r.url()) && reads >= 2, { timeout: BROWSER_TIMEOUT })
+
+      await stack.stopBff()
+      await stack.startBff()
+      await eventually(async () => reads, (n) => n >= 1, BROWSER_TIMEOUT)
+      const task = await createTask(stack, { prompt: 'After the restart' })
+      await laterRead
+      await page.waitForSelector(`#recent .task-item[data-id="${task.id}"] .badge-succeeded`, { timeout: BROWSER_TIMEOUT })
+
+      letGo()
+      await firstDone
+      // A task created after the late answer is in shows that the page has moved past it.
+      const next = await createTask(stack, { prompt: 'After the late answer' })
+      await page.waitForSelector(`#recent .task-item[data-id="${next.id}"] .badge-succeeded`, { timeout: BROWSER_TIMEOUT })
+      expect(await page.locator(`#recent .task-item[data-id="${task.id}"] .badge-succeeded`).count()).toBe(1)
+    } finally {
+      await context.close()
+    }
+  })
+})
