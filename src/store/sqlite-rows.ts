@@ -31,6 +31,11 @@ export function toRow (t: TaskRecord): TaskRow {
   }
 }
 
+/** A looked-up row, decoded; `undefined` when there was none. */
+export function fromRowIfAny (r: TaskRow | undefined): TaskRecord | undefined {
+  return r ? fromRow(r) : undefined
+}
+
 export function fromRow (r: TaskRow): TaskRecord {
   return {
     id: r.id,

@@ -9,7 +9,7 @@ import { listTasks } from './sqlite-list.ts'
 import { createMetadataIndex } from './sqlite-metadata.ts'
 import { createSqliteOutbox } from './sqlite-outbox.ts'
 import { createSqliteRetention } from './sqlite-retention.ts'
-import { fromRow, toEvent, toRow, type EventRow, type TaskRow } from './sqlite-rows.ts'
+import { fromRow, fromRowIfAny, toEvent, toRow, type EventRow, type TaskRow } from './sqlite-rows.ts'
 import { migrate } from './sqlite-schema.ts'
 import { createTaskUpdates } from './sqlite-update.ts'
 import { UpstreamIdTakenError, type CreateOptions, type CreateResult, type DeliveryStore, type EventLog, type OutboxRouting, type StoredEvent, type TaskStore } from './types.ts'
@@ -124,14 +124,10 @@ export function createSqliteStore (path: string, opts: { outbox?: OutboxRouting 
     async deleteFinished (finishedBefore, limit) { return retention.deleteFinished(finishedBefore, limit) },
     async trimmedThrough () { return retention.trimmedThrough() },
     async countAfter (filter, afterId, cap) { return retention.countAfter(filter, afterId, cap) },
-    async get (id) {
-      const row = q.getTask.get(id)
-      return row ? fromRow(row) : undefined
-    },
+    async get (id) { return fromRowIfAny(q.getTask.get(id)) },
     async getForWrite (id) {
       // Only the lookup inside the batch: the row is decoded after the commit, off the write lock.
-      const row = await commitSoon(() => q.getTask.get(id))
-      return row ? fromRow(row) : undefined
+      return fromRowIfAny(await commitSoon(() => q.getTask.get(id)))
     },
     async list (query) { return listTasks(db, query) },
     async update (next, emit, prev) { return commitSoon(() => update(next, emit, prev)) },
