@@ -32,3 +32,32 @@ export function watch (page: Page): { problems: string[] } {
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
   return { problems }
 }
+
+export interface HeldAnswer {
+  /** How many requests matched so far, the held one included. */
+  matched: () => number
+  /** Lets the held answer go (idempotent). */
+  release: () => void
+  /** Resolves once the held answer has reached the page. */
+  answered: Promise<void>
+}
+
+/**
+ * Holds back the answer to the first request matching `url`: the server sees and answers the
+ * request at once, the page gets that answer only on `release()`. Later matches pass through.
+ */
+export async function holdFirstAnswer (page: Page, url: string | RegExp): Promise<HeldAnswer> {
+  let matched = 0
+  let release!: () => void
+  const released = new Promise<void>((resolve) => { release = resolve })
+  let answeredNow!: () => void
+  const answered = new Promise<void>((resolve) => { answeredNow = resolve })
+  await page.route(url, async (route) => {
+    if (++matched > 1) return await route.continue()
+    const response = await route.fetch()
+    await released
+    await route.fulfill({ response })
+    answeredNow()
+  })
+  return { matched: () => matched, release, answered }
+}

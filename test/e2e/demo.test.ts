@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../src/meta.ts'
 import { ALICE, BOB, bearer, createTask, eventually, startStack, type Stack } from '../helper.ts'
-import { BROWSER_TIMEOUT, launchChromium, skipWithoutChromium, watch } from './browser.ts'
+import { BROWSER_TIMEOUT, holdFirstAnswer, launchChromium, skipWithoutChromium, watch } from './browser.ts'
 
 const skip = skipWithoutChromium('test/e2e/demo.test.ts')
 const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts')
@@ -169,15 +169,9 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
     const page = await context.newPage()
-    let releaseCancel: () => void = () => {}
-    const cancelHeld = new Promise<void>((resolve) => { releaseCancel = resolve })
     // The cancel's answer is held back after the server has acted on it: what the card shows
     // meanwhile came from the task.canceled event, and the button stays disabled until the answer.
-    await page.route('**/v1/tasks/*/cancel', async (route) => {
-      const response = await route.fetch()
-      await cancelHeld
-      await route.fulfill({ response })
-    })
+    const cancelAnswer = await holdFirstAnswer(page, '**/v1/tasks/*/cancel')
     try {
       await page.goto(`${stack.url}/`)
       await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
@@ -203,14 +197,14 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
       await expect.poll(() => page.textContent('#task-status'), { timeout: 15_000 }).toMatch(/^Canceled/)
       expect(await page.isDisabled('#task-cancel')).toBe(true)
       expect(await page.textContent('#task-error')).toMatch(/BFF_ERR_TASK_CANCELED/)
-      releaseCancel()
+      cancelAnswer.release()
       // Hidden since the event showed the task finished; enabled again once the held answer is in.
       await expect.poll(() => page.isHidden('#task-cancel')).toBe(true)
       await expect.poll(() => page.isDisabled('#task-cancel')).toBe(false)
       const res = await fetch(`${stack.url}/v1/tasks/${taskId}`, { headers: bearer(ALICE) })
       expect(await res.json()).toMatchObject({ status: 'canceled', metadata: { orderId: 'o-4711', note: '<b>not markup</b>' } })
     } finally {
-      releaseCancel()
+      cancelAnswer.release()
       await context.close()
     }
   }, BROWSER_TIMEOUT)

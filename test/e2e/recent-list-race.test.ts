@@ -1,7 +1,7 @@
 import type { Browser, Response as PwResponse } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ALICE, createTask, eventually, startStack, type Stack } from '../helper.ts'
-import { BROWSER_TIMEOUT, launchChromium, skipWithoutChromium } from './browser.ts'
+import { BROWSER_TIMEOUT, holdFirstAnswer, launchChromium, skipWithoutChromium } from './browser.ts'
 
 const skip = skipWithoutChromium('test/e2e/recent-list-race.test.ts')
 
@@ -37,29 +37,19 @@ describe.skipIf(skip)('the demo page\'s recent list, when two reads cross', () =
       await page.waitForSelector(`#recent .task-item[data-id="${before.id}"] .badge-succeeded`, { timeout: BROWSER_TIMEOUT })
 
       // From now on the first list read is answered with what it found, but only when let go.
-      let reads = 0
-      let letGo!: () => void
-      const held = new Promise<void>((resolve) => { letGo = resolve })
-      let firstAnswered!: () => void
-      const firstDone = new Promise<void>((resolve) => { firstAnswered = resolve })
-      await page.route(/\/v1\/tasks\?limit=/, async (route) => {
-        if (++reads > 1) return await route.continue()
-        const stale = await route.fetch()
-        await held
-        await route.fulfill({ response: stale })
-        firstAnswered()
-      })
-      const laterRead = page.waitForResponse((r: PwResponse) => /\/v1\/tasks\?limit=/.test(r.url()) && reads >= 2, { timeout: BROWSER_TIMEOUT })
+      const LIST = /\/v1\/tasks\?limit=/
+      const first = await holdFirstAnswer(page, LIST)
+      const laterRead = page.waitForResponse((r: PwResponse) => LIST.test(r.url()) && first.matched() >= 2, { timeout: BROWSER_TIMEOUT })
 
       await stack.stopBff()
       await stack.startBff()
-      await eventually(async () => reads, (n) => n >= 1, BROWSER_TIMEOUT)
+      await eventually(() => first.matched(), (n) => n >= 1, BROWSER_TIMEOUT)
       const task = await createTask(stack, { prompt: 'After the restart' })
       await laterRead
       await page.waitForSelector(`#recent .task-item[data-id="${task.id}"] .badge-succeeded`, { timeout: BROWSER_TIMEOUT })
 
-      letGo()
-      await firstDone
+      first.release()
+      await first.answered
       // A task created after the late answer is in shows that the page has moved past it.
       const next = await createTask(stack, { prompt: 'After the late answer' })
       await page.waitForSelector(`#recent .task-item[data-id="${next.id}"] .badge-succeeded`, { timeout: BROWSER_TIMEOUT })
