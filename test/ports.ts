@@ -11,12 +11,12 @@ const FIRST = 20_000
 const BLOCK = 1_500
 const WORKER_SLOTS = 8
 
-const handedOut = new Set<number>()
 const worker = (Number(process.env.VITEST_POOL_ID ?? '1') - 1) % WORKER_SLOTS
 const blockStart = FIRST + worker * BLOCK
 // A later test file in the same worker slot starts elsewhere in the block, away from ports an
-// earlier file's processes may still hold.
-let cursor = Math.floor(Math.random() * BLOCK)
+// earlier file's processes may still hold; each port of the block is offered once.
+const offset = Math.floor(Math.random() * BLOCK)
+let offered = 0
 
 async function isFree (port: number): Promise<boolean> {
   const server = createServer()
@@ -27,10 +27,8 @@ async function isFree (port: number): Promise<boolean> {
 }
 
 export async function freePort (): Promise<number> {
-  for (let tried = 0; tried < BLOCK; tried++) {
-    const port = blockStart + (cursor++ % BLOCK)
-    if (handedOut.has(port)) continue
-    handedOut.add(port)
+  while (offered < BLOCK) {
+    const port = blockStart + (offset + offered++) % BLOCK
     if (await isFree(port)) return port
   }
   throw new Error(`no free port left in ${blockStart}-${blockStart + BLOCK - 1}`)

@@ -72,9 +72,9 @@ export function createRecentList ({ api, titleOf, currentId, onSelect }) {
   async function load () {
     ui.recentStatus.textContent = 'Loading…'
     // Events that arrive while the list is on its way (a resumed stream replays at once) may be newer
-    // than the list: they are kept, never overwritten by the older answer.
-    // A reconnect can start two reads at once (the open and the reset): only the last one started
-    // collects the events that arrive meanwhile, so an earlier answer landing late must not win.
+    // than the list: they are kept, never overwritten by the older answer. Only the read started
+    // last collects them (a reconnect starts two, on open and on reset), so an earlier read's late
+    // answer is dropped.
     const mine = new Map()
     arriving = mine
     try {
