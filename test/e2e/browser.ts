@@ -61,3 +61,18 @@ export async function holdFirstAnswer (page: Page, url: string | RegExp): Promis
   })
   return { matched: () => matched, release, answered }
 }
+
+/**
+ * What a page asked for and logged, and the test's own steps, with milliseconds since the start:
+ * printed when the test fails, so a failure that a loaded machine shows once can be read.
+ */
+export function timeline (page: Page): { step: (what: string) => void, text: () => string } {
+  const t0 = Date.now()
+  const lines: string[] = []
+  const add = (what: string): void => { lines.push(`${String(Date.now() - t0).padStart(6)} ms  ${what}`) }
+  page.on('request', (r) => add(`request ${r.method()} ${new URL(r.url()).pathname}`))
+  page.on('response', (r) => add(`response ${r.status()} ${new URL(r.url()).pathname}`))
+  page.on('requestfailed', (r) => add(`request failed ${new URL(r.url()).pathname}: ${r.failure()?.errorText ?? ''}`))
+  page.on('console', (m) => add(`console.${m.type()} ${m.text()}`))
+  return { step: (what) => add(`test: ${what}`), text: () => lines.join('\n') }
+}

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { PROJECT_ROOT } from '../../src/meta.ts'
 import { ALICE, BOB, bearer, createTask, eventually, startStack, type Stack } from '../helper.ts'
-import { BROWSER_TIMEOUT, holdFirstAnswer, launchChromium, skipWithoutChromium, watch } from './browser.ts'
+import { BROWSER_TIMEOUT, holdFirstAnswer, launchChromium, skipWithoutChromium, timeline, watch } from './browser.ts'
 
 const skip = skipWithoutChromium('test/e2e/demo.test.ts')
 const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts')
@@ -213,6 +213,8 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
     await context.addInitScript(`localStorage.setItem('tomoviee-bff.apiKey', ${JSON.stringify(ALICE.key)})`)
     const page = await context.newPage()
+    const seen = timeline(page)
+    onTestFailed(() => { console.log(`timeline of the failed reconnect test:\n${seen.text()}`) })
     try {
       await page.goto(`${stack.url}/`)
       await expect.poll(() => page.textContent('#connection')).toMatch(/^Connected/)
@@ -221,9 +223,12 @@ describe.skipIf(skip)('the demo page in Chromium', () => {
       // a 401 and gives up, and only a freshly minted token brings the list back to life. Its
       // database is in memory, so the page's Last-Event-ID is beyond the new log: the resume gets
       // a reset, and the new task's events (numbered from 1 again) still reach the list.
+      seen.step('stopping the BFF')
       await stack.stopBff()
+      seen.step('starting it again')
       await stack.startBff()
       const task = await createTask(stack, { prompt: 'After the restart' })
+      seen.step(`created ${task.id}`)
       // The page backs off exponentially (1 s, 2 s, 4 s, ... up to 30 s) while the BFF is down, so on
       // a loaded machine a slow restart can put its next attempt 16 s or more after the BFF is back.
       await page.waitForSelector(`#recent .task-item[data-id="${task.id}"] .badge-succeeded`, { timeout: 60_000 })
