@@ -22,14 +22,23 @@ export default fp(async function sse (fastify) {
   const timer = setInterval(() => { for (const stream of open) stream.sendEncoded(heartbeat) }, fastify.config.sse.heartbeatMs)
   timer.unref()
   fastify.addHook('onClose', async () => { clearInterval(timer) })
+  const shutdown = { event: 'shutdown', data: { reason: 'server shutting down' }, retry: fastify.config.sse.retryMs }
+  let closing = false
   fastify.decorate('openSse', () => {
     const stream = createSseStream(fastify.config.sse)
+    // A stream whose request was still on its way in (auth, caps, the first read) when closing
+    // began would otherwise stay open and hold the server's close for good.
+    if (closing) {
+      stream.end(shutdown)
+      return stream
+    }
     open.add(stream)
     stream.onClose(() => open.delete(stream))
     return stream
   })
   fastify.decorate('openSseCount', () => open.size)
   fastify.addHook('preClose', async () => {
-    for (const stream of open) stream.end({ event: 'shutdown', data: { reason: 'server shutting down' }, retry: fastify.config.sse.retryMs })
+    closing = true
+    for (const stream of open) stream.end(shutdown)
   })
 }, { name: 'sse', dependencies: ['config'] })

@@ -40,4 +40,27 @@ describe('SSE connections', () => {
     expect(last.retry).toBe(String(stack.config.sse.retryMs))
     await stack.startBff() // so that afterEach can close it
   })
+
+  it('that were still opening when the server began to close end with the shutdown event, and do not hold the close', async () => {
+    // The stream's request waits in its slot reservation until the close has begun.
+    const caps = stack.bff.streamCaps
+    const acquire = caps.acquire.bind(caps)
+    let entered!: () => void
+    const inside = new Promise<void>((resolve) => { entered = resolve })
+    let letIn!: () => void
+    const gate = new Promise<void>((resolve) => { letIn = resolve })
+    caps.acquire = async (owner, ip) => { entered(); await gate; return await acquire(owner, ip) }
+
+    const opening = openSse(`${stack.url}/v1/events`, bearer())
+    await inside
+    const closed = stack.bff.close()
+    // The listener goes once the preClose hooks have run.
+    await eventually(async () => await fetch(`${stack.url}/healthz`).then(() => 'listening', () => 'closed'), (s) => s === 'closed', 10_000)
+    letIn()
+    const sse = await opening
+    await sse.ended
+    expect(sse.frames.at(-1)!.event).toBe('shutdown')
+    await closed
+    await stack.startBff() // so that afterEach can close it
+  })
 })
