@@ -9,7 +9,6 @@ export function createOwnerFeed ({ api, recent, view }) {
 
   function follow () {
     stream?.close()
-    let opened = false
     stream = openStream(api, {
       path: '/v1/events',
       onEvent: (_type, t) => {
@@ -23,9 +22,9 @@ export function createOwnerFeed ({ api, recent, view }) {
       },
       onState: (s, err) => {
         if (s === 'open') {
-          // After a gap, the snapshot on connect only covers unfinished tasks: re-read the list.
-          if (opened) void recent.load()
-          opened = true
+          // The snapshot on connect covers unfinished tasks only: a task that finished since the
+          // list was read (during a gap, or before the first stream opened at all) is in a new read.
+          void recent.load()
           ui.recentStatus.textContent = ''
         } else if (s === 'reconnecting') {
           ui.recentStatus.textContent = 'Live updates interrupted; reconnecting…'
